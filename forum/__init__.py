@@ -1,0 +1,1 @@
+"""A live, chat-style discussion forum for communities of practice."""

@@ -1,0 +1,100 @@
+"""Reply, edit and delete posts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from forum.actions import NotFound, PermissionDenied
+from forum.actions.live import channel_row_html, post_html
+from forum.actions.threads import _require_writer
+from forum.auth import Member, can_edit_post
+from forum.clock import isoformat, utcnow
+from forum.db import event_log, posts, threads
+from forum.services import Forum
+from forum.text import render_markdown
+from forum.validation import ValidationError, check_body
+
+
+async def reply(forum: Forum, member: Member | None, thread_id: int, body: Any,
+                parent_id: Any = None) -> int:
+    member = _require_writer(member)
+    thread = await threads.by_id(forum.db, thread_id)
+    if thread is None:
+        raise NotFound("No such thread.")
+    if thread["locked"] and not member.is_moderator:
+        raise PermissionDenied("This thread is locked: it takes no new replies.")
+    clean_body = check_body(body)
+    if parent_id in (None, ""):
+        parent = await posts.opening_post(forum.db, thread_id)
+    else:
+        try:
+            parent = await posts.by_id(forum.db, int(parent_id))
+        except (TypeError, ValueError):
+            raise ValidationError({"parent_id": "must be a post id"}) from None
+        if parent is None or parent["thread_id"] != thread_id:
+            raise ValidationError({"parent_id": "That post is not in this thread."})
+        if parent["deleted_at"] is not None:
+            raise ValidationError({"parent_id": "That post was deleted; reply to another."})
+
+    now = utcnow()
+    async with forum.db.transaction():
+        post_id = await posts.insert(forum.db, thread_id=thread_id, author_id=member.id,
+                                     parent_row=parent, body=clean_body,
+                                     html=render_markdown(clean_body), now=now)
+        await threads.record_reply(forum.db, thread_id, now)
+        post = await posts.by_id(forum.db, post_id)
+        thread = await threads.by_id(forum.db, thread_id)
+        await event_log.append(forum.db, f"thread:{thread_id}", "post.created", {
+            "thread_id": thread_id, "post_id": post_id, "parent_id": parent["id"],
+            "path": post["path"], "depth": post["depth"], "author": member.username,
+            "html": post_html(forum, post, thread)})
+        in_channels = await threads.channels_of(forum.db, thread_id)
+        row = channel_row_html(forum, thread, [c["name"] for c in in_channels])
+        for channel in in_channels:
+            await event_log.append(forum.db, f"category:{channel['slug']}", "post.created", {
+                "thread_id": thread_id, "post_id": post_id, "reply_count": thread["reply_count"],
+                "last_activity_at": isoformat(thread["last_activity_at"]), "html": row})
+    await forum.hub.wake()
+    return post_id
+
+
+async def _editable(forum: Forum, member: Member | None, post_id: int) -> Any:
+    post = await posts.by_id(forum.db, post_id)
+    if post is None:
+        raise NotFound("No such post.")
+    member = _require_writer(member)
+    if post["deleted_at"] is not None:
+        raise NotFound("That post was deleted.")
+    if not can_edit_post(member, post):
+        raise PermissionDenied("Only the author or a moderator can change this post.")
+    return post
+
+
+async def edit(forum: Forum, member: Member | None, post_id: int, body: Any) -> None:
+    post = await _editable(forum, member, post_id)
+    clean_body = check_body(body)
+    if clean_body == post["body"]:
+        return
+    async with forum.db.transaction():
+        await posts.update_body(forum.db, post_id, clean_body, render_markdown(clean_body), utcnow())
+        post = await posts.by_id(forum.db, post_id)
+        thread = await threads.by_id(forum.db, post["thread_id"])
+        await event_log.append(forum.db, f"thread:{post['thread_id']}", "post.edited", {
+            "thread_id": post["thread_id"], "post_id": post_id,
+            "html": post_html(forum, post, thread)})
+    await forum.hub.wake()
+
+
+async def delete(forum: Forum, member: Member | None, post_id: int) -> None:
+    """Leaves a placeholder, so replies keep their place in the tree."""
+    post = await _editable(forum, member, post_id)
+    async with forum.db.transaction():
+        await posts.mark_deleted(forum.db, post_id, utcnow())
+        if post["depth"] > 0:
+            await threads.record_reply_removed(forum.db, post["thread_id"])
+        post = await posts.by_id(forum.db, post_id)
+        thread = await threads.by_id(forum.db, post["thread_id"])
+        await event_log.append(forum.db, f"thread:{post['thread_id']}", "post.deleted", {
+            "thread_id": post["thread_id"], "post_id": post_id,
+            "html": post_html(forum, post, thread)})
+    await forum.hub.wake()

@@ -1,0 +1,130 @@
+"""Start a thread; pin, lock and move it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from forum.actions import NotFound, PermissionDenied
+from forum.actions.live import channel_row_html
+from forum.auth import Member
+from forum.clock import utcnow
+from forum.db import channels, event_log, posts, threads
+from forum.services import Forum
+from forum.text import render_markdown, slugify
+from forum.validation import FieldErrors, ValidationError, check_body, check_title
+
+MAX_CHANNELS_PER_THREAD = 3
+MODERATED_CHANNELS = {"announcements"}  # only moderators start threads here
+
+
+def _require_writer(member: Member | None) -> Member:
+    if member is None:
+        raise PermissionDenied("Log in to post.")
+    if not member.can_write:
+        raise PermissionDenied("Your account is suspended: you can read but not post.")
+    return member
+
+
+def _require_moderator(member: Member | None) -> Member:
+    member = _require_writer(member)
+    if not member.is_moderator:
+        raise PermissionDenied("Only moderators can do that.")
+    return member
+
+
+async def _check_channels(forum: Forum, member: Member, slugs: Any) -> list[Any]:
+    if isinstance(slugs, str):
+        slugs = [slugs]
+    if not isinstance(slugs, list) or not all(isinstance(s, str) for s in slugs) or not slugs:
+        raise ValidationError({"categories": "Choose at least one channel."})
+    slugs = list(dict.fromkeys(slugs))
+    if len(slugs) > MAX_CHANNELS_PER_THREAD:
+        raise ValidationError({"categories": f"Choose at most {MAX_CHANNELS_PER_THREAD} channels."})
+    found = await channels.by_slugs(forum.db, slugs)
+    unknown = set(slugs) - {c["slug"] for c in found}
+    if unknown:
+        raise ValidationError({"categories": f"No such channel: {', '.join(sorted(unknown))}."})
+    if not member.is_moderator and any(c["slug"] in MODERATED_CHANNELS for c in found):
+        raise ValidationError({"categories": "Only moderators start threads in Announcements."})
+    return sorted(found, key=lambda c: c["position"])
+
+
+async def create_thread(forum: Forum, member: Member | None, title: Any, body: Any,
+                        channel_slugs: Any) -> int:
+    member = _require_writer(member)
+    errors = FieldErrors()
+    clean_title = errors.check("title", check_title, title)
+    clean_body = errors.check("body", check_body, body)
+    chosen = None
+    try:
+        chosen = await _check_channels(forum, member, channel_slugs)
+    except ValidationError as error:
+        errors.fields.update(error.fields)
+    errors.raise_if_any()
+    assert clean_title and clean_body and chosen
+
+    now = utcnow()
+    async with forum.db.transaction():
+        thread_id = await threads.insert(forum.db, title=clean_title, slug=slugify(clean_title),
+                                         author_id=member.id, now=now)
+        await posts.insert(forum.db, thread_id=thread_id, author_id=member.id, parent_row=None,
+                           body=clean_body, html=render_markdown(clean_body), now=now)
+        await threads.add_to_channels(forum.db, thread_id, [c["id"] for c in chosen], now)
+        thread = await threads.by_id(forum.db, thread_id)
+        row_html = channel_row_html(forum, thread, [c["name"] for c in chosen])
+        for channel in chosen:
+            await event_log.append(forum.db, f"category:{channel['slug']}", "thread.created", {
+                "thread_id": thread_id, "title": clean_title,
+                "channels": [c["slug"] for c in chosen], "html": row_html})
+    await forum.hub.wake()
+    return thread_id
+
+
+async def _thread_or_404(forum: Forum, thread_id: int) -> Any:
+    thread = await threads.by_id(forum.db, thread_id)
+    if thread is None:
+        raise NotFound("No such thread.")
+    return thread
+
+
+async def set_flag(forum: Forum, member: Member | None, thread_id: int, flag: str, value: bool) -> None:
+    """Pin, unpin, lock or unlock: moderators only."""
+    _require_moderator(member)
+    await _thread_or_404(forum, thread_id)
+    event = {("pinned", True): "thread.pinned", ("pinned", False): "thread.unpinned",
+             ("locked", True): "thread.locked", ("locked", False): "thread.unlocked"}[(flag, value)]
+    async with forum.db.transaction():
+        await threads.set_flags(forum.db, thread_id, **{flag: value})
+        thread = await threads.by_id(forum.db, thread_id)
+        in_channels = await threads.channels_of(forum.db, thread_id)
+        data = {"thread_id": thread_id, flag: value,
+                "html": channel_row_html(forum, thread, [c["name"] for c in in_channels])}
+        for name in [f"thread:{thread_id}"] + [f"category:{c['slug']}" for c in in_channels]:
+            await event_log.append(forum.db, name, event, data)
+    await forum.hub.wake()
+
+
+async def move(forum: Forum, member: Member | None, thread_id: int, channel_slugs: Any) -> None:
+    """Put a thread in exactly these channels: moderators only."""
+    member = _require_moderator(member)
+    await _thread_or_404(forum, thread_id)
+    target = await _check_channels(forum, member, channel_slugs)
+    async with forum.db.transaction():
+        before = await threads.channels_of(forum.db, thread_id)
+        before_ids = {c["id"] for c in before}
+        target_ids = {c["id"] for c in target}
+        if removed := sorted(before_ids - target_ids):
+            await threads.remove_from_channels(forum.db, thread_id, removed)
+        if added := sorted(target_ids - before_ids):
+            thread = await threads.by_id(forum.db, thread_id)
+            await threads.add_to_channels(forum.db, thread_id, added, thread["last_activity_at"],
+                                          pinned=bool(thread["pinned"]))
+        thread = await threads.by_id(forum.db, thread_id)
+        data = {"thread_id": thread_id, "from": [c["slug"] for c in before],
+                "to": [c["slug"] for c in target],
+                "html": channel_row_html(forum, thread, [c["name"] for c in target])}
+        names = {f"thread:{thread_id}"} | {f"category:{c['slug']}" for c in [*before, *target]}
+        for name in sorted(names):
+            await event_log.append(forum.db, name, "thread.moved", data)
+    await forum.hub.wake()
+

@@ -1,0 +1,127 @@
+"""The `forum` command: serve, migrate, demo, user create, user role."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from forum.settings import SETTINGS_HELP, Settings
+
+
+def _settings_epilog() -> str:
+    lines = ["settings (environment variables):"]
+    for name, (default, help_text) in SETTINGS_HELP.items():
+        lines.append(f"  {name:<24} {help_text}" + (f" (default {default})" if default else ""))
+    return "\n".join(lines)
+
+
+async def _with_forum(settings: Settings, work: Callable[[Any], Awaitable[Any]]) -> Any:
+    """Run `work(forum)` against an opened database, without serving HTTP."""
+    from forum.app import create_app
+
+    app = create_app(settings)
+    async with app.router.lifespan_context(app) as state:
+        return await work(state["forum"])
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from forum.db.migrate import migrate
+
+    migrate(settings.database_url)
+    print("Database is up to date.")
+    return 0
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from forum.db.migrate import migrate
+    from forum.demo import load_demo
+
+    migrate(settings.database_url)
+    created = asyncio.run(_with_forum(settings, load_demo))
+    print("Demo content loaded." if created else "Demo content was already there.")
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from forum.db.migrate import migrate
+
+    migrate(settings.database_url)
+    if args.demo:
+        cmd_demo(settings, args)
+    print(f"Forum running at http://{args.host}:{args.port}/ (Ctrl+C to stop)", flush=True)
+    uvicorn.run("forum.asgi:app", host=args.host, port=args.port, workers=args.workers,
+                proxy_headers=True, log_level="warning", ws_max_size=64 * 1024)
+    return 0
+
+
+def cmd_user_create(settings: Settings, args: argparse.Namespace) -> int:
+    from forum.actions.accounts import sign_up
+    from forum.validation import ValidationError
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password: ")
+    try:
+        member = asyncio.run(_with_forum(
+            settings, lambda forum: sign_up(forum, args.name, password, role=args.role)))
+    except ValidationError as error:
+        for field, message in error.fields.items():
+            print(f"{field}: {message}", file=sys.stderr)
+        return 2
+    print(f"Created {member.username} ({member.role}).")
+    return 0
+
+
+def cmd_user_role(settings: Settings, args: argparse.Namespace) -> int:
+    from forum.actions.accounts import set_role
+    from forum.validation import ValidationError
+
+    try:
+        member = asyncio.run(_with_forum(settings, lambda forum: set_role(forum, args.name, args.role)))
+    except ValidationError as error:
+        for field, message in error.fields.items():
+            print(f"{field}: {message}", file=sys.stderr)
+        return 2
+    print(f"{member.username} is now {member.role}.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="forum", description="A live, chat-style discussion forum.",
+        epilog=_settings_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="migrate, then serve the forum")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="processes (use Redis beyond 1)")
+    serve.add_argument("--demo", action="store_true", help="load demo content first")
+    serve.set_defaults(run=cmd_serve)
+
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(run=cmd_migrate)
+    commands.add_parser("demo", help="load demo members and threads (idempotent)").set_defaults(run=cmd_demo)
+
+    user = commands.add_parser("user", help="manage members").add_subparsers(dest="user_command", required=True)
+    create = user.add_parser("create", help="create a member")
+    create.add_argument("name")
+    create.add_argument("--role", choices=["member", "moderator", "admin"], default="member")
+    create.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    create.set_defaults(run=cmd_user_create)
+    role = user.add_parser("role", help="set a member's role")
+    role.add_argument("name")
+    role.add_argument("role", choices=["member", "moderator", "admin"])
+    role.set_defaults(run=cmd_user_role)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    sys.exit(args.run(Settings.from_env(), args))

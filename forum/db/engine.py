@@ -1,0 +1,111 @@
+"""The database handle: `databases` over SQLAlchemy Core, with what must hold on every
+connection set where connections are made, and write transactions that serialise cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import databases
+from sqlalchemy.sql import ClauseElement
+
+from forum.settings import sqlite_path
+
+# Seconds a SQLite writer waits for another process's write lock before giving up.
+SQLITE_BUSY_TIMEOUT_SECONDS = 10
+
+
+class ForumSQLiteConnection(sqlite3.Connection):
+    """`databases` opens a fresh aiosqlite connection on every acquire and would silently drop
+    PRAGMAs set once, so they are set here, in the connection's constructor."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.execute("PRAGMA foreign_keys = ON")
+        self.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
+
+
+def async_driver_url(database_url: str) -> str:
+    """The SQLAlchemy async-driver spelling of a plain URL (for Alembic's engine)."""
+    scheme, rest = database_url.split("://", 1)
+    driver = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg",
+              "postgres": "postgresql+asyncpg"}.get(scheme, scheme)
+    return f"{driver}://{rest}"
+
+
+def ensure_sqlite_file(database_url: str) -> None:
+    """Create the SQLite file's folder and switch the file to WAL (a persistent setting)."""
+    path = sqlite_path(database_url)
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA journal_mode = WAL")
+    conn.close()
+
+
+class Database:
+    """One per app, opened in the lifespan. Reads go straight through; writes go through
+    `transaction()`, which on SQLite takes the write lock up front (BEGIN IMMEDIATE) so two
+    writers never deadlock upgrading a read lock."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        options: dict[str, Any] = {}
+        if self.is_sqlite:
+            options = {"factory": ForumSQLiteConnection, "timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
+        elif url.startswith("postgres"):
+            options = {"min_size": 1, "max_size": 20}
+        self._db = databases.Database(url, **options)
+        # One writer at a time inside this process; SQLite's own lock covers other processes.
+        self._sqlite_write_lock = asyncio.Lock()
+
+    async def connect(self) -> None:
+        if self.is_sqlite:
+            ensure_sqlite_file(self.url)
+        await self._db.connect()
+
+    async def disconnect(self) -> None:
+        await self._db.disconnect()
+
+    async def fetch_all(self, query: ClauseElement | str, values: dict | None = None) -> list:
+        return await self._db.fetch_all(query, values)
+
+    async def fetch_one(self, query: ClauseElement | str, values: dict | None = None) -> Any:
+        return await self._db.fetch_one(query, values)
+
+    async def fetch_val(self, query: ClauseElement | str, values: dict | None = None) -> Any:
+        return await self._db.fetch_val(query, values)
+
+    async def execute(self, query: ClauseElement | str, values: dict | None = None) -> Any:
+        return await self._db.execute(query, values)
+
+    async def execute_many(self, query: ClauseElement | str, values: Sequence[Mapping]) -> None:
+        await self._db.execute_many(query, list(values))
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[None]:
+        """Hold one connection for the enclosed queries of this task."""
+        async with self._db.connection():
+            yield
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        """A write transaction: everything inside commits together or not at all."""
+        if not self.is_sqlite:
+            async with self._db.transaction():
+                yield
+            return
+        async with self._sqlite_write_lock, self._db.connection() as conn:
+            raw = conn.raw_connection
+            await raw.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                await raw.execute("ROLLBACK")
+                raise
+            await raw.execute("COMMIT")

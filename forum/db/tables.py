@@ -1,0 +1,137 @@
+"""The one schema. Migrations in forum/db/migrations are generated from it and reviewed."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# 64-bit ids where they grow without bound; SQLite wants plain INTEGER for its rowid alias.
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+Timestamp = sa.DateTime(timezone=True)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("username", sa.String(30), nullable=False),
+    # Lower-cased username: uniqueness without regard to case, on both engines.
+    sa.Column("username_key", sa.String(30), nullable=False, unique=True),
+    sa.Column("display_name", sa.String(60), nullable=False),
+    sa.Column("bio", sa.Text, nullable=False, server_default=""),
+    sa.Column("role", sa.String(16), nullable=False, server_default="member"),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("suspended_at", Timestamp, nullable=True),
+)
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    # sha256 of the cookie's token: a leaked table does not leak live sessions.
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("last_seen_at", Timestamp, nullable=False),
+    sa.Column("user_agent", sa.String(200), nullable=False, server_default=""),
+)
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("last_used_at", Timestamp, nullable=True),
+)
+
+channels = sa.Table(
+    "channels",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("slug", sa.String(60), nullable=False, unique=True),
+    sa.Column("name", sa.String(80), nullable=False),
+    sa.Column("description", sa.String(300), nullable=False, server_default=""),
+    sa.Column("position", sa.Integer, nullable=False, server_default="0"),
+    # Denormalised, kept in the same transaction as the change that moves it.
+    sa.Column("thread_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_activity_at", Timestamp, nullable=True),
+)
+
+threads = sa.Table(
+    "threads",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("slug", sa.String(80), nullable=False),
+    sa.Column("author_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("last_activity_at", Timestamp, nullable=False),
+    sa.Column("reply_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("pinned", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("locked", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+
+# A thread sits in one or more channels. Pinned and last activity are copied here so that a
+# channel page is one index range scan: (channel, pinned, last activity, thread) keyset.
+thread_channels = sa.Table(
+    "thread_channels",
+    metadata,
+    sa.Column("channel_id", sa.Integer, sa.ForeignKey("channels.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("thread_id", sa.Integer, sa.ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("pinned", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("last_activity_at", Timestamp, nullable=False),
+    sa.Index("ix_thread_channels_listing", "channel_id", "pinned", "last_activity_at", "thread_id"),
+    sa.Index("ix_thread_channels_thread", "thread_id"),
+)
+
+posts = sa.Table(
+    "posts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("thread_id", sa.Integer, sa.ForeignKey("threads.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("parent_id", sa.Integer, sa.ForeignKey("posts.id"), nullable=True),
+    sa.Column("author_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True),
+    # Materialised path of zero-padded ids: ordering by it is the thread's reading order
+    # (depth first, oldest first), so any slice of a huge thread is one index range.
+    sa.Column("path", sa.String(100), nullable=False),
+    sa.Column("depth", sa.SmallInteger, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("html", sa.Text, nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("edited_at", Timestamp, nullable=True),
+    sa.Column("deleted_at", Timestamp, nullable=True),
+    sa.UniqueConstraint("thread_id", "path", name="uq_posts_thread_path"),
+)
+
+# The durable event log behind live updates. Ids are strictly increasing in commit order
+# (see forum/db/event_log.py); clients resume from it by id.
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("channel", sa.String(80), nullable=False),
+    sa.Column("type", sa.String(40), nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Index("ix_events_channel_id", "channel", "id"),
+    sqlite_autoincrement=True,  # never reuse an id after pruning
+)
+
+# Small key/value facts about the database itself, e.g. how far the event log was pruned.
+meta = sa.Table(
+    "meta",
+    metadata,
+    sa.Column("key", sa.String(60), primary_key=True),
+    sa.Column("value", sa.String(200), nullable=False),
+)

@@ -1,0 +1,104 @@
+"""Queries on threads and their place in channels."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from forum.clock import as_utc, isoformat
+from forum.db import cursors
+from forum.db.engine import Database
+from forum.db.tables import channels, thread_channels, threads, users
+
+LISTING_COLUMNS = [
+    threads.c.id, threads.c.title, threads.c.slug, threads.c.created_at, threads.c.reply_count,
+    threads.c.pinned, threads.c.locked, threads.c.last_activity_at, threads.c.author_id,
+    users.c.username.label("author_username"), users.c.display_name.label("author_display_name"),
+]
+
+
+async def insert(db: Database, *, title: str, slug: str, author_id: int, now: datetime) -> int:
+    return await db.execute(threads.insert().values(
+        title=title, slug=slug, author_id=author_id, created_at=now, last_activity_at=now))
+
+
+async def add_to_channels(db: Database, thread_id: int, channel_ids: list[int], now: datetime,
+                          pinned: bool = False) -> None:
+    await db.execute_many(thread_channels.insert(), [
+        {"thread_id": thread_id, "channel_id": cid, "pinned": pinned, "last_activity_at": now}
+        for cid in channel_ids])
+    await db.execute(channels.update().where(channels.c.id.in_(channel_ids)).values(
+        thread_count=channels.c.thread_count + 1, last_activity_at=now))
+
+
+async def remove_from_channels(db: Database, thread_id: int, channel_ids: list[int]) -> None:
+    await db.execute(thread_channels.delete().where(
+        thread_channels.c.thread_id == thread_id, thread_channels.c.channel_id.in_(channel_ids)))
+    await db.execute(channels.update().where(channels.c.id.in_(channel_ids)).values(
+        thread_count=channels.c.thread_count - 1))
+
+
+async def by_id(db: Database, thread_id: int) -> Any:
+    query = (sa.select(*LISTING_COLUMNS).join(users, users.c.id == threads.c.author_id)
+             .where(threads.c.id == thread_id))
+    return await db.fetch_one(query)
+
+
+async def channels_of(db: Database, thread_id: int) -> list[Any]:
+    query = (sa.select(channels).join(thread_channels, thread_channels.c.channel_id == channels.c.id)
+             .where(thread_channels.c.thread_id == thread_id).order_by(channels.c.position))
+    return await db.fetch_all(query)
+
+
+async def record_reply(db: Database, thread_id: int, now: datetime) -> None:
+    """A reply bumps the thread in every channel it sits in; counters move in the same transaction."""
+    await db.execute(threads.update().where(threads.c.id == thread_id).values(
+        reply_count=threads.c.reply_count + 1, last_activity_at=now))
+    await db.execute(thread_channels.update().where(thread_channels.c.thread_id == thread_id)
+                     .values(last_activity_at=now))
+    channel_ids = sa.select(thread_channels.c.channel_id).where(thread_channels.c.thread_id == thread_id)
+    await db.execute(channels.update().where(channels.c.id.in_(channel_ids)).values(last_activity_at=now))
+
+
+async def record_reply_removed(db: Database, thread_id: int) -> None:
+    await db.execute(threads.update().where(threads.c.id == thread_id).values(
+        reply_count=threads.c.reply_count - 1))
+
+
+async def set_flags(db: Database, thread_id: int, **flags: bool) -> None:
+    await db.execute(threads.update().where(threads.c.id == thread_id).values(**flags))
+    if "pinned" in flags:
+        await db.execute(thread_channels.update().where(thread_channels.c.thread_id == thread_id)
+                         .values(pinned=flags["pinned"]))
+
+
+def listing_cursor(row: Any) -> str:
+    return cursors.encode(bool(row["pinned"]), isoformat(row["last_activity_at"]), row["id"])
+
+
+async def in_channel(db: Database, channel_id: int, cursor: str | None, limit: int) -> tuple[list[Any], str | None]:
+    """A channel's threads, pinned first, then by latest activity; one page after `cursor`."""
+    tc = thread_channels
+    query = (sa.select(*LISTING_COLUMNS)
+             .select_from(tc.join(threads, threads.c.id == tc.c.thread_id)
+                          .join(users, users.c.id == threads.c.author_id))
+             .where(tc.c.channel_id == channel_id)
+             .order_by(tc.c.pinned.desc(), tc.c.last_activity_at.desc(), tc.c.thread_id.desc())
+             .limit(limit + 1))
+    if cursor:
+        pinned, last_iso, thread_id = cursors.decode(cursor, 3)
+        try:
+            last = as_utc(datetime.fromisoformat(str(last_iso).replace("Z", "+00:00")))
+            pinned, thread_id = bool(pinned), int(thread_id)
+        except (TypeError, ValueError) as error:
+            raise cursors.BadCursor("cursor is not one this forum gave out") from error
+        query = query.where(sa.or_(
+            tc.c.pinned < pinned,
+            sa.and_(tc.c.pinned == pinned, tc.c.last_activity_at < last),
+            sa.and_(tc.c.pinned == pinned, tc.c.last_activity_at == last, tc.c.thread_id < thread_id),
+        ))
+    rows = await db.fetch_all(query)
+    next_cursor = listing_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return rows[:limit], next_cursor

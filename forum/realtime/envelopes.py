@@ -1,0 +1,26 @@
+"""The frames the server sends over /ws, serialised once per event (not once per reader)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from forum.db.event_log import decode_data
+
+EVENT_TYPES = (
+    "thread.created", "post.created", "post.edited", "post.deleted", "thread.pinned",
+    "thread.unpinned", "thread.locked", "thread.unlocked", "thread.moved",
+)
+
+
+def dumps(frame: dict[str, Any]) -> str:
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+
+
+def event_frame(row: Any) -> str:
+    return dumps({"type": "event", "id": row["id"], "channel": row["channel"],
+                  "event": row["type"], "data": decode_data(row)})
+
+
+def error_frame(code: str, message: str) -> str:
+    return dumps({"type": "error", "code": code, "message": message})

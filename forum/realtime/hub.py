@@ -1,0 +1,170 @@
+"""The live hub: one per process.
+
+Writers append events to the log inside their transaction and, after commit, `wake()` the hub,
+which rings the backend's doorbell so every process (this one included) reads the log from its
+cursor and hands each event to the local subscribers of its channel, in id order. Pub/sub is
+at-most-once; the database is not: a lost doorbell is covered by polling, so it costs latency,
+never an event. Typing and presence are ephemeral frames sent through the backend as they are.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections import defaultdict
+from typing import Any, Protocol
+
+from forum.db import event_log
+from forum.db.engine import Database
+from forum.realtime.backends import DOORBELL, EPHEMERAL, Backend
+from forum.realtime.envelopes import event_frame
+
+log = logging.getLogger("forum.hub")
+
+# A doorbell lost in pub/sub (Redis restarting, say) is made good by polling this often.
+POLL_SECONDS = 1.0
+# How many events one read of the log takes; a busier log is read in several reads.
+READ_BATCH = 500
+# Pause before retrying after the database or the backend failed, growing to the cap.
+RETRY_FIRST_SECONDS, RETRY_MAX_SECONDS = 0.2, 5.0
+PRUNE_EVERY_SECONDS = 600
+
+
+class Subscriber(Protocol):
+    def deliver_event(self, event_id: int, frame: str) -> None: ...
+    def deliver_frame(self, frame: str) -> None: ...
+
+
+class Hub:
+    def __init__(self, db: Database, backend: Backend, *, log_max_count: int = 100_000,
+                 log_max_age_seconds: int = 7 * 24 * 3600) -> None:
+        self.db = db
+        self.backend = backend
+        self.cursor = 0  # the newest event id handed to local subscribers
+        self._subscribers: dict[str, set[Subscriber]] = defaultdict(set)
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._log_window = (log_max_count, log_max_age_seconds)
+        self.dispatched = asyncio.Condition()  # tests and resumers wait on cursor moves
+
+    async def start(self) -> None:
+        self.cursor = await event_log.latest_id(self.db)
+        await self.backend.connect()
+        self._tasks = [asyncio.create_task(self._listen(), name="hub-listen"),
+                       asyncio.create_task(self._dispatch(), name="hub-dispatch"),
+                       asyncio.create_task(self._prune(), name="hub-prune")]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+        await self.backend.disconnect()
+
+    # -- writers -------------------------------------------------------------------------
+    async def wake(self) -> None:
+        """Call after a commit that appended events."""
+        self._wake.set()  # this process reads the log even if the backend is down
+        try:
+            await self.backend.publish(DOORBELL, "")
+        except Exception:  # other processes catch up by polling
+            log.warning("could not ring the doorbell; other processes will poll", exc_info=True)
+
+    async def send_ephemeral(self, channel: str, frame: dict[str, Any]) -> None:
+        message = json.dumps({"channel": channel, "frame": frame}, ensure_ascii=False)
+        try:
+            await self.backend.publish(EPHEMERAL, message)
+        except Exception:
+            log.warning("could not send an ephemeral frame", exc_info=True)
+
+    # -- subscribers ---------------------------------------------------------------------
+    def subscribe(self, subscriber: Subscriber, channels: set[str]) -> None:
+        for channel in channels:
+            self._subscribers[channel].add(subscriber)
+
+    def unsubscribe(self, subscriber: Subscriber, channels: set[str]) -> None:
+        for channel in channels:
+            listeners = self._subscribers.get(channel)
+            if listeners is not None:
+                listeners.discard(subscriber)
+                if not listeners:
+                    del self._subscribers[channel]
+
+    def subscribers_of(self, channel: str) -> set[Subscriber]:
+        return self._subscribers.get(channel, set())
+
+    # -- loops ---------------------------------------------------------------------------
+    async def _listen(self) -> None:
+        delay = RETRY_FIRST_SECONDS
+        while True:
+            try:
+                async for topic, message in self.backend.listen():
+                    delay = RETRY_FIRST_SECONDS
+                    if topic == DOORBELL:
+                        self._wake.set()
+                    elif topic == EPHEMERAL:
+                        self._deliver_ephemeral(message)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("backend listener failed; retrying in %.1fs", delay, exc_info=True)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RETRY_MAX_SECONDS)
+            self._wake.set()  # catch up on whatever rang while we were away
+
+    def _deliver_ephemeral(self, message: str) -> None:
+        try:
+            decoded = json.loads(message)
+            channel, frame = decoded["channel"], json.dumps(decoded["frame"], ensure_ascii=False)
+        except (ValueError, KeyError, TypeError):
+            log.warning("dropped a malformed ephemeral message")
+            return
+        for subscriber in list(self.subscribers_of(channel)):
+            subscriber.deliver_frame(frame)
+
+    async def _dispatch(self) -> None:
+        delay = RETRY_FIRST_SECONDS
+        while True:
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
+            # lands as the event is set, and stop() would then wait for ever.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(POLL_SECONDS):
+                    await self._wake.wait()
+            self._wake.clear()
+            try:
+                await self.catch_up()
+                delay = RETRY_FIRST_SECONDS
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("reading the event log failed; retrying in %.1fs", delay, exc_info=True)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RETRY_MAX_SECONDS)
+
+    async def catch_up(self) -> None:
+        """Hand every event after the cursor to its local subscribers, in id order."""
+        while True:
+            rows = await event_log.after(self.db, self.cursor, limit=READ_BATCH)
+            for row in rows:
+                frame = event_frame(row)
+                for subscriber in list(self.subscribers_of(row["channel"])):
+                    subscriber.deliver_event(row["id"], frame)
+                self.cursor = row["id"]
+            if rows:
+                async with self.dispatched:
+                    self.dispatched.notify_all()
+            if len(rows) < READ_BATCH:
+                return
+
+    async def _prune(self) -> None:
+        max_count, max_age = self._log_window
+        while True:
+            await asyncio.sleep(PRUNE_EVERY_SECONDS)
+            try:
+                await event_log.prune(self.db, max_count=max_count, max_age_seconds=max_age)
+            except Exception:
+                log.warning("pruning the event log failed", exc_info=True)

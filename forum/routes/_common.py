@@ -1,0 +1,83 @@
+"""What every handler needs: the forum services, the member asking, forms with CSRF, pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import HTMLResponse, Response
+
+from forum.auth import CSRF_FIELD, SESSION_COOKIE, Member, bearer_token, csrf_cookie_of
+from forum.db import channels as channel_queries
+from forum.db import sessions
+from forum.services import Forum
+
+# Forms bigger than this are refused before parsing; the largest legitimate one is a post.
+MAX_FORM_BYTES = 256 * 1024
+
+
+def forum_of(conn: HTTPConnection) -> Forum:
+    return conn.state.forum
+
+
+async def member_of(conn: HTTPConnection) -> Member | None:
+    """The signed-in member (session cookie or Bearer token), looked up once per request."""
+    if "member" in conn.scope.setdefault("state", {}):
+        return conn.scope["state"]["member"]
+    forum = forum_of(conn)
+    row = None
+    if token := bearer_token(conn):
+        row = await sessions.user_for_api_token(forum.db, token)
+    elif session_token := forum.signer.unsign_session(conn.cookies.get(SESSION_COOKIE)):
+        row = await sessions.user_for_session(forum.db, session_token)
+    member = Member.from_row(row) if row else None
+    conn.scope["state"]["member"] = member
+    conn.scope["state"]["authenticated_by_cookie"] = member is not None and not bearer_token(conn)
+    return member
+
+
+def csrf_token_for(conn: HTTPConnection) -> str:
+    return forum_of(conn).signer.csrf_token(csrf_cookie_of(conn))
+
+
+class CSRFRejected(HTTPException):
+    def __init__(self) -> None:
+        super().__init__(403, "This form has expired or came from another site. "
+                              "Go back, reload the page and try again; what you typed is kept.")
+
+
+async def read_form(request: Request) -> FormData:
+    """Parse a posted form and check its CSRF token; every form handler goes through here."""
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > MAX_FORM_BYTES:
+        raise HTTPException(413, "That form is too large.")
+    form = await request.form(max_files=0, max_fields=50)
+    submitted = form.get(CSRF_FIELD)
+    if not forum_of(request).signer.csrf_valid(request.cookies.get("forum_csrf"),
+                                               submitted if isinstance(submitted, str) else None):
+        raise CSRFRejected()
+    return form
+
+
+async def render(request: Request, template: str, context: dict[str, Any] | None = None,
+                 status_code: int = 200) -> Response:
+    forum = forum_of(request)
+    member = await member_of(request)
+    page = {
+        "request": request,
+        "viewer": member,
+        "csrf_token": csrf_token_for(request),
+        "nav_channels": await channel_queries.all_channels(forum.db),
+        **(context or {}),
+    }
+    return forum.templates.responses.TemplateResponse(request, template, page, status_code=status_code)
+
+
+async def error_page(request: Request, status_code: int, message: str) -> Response:
+    try:
+        return await render(request, "error.html", {"status": status_code, "message": message},
+                            status_code=status_code)
+    except Exception:  # the database may be what failed; still say something useful
+        return HTMLResponse(f"<h1>{status_code}</h1>", status_code=status_code)

@@ -1,0 +1,1 @@
+"""The JSON API under /api/v1 (see ../shared/design.md for its public shape)."""

@@ -1,0 +1,96 @@
+"""API plumbing: errors as {"error": {code, message, fields}}, JSON bodies, authentication with
+CSRF for cookie-authenticated writes, and the shapes of things sent out."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from forum.auth import CSRF_COOKIE, CSRF_HEADER, Member
+from forum.clock import isoformat
+from forum.routes._common import forum_of, member_of
+from forum.templating import thread_url
+
+MAX_JSON_BYTES = 256 * 1024
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, fields: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.fields = status, code, message, fields or {}
+
+    def response(self) -> JSONResponse:
+        return error_response(self.status, self.code, self.message, self.fields)
+
+
+def error_response(status: int, code: str, message: str,
+                   fields: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message, "fields": fields or {}}},
+                        status_code=status)
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    body = await request.body()
+    if len(body) > MAX_JSON_BYTES:
+        raise ApiError(413, "too_large", f"Request bodies are limited to {MAX_JSON_BYTES} bytes.")
+    try:
+        data = json.loads(body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "invalid_json", "The request body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise ApiError(400, "invalid_json", "The request body must be a JSON object.")
+    return data
+
+
+async def require_member(request: Request, *, write: bool = True) -> Member:
+    member = await member_of(request)
+    if member is None:
+        raise ApiError(401, "unauthenticated",
+                       "Sign in: send the session cookie or 'Authorization: Bearer <token>'.")
+    if write and request.scope["state"].get("authenticated_by_cookie"):
+        signer = forum_of(request).signer
+        if not signer.csrf_valid(request.cookies.get(CSRF_COOKIE), request.headers.get(CSRF_HEADER)):
+            raise ApiError(403, "csrf_failed",
+                           "Cookie-authenticated writes need the X-CSRF-Token header.")
+    return member
+
+
+def int_param(value: Any, field: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ApiError(400, "invalid", f"{field} must be a whole number.", {field: "must be a whole number"}) from None
+
+
+def user_json(row: Any, *, public: bool = True) -> dict[str, Any]:
+    data = {"username": row["username"], "display_name": row["display_name"],
+            "bio": row["bio"], "role": row["role"], "joined_at": isoformat(row["created_at"]),
+            "url": f"/u/{row['username']}"}
+    if not public:
+        data["id"] = row["id"]
+    return data
+
+
+def thread_json(row: Any, channel_slugs: list[str] | None = None) -> dict[str, Any]:
+    data = {"id": row["id"], "title": row["title"], "slug": row["slug"],
+            "author": row["author_username"], "author_display_name": row["author_display_name"],
+            "created_at": isoformat(row["created_at"]),
+            "last_activity_at": isoformat(row["last_activity_at"]),
+            "reply_count": row["reply_count"], "pinned": bool(row["pinned"]),
+            "locked": bool(row["locked"]), "url": thread_url(row)}
+    if channel_slugs is not None:
+        data["categories"] = channel_slugs
+    return data
+
+
+def post_json(row: Any) -> dict[str, Any]:
+    deleted = row["deleted_at"] is not None
+    return {"id": row["id"], "thread_id": row["thread_id"], "parent_id": row["parent_id"],
+            "depth": row["depth"], "author": row["author_username"],
+            "author_display_name": row["author_display_name"],
+            "body": "" if deleted else row["body"], "html": "" if deleted else row["html"],
+            "created_at": isoformat(row["created_at"]), "edited_at": isoformat(row["edited_at"]),
+            "deleted": deleted}

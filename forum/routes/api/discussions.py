@@ -1,0 +1,145 @@
+"""API: categories, threads and posts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from forum.actions import posts as post_actions
+from forum.actions import threads as thread_actions
+from forum.db import channels, cursors, posts, threads
+from forum.routes._common import forum_of
+from forum.routes.api._common import (
+    ApiError,
+    int_param,
+    json_body,
+    post_json,
+    require_member,
+    thread_json,
+)
+
+THREADS_PER_PAGE = 30
+POSTS_PER_PAGE = 50
+
+
+async def categories(request: Request) -> JSONResponse:
+    rows = await channels.all_channels(forum_of(request).db)
+    return JSONResponse([{"slug": r["slug"], "name": r["name"], "description": r["description"],
+                          "thread_count": r["thread_count"]} for r in rows])
+
+
+async def category_threads(request: Request) -> JSONResponse:
+    db = forum_of(request).db
+    channel = await channels.by_slug(db, request.path_params["slug"])
+    if channel is None:
+        raise ApiError(404, "not_found", "No channel has that slug.")
+    try:
+        rows, next_cursor = await threads.in_channel(
+            db, channel["id"], request.query_params.get("cursor"), THREADS_PER_PAGE)
+    except cursors.BadCursor as error:
+        raise ApiError(400, "invalid", str(error), {"cursor": str(error)}) from None
+    return JSONResponse({"threads": [thread_json(r) for r in rows], "next_cursor": next_cursor})
+
+
+async def _thread(request: Request) -> Any:
+    thread = await threads.by_id(forum_of(request).db, request.path_params["thread_id"])
+    if thread is None:
+        raise ApiError(404, "not_found", "No thread has that id.")
+    return thread
+
+
+async def _thread_json_with_channels(request: Request, thread: Any) -> dict[str, Any]:
+    in_channels = await threads.channels_of(forum_of(request).db, thread["id"])
+    return thread_json(thread, [c["slug"] for c in in_channels])
+
+
+async def create_thread(request: Request) -> JSONResponse:
+    member = await require_member(request)
+    data = await json_body(request)
+    forum = forum_of(request)
+    thread_id = await thread_actions.create_thread(
+        forum, member, data.get("title"), data.get("body"), data.get("categories"))
+    thread = await threads.by_id(forum.db, thread_id)
+    return JSONResponse(await _thread_json_with_channels(request, thread), status_code=201)
+
+
+async def get_thread(request: Request) -> JSONResponse:
+    thread = await _thread(request)
+    cursor = request.query_params.get("cursor")
+    if cursor and not posts.PATH_PATTERN.fullmatch(cursor):
+        raise ApiError(400, "invalid", "cursor is not one this forum gave out",
+                       {"cursor": "is not one this forum gave out"})
+    rows, next_cursor = await posts.in_thread(forum_of(request).db, thread["id"], cursor, POSTS_PER_PAGE)
+    return JSONResponse({"thread": await _thread_json_with_channels(request, thread),
+                         "posts": [post_json(r) for r in rows], "next_cursor": next_cursor})
+
+
+async def _post(request: Request) -> Any:
+    post = await posts.by_id(forum_of(request).db, request.path_params["post_id"])
+    if post is None:
+        raise ApiError(404, "not_found", "No post has that id.")
+    return post
+
+
+async def get_post(request: Request) -> JSONResponse:
+    return JSONResponse(post_json(await _post(request)))
+
+
+async def create_post(request: Request) -> JSONResponse:
+    member = await require_member(request)
+    thread = await _thread(request)
+    data = await json_body(request)
+    parent_id = data.get("parent_id")
+    if parent_id is not None:
+        parent_id = int_param(parent_id, "parent_id")
+    forum = forum_of(request)
+    post_id = await post_actions.reply(forum, member, thread["id"], data.get("body"), parent_id)
+    return JSONResponse(post_json(await posts.by_id(forum.db, post_id)), status_code=201)
+
+
+async def change_post(request: Request) -> Response:
+    member = await require_member(request)
+    post = await _post(request)
+    forum = forum_of(request)
+    if request.method == "DELETE":
+        await post_actions.delete(forum, member, post["id"])
+        return Response(status_code=204)
+    data = await json_body(request)
+    await post_actions.edit(forum, member, post["id"], data.get("body"))
+    return JSONResponse(post_json(await posts.by_id(forum.db, post["id"])))
+
+
+def _flag_endpoint(flag: str, value: bool):  # type: ignore[no-untyped-def]
+    async def endpoint(request: Request) -> JSONResponse:
+        member = await require_member(request)
+        thread = await _thread(request)
+        await thread_actions.set_flag(forum_of(request), member, thread["id"], flag, value)
+        return JSONResponse(await _thread_json_with_channels(request, await _thread(request)))
+    return endpoint
+
+
+async def move_thread(request: Request) -> JSONResponse:
+    member = await require_member(request)
+    thread = await _thread(request)
+    data = await json_body(request)
+    await thread_actions.move(forum_of(request), member, thread["id"], data.get("categories"))
+    return JSONResponse(await _thread_json_with_channels(request, await _thread(request)))
+
+
+routes = [
+    Route("/categories", categories, methods=["GET"]),
+    Route("/categories/{slug}/threads", category_threads, methods=["GET"]),
+    Route("/threads", create_thread, methods=["POST"]),
+    Route("/threads/{thread_id:int}", get_thread, methods=["GET"]),
+    Route("/threads/{thread_id:int}/posts", create_post, methods=["POST"]),
+    Route("/threads/{thread_id:int}/pin", _flag_endpoint("pinned", True), methods=["POST"]),
+    Route("/threads/{thread_id:int}/unpin", _flag_endpoint("pinned", False), methods=["POST"]),
+    Route("/threads/{thread_id:int}/lock", _flag_endpoint("locked", True), methods=["POST"]),
+    Route("/threads/{thread_id:int}/unlock", _flag_endpoint("locked", False), methods=["POST"]),
+    Route("/threads/{thread_id:int}/move", move_thread, methods=["POST"]),
+    Route("/posts/{post_id:int}", get_post, methods=["GET"]),
+    Route("/posts/{post_id:int}", change_post, methods=["PATCH", "DELETE"]),
+]

@@ -1,0 +1,140 @@
+"""The OpenAPI document at /api/v1/openapi.json. A test checks it names exactly the routes
+the API serves, so the two cannot drift apart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+
+def _obj(required: list[str], **props: Any) -> dict[str, Any]:
+    return {"type": "object", "required": required, "properties": props}
+
+
+STR = {"type": "string"}
+INT = {"type": "integer"}
+BOOL = {"type": "boolean"}
+NSTR = {"type": ["string", "null"]}
+TIME = {"type": "string", "format": "date-time"}
+NTIME = {"type": ["string", "null"], "format": "date-time"}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": _obj(["error"], error=_obj(["code", "message", "fields"], code=STR, message=STR,
+                                        fields={"type": "object", "additionalProperties": STR})),
+    "User": _obj(["username", "display_name"], username=STR, display_name=STR, bio=STR,
+                 role=STR, joined_at=TIME, url=STR),
+    "Category": _obj(["slug", "name", "description", "thread_count"], slug=STR, name=STR,
+                     description=STR, thread_count=INT),
+    "Thread": _obj(["id", "title", "author", "created_at"], id=INT, title=STR, slug=STR,
+                   author=STR, author_display_name=STR, created_at=TIME, last_activity_at=TIME,
+                   reply_count=INT, pinned=BOOL, locked=BOOL, url=STR,
+                   categories={"type": "array", "items": STR}),
+    "Post": _obj(["id", "parent_id", "author", "body", "html", "created_at", "edited_at"],
+                 id=INT, thread_id=INT, parent_id={"type": ["integer", "null"]}, depth=INT,
+                 author=STR, author_display_name=STR, body=STR, html=STR, created_at=TIME,
+                 edited_at=NTIME, deleted=BOOL),
+}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _op(summary: str, ok: int, response: dict[str, Any] | None, *, body: dict[str, Any] | None = None,
+        auth: bool = False, params: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    responses: dict[str, Any] = {str(ok): {"description": "OK", **(_json(response) if response else {})}}
+    for status in ("400", "401", "403", "404") if (auth or body or params) else ("404",):
+        responses[status] = {"description": "Error", **_json(_ref("Error"))}
+    op: dict[str, Any] = {"summary": summary, "responses": responses}
+    if body:
+        op["requestBody"] = {"required": True, **_json(body)}
+    if auth:
+        op["security"] = [{"bearer": []}, {"cookie": []}]
+    if params:
+        op["parameters"] = params
+    return op
+
+
+def _path_param(name: str, kind: dict[str, str]) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": kind}
+
+
+def _query_param(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": STR}
+
+
+THREAD_ID = _path_param("thread_id", INT)
+POST_ID = _path_param("post_id", INT)
+THREAD_PAGE = _obj(["thread", "posts", "next_cursor"], thread=_ref("Thread"),
+                   posts={"type": "array", "items": _ref("Post")}, next_cursor=NSTR)
+
+
+def _thread_flag(verb: str) -> dict[str, Any]:
+    return {"post": _op(f"{verb.capitalize()} a thread (moderators)", 200, _ref("Thread"),
+                        auth=True, params=[THREAD_ID])}
+
+
+PATHS: dict[str, Any] = {
+    "/users": {"post": _op("Sign up", 201, _ref("User"), body=_obj(
+        ["username", "password"], username=STR, password=STR, display_name=STR))},
+    "/tokens": {"post": _op("Create an API token", 201, _obj(["token"], token=STR, username=STR),
+                            body=_obj(["username", "password"], username=STR, password=STR))},
+    "/me": {"get": _op("The signed-in member", 200, _ref("User"), auth=True)},
+    "/users/{username}": {"get": _op("A public profile", 200, _ref("User"),
+                                     params=[_path_param("username", STR)])},
+    "/categories": {"get": _op("Channels", 200, {"type": "array", "items": _ref("Category")})},
+    "/categories/{slug}/threads": {"get": _op(
+        "A channel's threads, pinned first, then by latest activity", 200,
+        _obj(["threads", "next_cursor"], threads={"type": "array", "items": _ref("Thread")},
+             next_cursor=NSTR), params=[_path_param("slug", STR), _query_param("cursor")])},
+    "/threads": {"post": _op("Start a thread", 201, _ref("Thread"), auth=True, body=_obj(
+        ["title", "body", "categories"], title=STR, body=STR,
+        categories={"type": "array", "items": STR, "minItems": 1}))},
+    "/threads/{thread_id}": {"get": _op("A thread and one slice of its posts, in thread order",
+                                        200, THREAD_PAGE, params=[THREAD_ID, _query_param("cursor")])},
+    "/threads/{thread_id}/posts": {"post": _op(
+        "Reply", 201, _ref("Post"), auth=True, params=[THREAD_ID],
+        body=_obj(["body"], body=STR, parent_id={"type": ["integer", "null"]}))},
+    "/threads/{thread_id}/pin": _thread_flag("pin"),
+    "/threads/{thread_id}/unpin": _thread_flag("unpin"),
+    "/threads/{thread_id}/lock": _thread_flag("lock"),
+    "/threads/{thread_id}/unlock": _thread_flag("unlock"),
+    "/threads/{thread_id}/move": {"post": _op(
+        "Move a thread to these channels (moderators)", 200, _ref("Thread"), auth=True,
+        params=[THREAD_ID], body=_obj(["categories"], categories={"type": "array", "items": STR}))},
+    "/posts/{post_id}": {
+        "get": _op("One post", 200, _ref("Post"), params=[POST_ID]),
+        "patch": _op("Edit a post (author or moderator)", 200, _ref("Post"), auth=True,
+                     params=[POST_ID], body=_obj(["body"], body=STR)),
+        "delete": _op("Delete a post (author or moderator)", 204, None, auth=True, params=[POST_ID]),
+    },
+}
+
+DOCUMENT = {
+    "openapi": "3.1.0",
+    "info": {"title": "Forum API", "version": "1"},
+    "servers": [{"url": "/api/v1"}],
+    "paths": PATHS,
+    "components": {
+        "schemas": SCHEMAS,
+        "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "cookie": {"type": "apiKey", "in": "cookie", "name": "forum_session",
+                       "description": "Writes also need the X-CSRF-Token header."},
+        },
+    },
+}
+
+
+async def openapi(request: Request) -> JSONResponse:
+    return JSONResponse(DOCUMENT)
+
+
+routes = [Route("/openapi.json", openapi, methods=["GET"])]

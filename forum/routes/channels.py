@@ -1,0 +1,80 @@
+"""The home page, channel pages and starting a thread."""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from forum.actions import PermissionDenied
+from forum.actions.threads import create_thread
+from forum.db import channels, cursors, threads, users
+from forum.routes._common import forum_of, member_of, read_form, render
+from forum.templating import thread_url
+from forum.validation import ValidationError
+
+THREADS_PER_PAGE = 30
+
+
+async def home(request: Request) -> Response:
+    forum = forum_of(request)
+    return await render(request, "home.html", {
+        "channels": await channels.all_channels(forum.db),
+        "member_count": await users.count(forum.db),
+    })
+
+
+async def _channel_or_404(request: Request):  # type: ignore[no-untyped-def]
+    channel = await channels.by_slug(forum_of(request).db, request.path_params["slug"])
+    if channel is None:
+        raise HTTPException(404, "There is no channel at this address.")
+    return channel
+
+
+async def channel_page(request: Request) -> Response:
+    forum = forum_of(request)
+    channel = await _channel_or_404(request)
+    try:
+        rows, next_cursor = await threads.in_channel(
+            forum.db, channel["id"], request.query_params.get("cursor"), THREADS_PER_PAGE)
+    except cursors.BadCursor as error:
+        raise HTTPException(400, str(error)) from None
+    return await render(request, "channels/channel.html", {
+        "channel": channel, "threads": rows, "next_cursor": next_cursor,
+        "first_page": not request.query_params.get("cursor"),
+    })
+
+
+async def new_thread(request: Request) -> Response:
+    forum = forum_of(request)
+    channel = await _channel_or_404(request)
+    member = await member_of(request)
+    if member is None:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    all_channels = await channels.all_channels(forum.db)
+    context = {"channel": channel, "all_channels": all_channels, "errors": {},
+               "form": {"title": "", "body": "", "categories": [channel["slug"]]}}
+    if request.method == "GET":
+        return await render(request, "channels/new_thread.html", context)
+    form = await read_form(request)
+    chosen = [str(v) for v in form.getlist("categories")]
+    context["form"] = {"title": str(form.get("title", "")), "body": str(form.get("body", "")),
+                       "categories": chosen}
+    try:
+        thread_id = await create_thread(forum, member, form.get("title"), form.get("body"), chosen)
+    except ValidationError as error:
+        context["errors"] = error.fields
+        return await render(request, "channels/new_thread.html", context, status_code=400)
+    except PermissionDenied as error:
+        context["errors"] = {"form": str(error)}
+        return await render(request, "channels/new_thread.html", context, status_code=403)
+    thread = await threads.by_id(forum.db, thread_id)
+    return RedirectResponse(thread_url(thread), status_code=303)
+
+
+routes = [
+    Route("/", home, name="home"),
+    Route("/c/{slug}", channel_page, name="channel"),
+    Route("/c/{slug}/new", new_thread, methods=["GET", "POST"], name="new_thread"),
+]

@@ -1,0 +1,181 @@
+"""The thread page, replying, editing and deleting posts, and moderators' thread controls."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from forum.actions import NotFound, PermissionDenied
+from forum.actions import posts as post_actions
+from forum.actions import threads as thread_actions
+from forum.auth import can_edit_post
+from forum.db import channels, posts, threads
+from forum.routes._common import forum_of, member_of, read_form, render
+from forum.templating import thread_url
+from forum.validation import ValidationError
+
+POSTS_PER_PAGE = 50
+
+
+async def _thread_or_404(request: Request) -> Any:
+    try:
+        thread_id = int(request.path_params["thread_id"])
+    except ValueError:
+        raise HTTPException(404, "There is no thread at this address.") from None
+    thread = await threads.by_id(forum_of(request).db, thread_id)
+    if thread is None:
+        raise HTTPException(404, "There is no thread at this address.")
+    return thread
+
+
+async def _post_or_404(request: Request) -> Any:
+    post = await posts.by_id(forum_of(request).db, int(request.path_params["post_id"]))
+    if post is None:
+        raise HTTPException(404, "There is no post at this address.")
+    return post
+
+
+def post_url(thread: Any, post_id: int) -> str:
+    return f"{thread_url(thread)}?at={post_id}#post-{post_id}"
+
+
+async def thread_page(request: Request) -> Response:
+    forum = forum_of(request)
+    thread = await _thread_or_404(request)
+    after = request.query_params.get("after")
+    at = request.query_params.get("at")
+    if after and not posts.PATH_PATTERN.fullmatch(after):
+        raise HTTPException(400, "That page link is not one this forum gave out.")
+    if at:
+        target = await posts.by_id(forum.db, int(at)) if at.isdigit() else None
+        if target is None or target["thread_id"] != thread["id"]:
+            raise HTTPException(404, "That post is not in this thread.")
+        after = target["path"] if target["depth"] else None
+    # ?at= starts the page at the post itself; ?after= just past the previous page's last post.
+    rows, next_cursor = await posts.in_thread(forum.db, thread["id"], after, POSTS_PER_PAGE,
+                                              inclusive=bool(at))
+    return await render(request, "threads/thread.html", {
+        "thread": thread, "posts": rows, "next_cursor": next_cursor, "first_page": not after,
+        "channels": await threads.channels_of(forum.db, thread["id"]), "errors": {}, "form": {},
+    })
+
+
+async def reply(request: Request) -> Response:
+    forum = forum_of(request)
+    thread = await _thread_or_404(request)
+    member = await member_of(request)
+    if member is None:
+        return RedirectResponse(f"/login?next={thread_url(thread)}", status_code=303)
+    parent_id = request.query_params.get("to")
+    form_values = {"body": "", "parent_id": parent_id or ""}
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        form = await read_form(request)
+        form_values = {"body": str(form.get("body", "")), "parent_id": str(form.get("parent_id", ""))}
+        try:
+            post_id = await post_actions.reply(forum, member, thread["id"], form_values["body"],
+                                               form_values["parent_id"] or None)
+            return RedirectResponse(post_url(thread, post_id), status_code=303)
+        except ValidationError as error:
+            errors, status = error.fields, 400
+        except PermissionDenied as error:
+            errors, status = {"form": str(error)}, 403
+    parent = None
+    if form_values["parent_id"].isdigit():
+        parent = await posts.by_id(forum.db, int(form_values["parent_id"]))
+        if parent is not None and parent["thread_id"] != thread["id"]:
+            parent = None
+    return await render(request, "threads/reply.html", {
+        "thread": thread, "parent": parent, "form": form_values, "errors": errors,
+    }, status_code=status)
+
+
+async def edit_post(request: Request) -> Response:
+    forum = forum_of(request)
+    post = await _post_or_404(request)
+    member = await member_of(request)
+    thread = await threads.by_id(forum.db, post["thread_id"])
+    if not can_edit_post(member, post):
+        raise HTTPException(403, "Only the author or a moderator can edit this post.")
+    form_values, errors, status = {"body": post["body"]}, {}, 200
+    if request.method == "POST":
+        form = await read_form(request)
+        form_values = {"body": str(form.get("body", ""))}
+        try:
+            await post_actions.edit(forum, member, post["id"], form_values["body"])
+            return RedirectResponse(post_url(thread, post["id"]), status_code=303)
+        except ValidationError as error:
+            errors, status = error.fields, 400
+    return await render(request, "threads/edit.html", {
+        "thread": thread, "post": post, "form": form_values, "errors": errors}, status_code=status)
+
+
+async def delete_post(request: Request) -> Response:
+    forum = forum_of(request)
+    post = await _post_or_404(request)
+    member = await member_of(request)
+    thread = await threads.by_id(forum.db, post["thread_id"])
+    if not can_edit_post(member, post):
+        raise HTTPException(403, "Only the author or a moderator can delete this post.")
+    if request.method == "POST":
+        await read_form(request)
+        await post_actions.delete(forum, member, post["id"])
+        return RedirectResponse(post_url(thread, post["id"]), status_code=303)
+    return await render(request, "threads/delete.html", {"thread": thread, "post": post})
+
+
+MOD_FLAGS = {"pin": ("pinned", True), "unpin": ("pinned", False),
+             "lock": ("locked", True), "unlock": ("locked", False)}
+
+
+async def moderate(request: Request) -> Response:
+    forum = forum_of(request)
+    thread = await _thread_or_404(request)
+    if request.path_params["action"] not in MOD_FLAGS:
+        raise HTTPException(404, "There is nothing at this address.")
+    await read_form(request)
+    flag, value = MOD_FLAGS[request.path_params["action"]]
+    try:
+        await thread_actions.set_flag(forum, await member_of(request), thread["id"], flag, value)
+    except PermissionDenied as error:
+        raise HTTPException(403, str(error)) from None
+    return RedirectResponse(thread_url(thread), status_code=303)
+
+
+async def move_thread(request: Request) -> Response:
+    forum = forum_of(request)
+    thread = await _thread_or_404(request)
+    member = await member_of(request)
+    if not (member and member.is_moderator):
+        raise HTTPException(403, "Only moderators can move threads.")
+    current = [c["slug"] for c in await threads.channels_of(forum.db, thread["id"])]
+    form_values, errors, status = {"categories": current}, {}, 200
+    if request.method == "POST":
+        form = await read_form(request)
+        form_values = {"categories": [str(v) for v in form.getlist("categories")]}
+        try:
+            await thread_actions.move(forum, member, thread["id"], form_values["categories"])
+            return RedirectResponse(thread_url(thread), status_code=303)
+        except ValidationError as error:
+            errors, status = error.fields, 400
+        except (PermissionDenied, NotFound) as error:
+            raise HTTPException(403, str(error)) from None
+    return await render(request, "threads/move.html", {
+        "thread": thread, "form": form_values, "errors": errors,
+        "all_channels": await channels.all_channels(forum.db)}, status_code=status)
+
+
+routes = [
+    Route("/t/{thread_id:int}", thread_page, name="thread"),
+    Route("/t/{thread_id:int}/reply", reply, methods=["GET", "POST"], name="reply"),
+    Route("/t/{thread_id:int}/move", move_thread, methods=["GET", "POST"], name="move_thread"),
+    Route("/t/{thread_id:int}/{action:str}", moderate, methods=["POST"], name="moderate_thread"),
+    Route("/t/{thread_id:int}/{slug:str}", thread_page, name="thread_slug"),
+    Route("/p/{post_id:int}/edit", edit_post, methods=["GET", "POST"], name="edit_post"),
+    Route("/p/{post_id:int}/delete", delete_post, methods=["GET", "POST"], name="delete_post"),
+]

@@ -1,0 +1,3 @@
+"""The live endpoint /ws (filled in by the live-updates work)."""
+
+routes: list = []

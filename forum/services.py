@@ -1,0 +1,21 @@
+"""What the app holds open for its lifetime: settings, database, hub, templates, signer.
+Built in the lifespan and handed to handlers and actions; never a module global."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from forum.auth import Signer
+from forum.db.engine import Database
+from forum.realtime.hub import Hub
+from forum.settings import Settings
+from forum.templating import Templates
+
+
+@dataclass
+class Forum:
+    settings: Settings
+    db: Database
+    hub: Hub
+    templates: Templates
+    signer: Signer

@@ -1,0 +1,73 @@
+"""Settings built once from the environment and passed in; never imported as a global."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Each setting: environment variable, default, help text. The CLI's --help reads from here.
+SETTINGS_HELP: dict[str, tuple[str, str]] = {
+    "FORUM_DATABASE_URL": ("sqlite:///./forum.db", "sqlite:///path.db or postgresql://user@host/db"),
+    "FORUM_BROADCAST_URL": ("memory://", "memory:// (one process) or redis://host:6379/0"),
+    "FORUM_SECRET_KEY": ("", "signs sessions and CSRF tokens; generated once beside the SQLite file"),
+    "FORUM_ALLOWED_ORIGINS": ("", "comma-separated origins allowed to open /ws; default the serving host"),
+    "FORUM_RATE_LIMITS": ("on", "'off' lifts rate limits (benchmarks, imports, black-box checks)"),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///./forum.db"
+    broadcast_url: str = "memory://"
+    secret_key: str = ""
+    allowed_origins: tuple[str, ...] = ()
+    rate_limits: bool = True
+    # Event log window: events older than this, or beyond this count, are pruned.
+    event_log_max_age_seconds: int = 7 * 24 * 3600
+    event_log_max_count: int = 100_000
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+
+        def get(name: str) -> str:
+            return env.get(name) or SETTINGS_HELP[name][0]
+
+        database_url = get("FORUM_DATABASE_URL")
+        origins = tuple(o.strip() for o in get("FORUM_ALLOWED_ORIGINS").split(",") if o.strip())
+        return cls(
+            database_url=database_url,
+            broadcast_url=get("FORUM_BROADCAST_URL"),
+            secret_key=get("FORUM_SECRET_KEY") or secret_key_beside(database_url),
+            allowed_origins=origins,
+            rate_limits=get("FORUM_RATE_LIMITS").lower() not in ("off", "0", "false", "no"),
+        )
+
+
+def sqlite_path(database_url: str) -> Path | None:
+    """The file behind a sqlite:/// URL, or None for other engines."""
+    if not database_url.startswith("sqlite"):
+        return None
+    # sqlite:///relative.db and sqlite:////absolute.db, as SQLAlchemy spells them
+    return Path(database_url.split("://", 1)[1].removeprefix("/").split("?", 1)[0])
+
+
+def secret_key_beside(database_url: str) -> str:
+    """A key generated once and kept in a file beside the SQLite database (0600)."""
+    db_file = sqlite_path(database_url)
+    key_file = (db_file.parent if db_file else Path(".")) / "forum.secret"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key

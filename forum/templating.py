@@ -1,0 +1,67 @@
+"""The Jinja environment: autoescaped templates, filters, and URL helpers shared by pages and
+the live fragments (which are rendered outside any request)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+from starlette.templating import Jinja2Templates
+
+from forum.auth import can_edit_post
+from forum.clock import as_utc, isoformat
+from forum.db.posts import MAX_DEPTH
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = ROOT / "templates"
+STATIC_DIR = ROOT / "static"
+
+
+def thread_url(thread: Any) -> str:
+    thread_id = thread["id"] if not isinstance(thread, int) else thread
+    slug = thread["slug"] if not isinstance(thread, int) else ""
+    return f"/t/{thread_id}/{slug}" if slug else f"/t/{thread_id}"
+
+
+def user_url(username: str) -> str:
+    return f"/u/{username}"
+
+
+def channel_url(slug: str) -> str:
+    return f"/c/{slug}"
+
+
+def initials(name: str) -> str:
+    """'Mòrag MacLean' -> 'MM': the avatar, drawn from letters rather than an upload."""
+    letters = [word[0] for word in name.split() if word[:1].isalnum()]
+    return "".join(letters[:1] + letters[-1:] if len(letters) > 1 else letters[:1]).upper() or "?"
+
+
+def exact_time(value: datetime | None) -> str:
+    value = as_utc(value)
+    return value.strftime("%-d %b %Y, %H:%M UTC") if value else ""
+
+
+def time_tag(value: datetime | None) -> Markup:
+    """<time> with the exact UTC time; the script turns it into '5 minutes ago' and keeps it
+    current, keeping the exact time on hover."""
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+        isoformat(value), exact_time(value), exact_time(value))
+
+
+class Templates:
+    def __init__(self) -> None:
+        self.responses = Jinja2Templates(directory=str(TEMPLATES_DIR))
+        env = self.responses.env
+        env.autoescape = True
+        env.trim_blocks = True
+        env.lstrip_blocks = True
+        env.globals.update(thread_url=thread_url, user_url=user_url, channel_url=channel_url,
+                           initials=initials, can_edit_post=can_edit_post, max_depth=MAX_DEPTH)
+        env.filters.update(time_tag=time_tag, exact_time=exact_time)
+        self.env = env
+
+    def render_fragment(self, name: str, **context: Any) -> str:
+        return self.env.get_template(name).render(**context)

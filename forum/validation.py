@@ -1,0 +1,99 @@
+"""Checks on what people type. Each returns the cleaned value or raises ValidationError naming
+the field, so forms can show the message beside it and the API can say which field and why."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{3,30}$")
+TITLE_MAX = 200
+BODY_MAX = 50_000
+PASSWORD_MIN = 8
+PASSWORD_MAX = 1_000  # argon2 would hash more, but nobody types this much on purpose
+DISPLAY_NAME_MAX = 60
+BIO_MAX = 2_000
+
+
+class ValidationError(Exception):
+    def __init__(self, fields: Mapping[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
+        self.fields = dict(fields)
+
+
+class FieldErrors:
+    """Collects every field's problem so a form shows them all at once, not one per try."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, str] = {}
+
+    def check(self, field: str, fn, *args):  # type: ignore[no-untyped-def]
+        try:
+            return fn(*args)
+        except ValidationError as error:
+            self.fields[field] = next(iter(error.fields.values()))
+            return None
+
+    def raise_if_any(self) -> None:
+        if self.fields:
+            raise ValidationError(self.fields)
+
+
+def _text(value: object, field: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError({field: "must be text"})
+    return value
+
+
+def check_username(value: object) -> str:
+    name = _text(value, "username").strip()
+    if not name:
+        raise ValidationError({"username": "Choose a username."})
+    if not USERNAME_PATTERN.fullmatch(name):
+        raise ValidationError({"username": "Use 3 to 30 letters, digits, '-' or '_' (no spaces)."})
+    return name
+
+
+def check_password(value: object) -> str:
+    password = _text(value, "password")
+    if len(password) < PASSWORD_MIN:
+        raise ValidationError({"password": f"Use at least {PASSWORD_MIN} characters."})
+    if len(password) > PASSWORD_MAX:
+        raise ValidationError({"password": f"Use at most {PASSWORD_MAX} characters."})
+    return password
+
+
+def check_display_name(value: object, fallback: str) -> str:
+    name = " ".join(_text(value, "display_name").split())
+    if len(name) > DISPLAY_NAME_MAX:
+        raise ValidationError({"display_name": f"Use at most {DISPLAY_NAME_MAX} characters."})
+    return name or fallback
+
+
+def check_title(value: object) -> str:
+    title = " ".join(_text(value, "title").split())
+    if not title:
+        raise ValidationError({"title": "Give the thread a title."})
+    if len(title) > TITLE_MAX:
+        raise ValidationError(
+            {"title": f"Keep the title to {TITLE_MAX} characters (it has {len(title)})."})
+    return title
+
+
+def check_body(value: object) -> str:
+    body = _text(value, "body").replace("\r\n", "\n").strip()
+    if not body:
+        raise ValidationError({"body": "Write a message."})
+    if len(body) > BODY_MAX:
+        raise ValidationError(
+            {"body": f"Keep the message to {BODY_MAX:,} characters (it has {len(body):,})."})
+    return body
+
+
+def check_bio(value: object) -> str:
+    bio = _text(value, "bio").replace("\r\n", "\n").strip()
+    if len(bio) > BIO_MAX:
+        raise ValidationError({"bio": f"Keep the bio to {BIO_MAX:,} characters."})
+    return bio

@@ -1,0 +1,120 @@
+"""Fixtures: a real database per test (a SQLite file; PostgreSQL too when
+FORUM_TEST_POSTGRES_URL is set), the app with its lifespan, and clients."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+
+from forum.app import create_app
+from forum.db.migrate import migrate
+from forum.settings import Settings
+
+POSTGRES_URL = os.environ.get("FORUM_TEST_POSTGRES_URL")
+POSTGRES_SKIP = ("PostgreSQL tests need FORUM_TEST_POSTGRES_URL=postgresql://user@host/db "
+                 "(an existing database the tests may create databases beside); .ci/run sets it")
+TEST_SECRET = "test-secret-key-not-for-production"
+
+
+# -- databases ------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrated once; each test copies the file (a fresh database in a millisecond)."""
+    path = tmp_path_factory.mktemp("template") / "forum.db"
+    migrate(f"sqlite:///{path}")
+    return path
+
+
+async def _pg_admin(sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """One database for the session, migrated once; each test empties it first."""
+    if not POSTGRES_URL:
+        pytest.skip(POSTGRES_SKIP)
+    name = f"forum_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    url = re.sub(r"/[^/]*$", f"/{name}", POSTGRES_URL)
+    migrate(url)
+    yield url
+    asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _empty_postgres(url: str) -> None:
+    import asyncpg
+
+    from forum.db.tables import metadata
+
+    conn = await asyncpg.connect(url)
+    try:
+        names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+        await conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "forum.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_database")
+    asyncio.run(_empty_postgres(url))
+    return url
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, secret_key=TEST_SECRET, rate_limits=False)
+
+
+# -- the app in-process -------------------------------------------------------------------
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[Any]:
+    application = create_app(settings)
+    async with LifespanManager(application) as manager:
+        manager.forum = manager._state["forum"]  # type: ignore[attr-defined]
+        yield manager
+
+
+@pytest.fixture
+def forum(app: Any) -> Any:
+    """The app's services (db, hub, templates) for arranging data and checking results."""
+    return app.forum
+
+
+def make_client(app: Any) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app.app),
+                             base_url="http://testserver", follow_redirects=False)
+
+
+@pytest.fixture
+async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    async with make_client(app) as c:
+        yield c
+
+
+@pytest.fixture
+async def other_client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """A second browser, with its own cookies."""
+    async with make_client(app) as c:
+        yield c

@@ -1,0 +1,80 @@
+"""The database layer: migrations, SQLite settings on every connection, default channels."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+
+import pytest
+import sqlalchemy as sa
+
+from forum.db import channels
+from forum.db.channels import DEFAULT_CHANNELS
+from forum.db.engine import Database
+
+
+async def test_default_channels_exist_on_an_empty_database(forum):
+    rows = await channels.all_channels(forum.db)
+    assert [r["name"] for r in rows] == [
+        "Welcome", "Announcements", "General Chat", "Tools & Methods",
+        "Evaluation & Measuring Impact", "Values & Principles"]
+    assert all(r["description"] for r in rows)
+
+
+async def test_default_channels_are_created_once(forum):
+    await channels.ensure_defaults(forum.db)
+    await channels.ensure_defaults(forum.db)
+    assert len(await channels.all_channels(forum.db)) == len(DEFAULT_CHANNELS)
+
+
+async def test_sqlite_pragmas_hold_on_every_connection(tmp_path, sqlite_template):
+    """`databases` opens a new connection per acquire; each must have the PRAGMAs."""
+    path = tmp_path / "f.db"
+    path.write_bytes(sqlite_template.read_bytes())
+    db = Database(f"sqlite:///{path}")
+    await db.connect()
+    try:
+        async def pragmas():
+            async with db.connection():
+                return (await db.fetch_val("PRAGMA foreign_keys"),
+                        await db.fetch_val("PRAGMA busy_timeout"),
+                        await db.fetch_val("PRAGMA journal_mode"))
+        results = await asyncio.gather(*(pragmas() for _ in range(5)))
+    finally:
+        await db.disconnect()
+    assert results == [(1, 10_000, "wal")] * 5
+
+
+async def test_sqlite_foreign_keys_are_enforced(forum):
+    if not forum.db.is_sqlite:
+        pytest.skip("SQLite-specific: PostgreSQL always enforces foreign keys")
+    with pytest.raises(sqlite3.IntegrityError):
+        await forum.db.execute(
+            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) "
+            "VALUES ('x', 999, '2026-01-01', '2026-01-01')")
+
+
+async def test_transaction_rolls_back_everything_on_error(forum):
+    with pytest.raises(RuntimeError):
+        async with forum.db.transaction():
+            await forum.db.execute(sa.text(
+                "UPDATE channels SET thread_count = 42 WHERE slug = 'welcome'"))
+            raise RuntimeError("boom")
+    welcome = await channels.by_slug(forum.db, "welcome")
+    assert welcome["thread_count"] == 0
+
+
+async def test_concurrent_write_transactions_all_commit(forum):
+    """Many writers at once: none fails with 'database is locked' and none is lost."""
+    async def bump():
+        async with forum.db.transaction():
+            value = await forum.db.fetch_val(
+                sa.text("SELECT thread_count FROM channels WHERE slug = 'general-chat'"))
+            await asyncio.sleep(0)
+            await forum.db.execute(
+                "UPDATE channels SET thread_count = :v WHERE slug = 'general-chat'", {"v": value + 1})
+    if not forum.db.is_sqlite:
+        pytest.skip("read-then-write without a row lock is only serialised on SQLite")
+    await asyncio.gather(*(bump() for _ in range(20)))
+    chat = await channels.by_slug(forum.db, "general-chat")
+    assert chat["thread_count"] == 20
