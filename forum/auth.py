@@ -106,7 +106,7 @@ class Signer:
 
 def csrf_cookie_of(conn: HTTPConnection) -> str:
     """The browser's CSRF cookie value; the middleware makes one for a first visit."""
-    return conn.scope.get("state", {}).get("csrf_cookie") or conn.cookies.get(CSRF_COOKIE, "")
+    return conn.scope.get("forum.csrf_cookie") or conn.cookies.get(CSRF_COOKIE, "")
 
 
 def bearer_token(conn: HTTPConnection) -> str | None:

@@ -109,7 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="apply database migrations").set_defaults(run=cmd_migrate)
     commands.add_parser("demo", help="load demo members and threads (idempotent)").set_defaults(run=cmd_demo)
 
-    user = commands.add_parser("user", help="manage members").add_subparsers(dest="user_command", required=True)
+    user = commands.add_parser("user", help="manage members").add_subparsers(
+        dest="user_command", required=True)
     create = user.add_parser("create", help="create a member")
     create.add_argument("name")
     create.add_argument("--role", choices=["member", "moderator", "admin"], default="member")

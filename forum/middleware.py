@@ -48,7 +48,7 @@ class SecurityHeadersMiddleware:
                     pass
         if CSRF_COOKIE not in cookies or not cookies[CSRF_COOKIE].value:
             new_csrf = secrets.token_urlsafe(32)
-            scope.setdefault("state", {})["csrf_cookie"] = new_csrf
+            scope["forum.csrf_cookie"] = new_csrf
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

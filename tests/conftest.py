@@ -24,6 +24,14 @@ POSTGRES_URL = os.environ.get("FORUM_TEST_POSTGRES_URL")
 POSTGRES_SKIP = ("PostgreSQL tests need FORUM_TEST_POSTGRES_URL=postgresql://user@host/db "
                  "(an existing database the tests may create databases beside); .ci/run sets it")
 TEST_SECRET = "test-secret-key-not-for-production"
+# .ci/run sets this: there, a missing service or browser is a failure, not a skip.
+REQUIRE_ALL = os.environ.get("FORUM_TEST_REQUIRE_ALL") == "1"
+
+
+def skip_unless_required(reason: str) -> None:
+    if REQUIRE_ALL:
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
 
 
 # -- databases ------------------------------------------------------------------------------
@@ -49,7 +57,7 @@ async def _pg_admin(sql: str) -> None:
 def postgres_database() -> Iterator[str]:
     """One database for the session, migrated once; each test empties it first."""
     if not POSTGRES_URL:
-        pytest.skip(POSTGRES_SKIP)
+        skip_unless_required(POSTGRES_SKIP)
     name = f"forum_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
     url = re.sub(r"/[^/]*$", f"/{name}", POSTGRES_URL)
@@ -93,6 +101,7 @@ async def app(settings: Settings) -> AsyncIterator[Any]:
     application = create_app(settings)
     async with LifespanManager(application) as manager:
         manager.forum = manager._state["forum"]  # type: ignore[attr-defined]
+        manager.starlette = application  # type: ignore[attr-defined]
         yield manager
 
 

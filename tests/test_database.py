@@ -45,9 +45,11 @@ async def test_sqlite_pragmas_hold_on_every_connection(tmp_path, sqlite_template
     assert results == [(1, 10_000, "wal")] * 5
 
 
+SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+@SQLITE_ONLY  # PostgreSQL always enforces foreign keys
 async def test_sqlite_foreign_keys_are_enforced(forum):
-    if not forum.db.is_sqlite:
-        pytest.skip("SQLite-specific: PostgreSQL always enforces foreign keys")
     with pytest.raises(sqlite3.IntegrityError):
         await forum.db.execute(
             "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) "
@@ -64,6 +66,7 @@ async def test_transaction_rolls_back_everything_on_error(forum):
     assert welcome["thread_count"] == 0
 
 
+@SQLITE_ONLY  # read-then-write without a row lock is serialised by SQLite's write lock only
 async def test_concurrent_write_transactions_all_commit(forum):
     """Many writers at once: none fails with 'database is locked' and none is lost."""
     async def bump():
@@ -73,8 +76,6 @@ async def test_concurrent_write_transactions_all_commit(forum):
             await asyncio.sleep(0)
             await forum.db.execute(
                 "UPDATE channels SET thread_count = :v WHERE slug = 'general-chat'", {"v": value + 1})
-    if not forum.db.is_sqlite:
-        pytest.skip("read-then-write without a row lock is only serialised on SQLite")
     await asyncio.gather(*(bump() for _ in range(20)))
     chat = await channels.by_slug(forum.db, "general-chat")
     assert chat["thread_count"] == 20

@@ -20,7 +20,7 @@ from forum.db.tables import posts, threads, users
 
 MAX_DEPTH = 4
 KEY_DIGITS = 10
-PATH_PATTERN = re.compile(r"^\d{10}(/\d{10}){0,%d}$" % MAX_DEPTH)
+PATH_PATTERN = re.compile(rf"^\d{{{KEY_DIGITS}}}(/\d{{{KEY_DIGITS}}}){{0,{MAX_DEPTH}}}$")
 
 parent = posts.alias("parent")
 parent_author = users.alias("parent_author")

@@ -39,7 +39,8 @@ sessions = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     # sha256 of the cookie's token: a leaked table does not leak live sessions.
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
-    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              nullable=False, index=True),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("last_seen_at", Timestamp, nullable=False),
     sa.Column("user_agent", sa.String(200), nullable=False, server_default=""),
@@ -50,7 +51,8 @@ api_tokens = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
-    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              nullable=False, index=True),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("last_used_at", Timestamp, nullable=True),
 )

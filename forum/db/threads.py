@@ -78,7 +78,8 @@ def listing_cursor(row: Any) -> str:
     return cursors.encode(bool(row["pinned"]), isoformat(row["last_activity_at"]), row["id"])
 
 
-async def in_channel(db: Database, channel_id: int, cursor: str | None, limit: int) -> tuple[list[Any], str | None]:
+async def in_channel(db: Database, channel_id: int, cursor: str | None,
+                     limit: int) -> tuple[list[Any], str | None]:
     """A channel's threads, pinned first, then by latest activity; one page after `cursor`."""
     tc = thread_channels
     query = (sa.select(*LISTING_COLUMNS)
@@ -94,8 +95,10 @@ async def in_channel(db: Database, channel_id: int, cursor: str | None, limit: i
             pinned, thread_id = bool(pinned), int(thread_id)
         except (TypeError, ValueError) as error:
             raise cursors.BadCursor("cursor is not one this forum gave out") from error
+        # Pinned rows sort first: after a pinned cursor row come the unpinned ones.
+        less_pinned = tc.c.pinned == sa.false() if pinned else sa.false()
         query = query.where(sa.or_(
-            tc.c.pinned < pinned,
+            less_pinned,
             sa.and_(tc.c.pinned == pinned, tc.c.last_activity_at < last),
             sa.and_(tc.c.pinned == pinned, tc.c.last_activity_at == last, tc.c.thread_id < thread_id),
         ))

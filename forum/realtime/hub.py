@@ -45,6 +45,7 @@ class Hub:
         self.cursor = 0  # the newest event id handed to local subscribers
         self._subscribers: dict[str, set[Subscriber]] = defaultdict(set)
         self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._log_window = (log_max_count, log_max_age_seconds)
         self.dispatched = asyncio.Condition()  # tests and resumers wait on cursor moves
@@ -57,8 +58,13 @@ class Hub:
                        asyncio.create_task(self._prune(), name="hub-prune")]
 
     async def stop(self) -> None:
+        # The database loops finish their current read rather than being cancelled inside it:
+        # a query cut off mid-flight leaves a driver thread calling into a closed loop.
+        self._stopping.set()
+        self._wake.set()
         for task in self._tasks:
-            task.cancel()
+            if task.get_name() == "hub-listen":
+                task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -128,13 +134,15 @@ class Hub:
 
     async def _dispatch(self) -> None:
         delay = RETRY_FIRST_SECONDS
-        while True:
+        while not self._stopping.is_set():
             # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
             # lands as the event is set, and stop() would then wait for ever.
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(POLL_SECONDS):
                     await self._wake.wait()
             self._wake.clear()
+            if self._stopping.is_set():
+                return
             try:
                 await self.catch_up()
                 delay = RETRY_FIRST_SECONDS
@@ -142,7 +150,7 @@ class Hub:
                 raise
             except Exception:
                 log.warning("reading the event log failed; retrying in %.1fs", delay, exc_info=True)
-                await asyncio.sleep(delay)
+                await self._pause(delay)
                 delay = min(delay * 2, RETRY_MAX_SECONDS)
 
     async def catch_up(self) -> None:
@@ -160,10 +168,16 @@ class Hub:
             if len(rows) < READ_BATCH:
                 return
 
+    async def _pause(self, seconds: float) -> bool:
+        """Sleep, waking early when the hub stops; True if it is stopping."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._stopping.wait()
+        return self._stopping.is_set()
+
     async def _prune(self) -> None:
         max_count, max_age = self._log_window
-        while True:
-            await asyncio.sleep(PRUNE_EVERY_SECONDS)
+        while not await self._pause(PRUNE_EVERY_SECONDS):
             try:
                 await event_log.prune(self.db, max_count=max_count, max_age_seconds=max_age)
             except Exception:

@@ -24,8 +24,9 @@ def forum_of(conn: HTTPConnection) -> Forum:
 
 async def member_of(conn: HTTPConnection) -> Member | None:
     """The signed-in member (session cookie or Bearer token), looked up once per request."""
-    if "member" in conn.scope.setdefault("state", {}):
-        return conn.scope["state"]["member"]
+    # Cached in the scope itself: lifespan state may be one dict shared by every request.
+    if "forum.member" in conn.scope:
+        return conn.scope["forum.member"]
     forum = forum_of(conn)
     row = None
     if token := bearer_token(conn):
@@ -33,8 +34,8 @@ async def member_of(conn: HTTPConnection) -> Member | None:
     elif session_token := forum.signer.unsign_session(conn.cookies.get(SESSION_COOKIE)):
         row = await sessions.user_for_session(forum.db, session_token)
     member = Member.from_row(row) if row else None
-    conn.scope["state"]["member"] = member
-    conn.scope["state"]["authenticated_by_cookie"] = member is not None and not bearer_token(conn)
+    conn.scope["forum.member"] = member
+    conn.scope["forum.cookie_auth"] = member is not None and not bearer_token(conn)
     return member
 
 

@@ -50,7 +50,7 @@ async def require_member(request: Request, *, write: bool = True) -> Member:
     if member is None:
         raise ApiError(401, "unauthenticated",
                        "Sign in: send the session cookie or 'Authorization: Bearer <token>'.")
-    if write and request.scope["state"].get("authenticated_by_cookie"):
+    if write and request.scope.get("forum.cookie_auth"):
         signer = forum_of(request).signer
         if not signer.csrf_valid(request.cookies.get(CSRF_COOKIE), request.headers.get(CSRF_HEADER)):
             raise ApiError(403, "csrf_failed",
@@ -62,7 +62,8 @@ def int_param(value: Any, field: str) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise ApiError(400, "invalid", f"{field} must be a whole number.", {field: "must be a whole number"}) from None
+        raise ApiError(400, "invalid", f"{field} must be a whole number.",
+                       {field: "must be a whole number"}) from None
 
 
 def user_json(row: Any, *, public: bool = True) -> dict[str, Any]:

@@ -82,6 +82,7 @@ def _thread_flag(verb: str) -> dict[str, Any]:
 
 
 PATHS: dict[str, Any] = {
+    "/openapi.json": {"get": _op("This document", 200, {"type": "object"})},
     "/users": {"post": _op("Sign up", 201, _ref("User"), body=_obj(
         ["username", "password"], username=STR, password=STR, display_name=STR))},
     "/tokens": {"post": _op("Create an API token", 201, _obj(["token"], token=STR, username=STR),

@@ -1,0 +1,80 @@
+"""The `forum` command, run as a person would run it: a real process on a real database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from forum.demo_content import MEMBERS, THREADS
+
+
+def run_forum(database_url: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "FORUM_DATABASE_URL": database_url, "FORUM_SECRET_KEY": "cli-test"}
+    return subprocess.run([sys.executable, "-m", "forum", *args], input=stdin, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def empty_database_url(database_url, tmp_path):
+    """The sqlite variant starts from no file at all: `forum migrate` must create it."""
+    if database_url.startswith("sqlite"):
+        return f"sqlite:///{tmp_path / 'fresh' / 'forum.db'}"
+    return database_url
+
+
+def test_help_lists_commands_and_settings(database_url):
+    result = run_forum(database_url, "--help")
+    assert result.returncode == 0
+    for word in ("serve", "migrate", "demo", "user", "FORUM_DATABASE_URL", "FORUM_BROADCAST_URL"):
+        assert word in result.stdout
+
+
+def test_migrate_then_user_create_and_role(empty_database_url):
+    assert run_forum(empty_database_url, "migrate").returncode == 0
+    created = run_forum(empty_database_url, "user", "create", "Admin_Ann", "--role", "admin",
+                        "--password-stdin", stdin="a long enough password\n")
+    assert created.returncode == 0, created.stderr
+    assert "Created Admin_Ann (admin)" in created.stdout
+    again = run_forum(empty_database_url, "user", "create", "admin_ann", "--password-stdin",
+                      stdin="a long enough password\n")
+    assert again.returncode == 2 and "taken" in again.stderr
+    short = run_forum(empty_database_url, "user", "create", "bob", "--password-stdin", stdin="short\n")
+    assert short.returncode == 2 and "password" in short.stderr
+    role = run_forum(empty_database_url, "user", "role", "ADMIN_ANN", "moderator")
+    assert role.returncode == 0 and "now moderator" in role.stdout
+    missing = run_forum(empty_database_url, "user", "role", "nobody", "admin")
+    assert missing.returncode == 2
+
+
+def test_demo_is_idempotent_and_complete(empty_database_url):
+    first = run_forum(empty_database_url, "demo")
+    assert first.returncode == 0, first.stderr
+    assert "Demo content loaded" in first.stdout
+    second = run_forum(empty_database_url, "demo")
+    assert second.returncode == 0 and "already there" in second.stdout
+    check = run_forum(empty_database_url, "user", "create", MEMBERS[0]["username"], "--password-stdin",
+                      stdin="another password\n")
+    assert check.returncode == 2  # the demo members exist once
+
+
+def _count(replies):
+    return sum(1 + _count(r.get("replies", [])) for r in replies)
+
+
+def _depth(replies):
+    return max((1 + _depth(r.get("replies", [])) for r in replies), default=0)
+
+
+def test_demo_content_covers_what_a_newcomer_should_see():
+    assert len(MEMBERS) >= 12
+    channels_used = {slug for t in THREADS for slug in t["channels"]}
+    assert channels_used == {"welcome", "announcements", "general-chat", "tools-methods",
+                             "evaluation-impact", "values-principles"}
+    assert any(len(t["channels"]) == 3 for t in THREADS)
+    assert any(t.get("pinned") and t["channels"] == ["welcome"] for t in THREADS)
+    assert max(_depth(t["replies"]) for t in THREADS) >= 5
+    bodies = " ".join(t["body"] for t in THREADS)
+    assert "\n- " in bodies and "](https://" in bodies
