@@ -11,6 +11,14 @@ from typing import Any
 
 from forum.settings import SETTINGS_HELP, Settings
 
+# Heartbeats: a WebSocket ping this often finds dead peers (a phone that lost signal) and
+# keeps proxies, which drop idle connections after 60 s or so, from cutting live pages off.
+WS_PING_SECONDS = 20.0
+WS_PING_TIMEOUT_SECONDS = 20.0
+# Big enough that an oversized frame reaches the app and gets a clear error frame back
+# (the app's own limit is smaller); beyond this the server just closes the socket.
+WS_MAX_MESSAGE_BYTES = 1024 * 1024
+
 
 def _settings_epilog() -> str:
     lines = ["settings (environment variables):"]
@@ -56,7 +64,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         cmd_demo(settings, args)
     print(f"Forum running at http://{args.host}:{args.port}/ (Ctrl+C to stop)", flush=True)
     uvicorn.run("forum.asgi:app", host=args.host, port=args.port, workers=args.workers,
-                proxy_headers=True, log_level="warning", ws_max_size=64 * 1024)
+                proxy_headers=True, log_level="warning", ws_max_size=WS_MAX_MESSAGE_BYTES,
+                ws_ping_interval=WS_PING_SECONDS, ws_ping_timeout=WS_PING_TIMEOUT_SECONDS)
     return 0
 
 

@@ -123,6 +123,16 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
+def live_server(database_url: str, tmp_path: Path) -> Iterator[Any]:
+    """`forum serve` as a real process on a free port, on this test's database."""
+    from tests.servers import ServerProcess
+
+    server = ServerProcess(database_url, log_path=tmp_path / "server.log").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 async def other_client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
     """A second browser, with its own cookies."""
     async with make_client(app) as c:

@@ -20,6 +20,7 @@ from forum.db import event_log
 from forum.db.engine import Database
 from forum.realtime.backends import DOORBELL, EPHEMERAL, Backend
 from forum.realtime.envelopes import event_frame
+from forum.realtime.presence import Presence
 
 log = logging.getLogger("forum.hub")
 
@@ -49,6 +50,7 @@ class Hub:
         self._tasks: list[asyncio.Task[None]] = []
         self._log_window = (log_max_count, log_max_age_seconds)
         self.dispatched = asyncio.Condition()  # tests and resumers wait on cursor moves
+        self.presence = Presence()
 
     async def start(self) -> None:
         self.cursor = await event_log.latest_id(self.db)

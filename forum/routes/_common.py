@@ -11,7 +11,7 @@ from starlette.responses import HTMLResponse, Response
 
 from forum.auth import CSRF_FIELD, SESSION_COOKIE, Member, bearer_token, csrf_cookie_of
 from forum.db import channels as channel_queries
-from forum.db import sessions
+from forum.db import event_log, sessions
 from forum.services import Forum
 
 # Forms bigger than this are refused before parsing; the largest legitimate one is a post.
@@ -71,6 +71,8 @@ async def render(request: Request, template: str, context: dict[str, Any] | None
         "viewer": member,
         "csrf_token": csrf_token_for(request),
         "nav_channels": await channel_queries.all_channels(forum.db),
+        # Live updates resume from here, so nothing committed after this render is missed.
+        "last_event_id": await event_log.latest_id(forum.db),
         **(context or {}),
     }
     return forum.templates.responses.TemplateResponse(request, template, page, status_code=status_code)

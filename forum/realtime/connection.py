@@ -1,0 +1,241 @@
+"""One live WebSocket connection: its subscriptions, its bounded send queue, resuming from the
+event log, typing and presence. Delivery into a connection never waits: a reader that falls
+behind by more than the queue holds is dropped (it reconnects and resumes by id), so one slow
+phone cannot delay anyone else."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from typing import Any
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from forum.auth import Member
+from forum.db import channels as channel_queries
+from forum.db import event_log, threads
+from forum.realtime.envelopes import dumps, error_frame, event_frame
+from forum.realtime.presence import Presence
+from forum.services import Forum
+
+log = logging.getLogger("forum.ws")
+
+# Frames and bytes waiting to be written to one client. Past either it is not reading: drop it.
+SEND_QUEUE_FRAMES = 512
+SEND_QUEUE_BYTES = 1024 * 1024
+# Live events held while a subscribe replays the log; past this the client is far behind.
+REPLAY_BUFFER_FRAMES = 2_000
+# A resume further back than this many events gets `reset` (reload) rather than a flood.
+MAX_REPLAY_EVENTS = 5_000
+MAX_CLIENT_FRAME_BYTES = 16 * 1024
+MAX_CHANNELS = 50
+# Typing frames relayed per connection: at most one per this many seconds.
+TYPING_INTERVAL_SECONDS = 2.0
+# Closing a client that stopped reading must not hang on its full socket.
+CLOSE_TIMEOUT_SECONDS = 1.0
+CLOSE_TOO_SLOW = 1013  # "try again later": the client reconnects and resumes
+
+
+class FrameError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class LiveConnection:
+    def __init__(self, websocket: WebSocket, forum: Forum, member: Member | None,
+                 presence: Presence) -> None:
+        self.websocket = websocket
+        self.forum = forum
+        self.member = member
+        self.presence = presence
+        self.channels: set[str] = set()
+        self.last_id = 0
+        self._queue: asyncio.Queue[str] = asyncio.Queue(SEND_QUEUE_FRAMES)
+        self._replay_buffer: list[tuple[int, str]] | None = None
+        self._too_slow = asyncio.Event()
+        self._last_typing = 0.0
+        self._queued_bytes = 0
+
+    # -- delivery (called by the hub; never blocks) ------------------------------------
+    def deliver_event(self, event_id: int, frame: str) -> None:
+        if self._replay_buffer is not None:
+            self._replay_buffer.append((event_id, frame))
+            if len(self._replay_buffer) > REPLAY_BUFFER_FRAMES:
+                self._too_slow.set()
+            return
+        if event_id <= self.last_id:
+            return  # already sent by a replay
+        self.last_id = event_id
+        self.deliver_frame(frame)
+
+    def deliver_frame(self, frame: str) -> None:
+        if self._queued_bytes + len(frame) > SEND_QUEUE_BYTES:
+            self._too_slow.set()
+            return
+        try:
+            self._queue.put_nowait(frame)
+        except asyncio.QueueFull:
+            self._too_slow.set()
+            return
+        self._queued_bytes += len(frame)
+
+    # -- the connection's life ---------------------------------------------------------
+    async def run(self) -> None:
+        sender = asyncio.create_task(self._send_loop(), name="ws-send")
+        receiver = asyncio.create_task(self._receive_loop(), name="ws-receive")
+        slow = asyncio.create_task(self._too_slow.wait(), name="ws-watch")
+        try:
+            done, _ = await asyncio.wait({sender, receiver, slow}, return_when=asyncio.FIRST_COMPLETED)
+            if slow in done:
+                log.info("dropping a client that stopped reading")
+                with contextlib.suppress(Exception):
+                    async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS):
+                        await self.websocket.close(CLOSE_TOO_SLOW, "too slow: reconnect and resume")
+        finally:
+            for task in (sender, receiver, slow):
+                task.cancel()
+            for task in (sender, receiver, slow):
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            await self._leave_all()
+
+    async def _send_loop(self) -> None:
+        while True:
+            frame = await self._queue.get()
+            self._queued_bytes -= len(frame)
+            await self.websocket.send_text(frame)
+
+    async def _receive_loop(self) -> None:
+        while True:
+            try:
+                message = await self.websocket.receive()
+            except WebSocketDisconnect:
+                return
+            if message["type"] == "websocket.disconnect":
+                return
+            text = message.get("text")
+            if text is None and message.get("bytes") is not None:
+                text = message["bytes"].decode("utf-8", "replace")
+            try:
+                await self._handle(text or "")
+            except FrameError as error:
+                self.deliver_frame(error_frame(error.code, str(error)))
+
+    async def _leave_all(self) -> None:
+        self.forum.hub.unsubscribe(self, self.channels)
+        if self.member:
+            for channel in self.channels:
+                if self.presence.leave(channel, self.member):
+                    await self.forum.hub.send_ephemeral(channel, self.presence.frame(channel))
+
+    # -- client frames -----------------------------------------------------------------
+    async def _handle(self, text: str) -> None:
+        if len(text.encode()) > MAX_CLIENT_FRAME_BYTES:
+            raise FrameError("too_large", f"Frames are limited to {MAX_CLIENT_FRAME_BYTES} bytes.")
+        try:
+            frame = json.loads(text)
+        except ValueError:
+            raise FrameError("invalid_json", "Frames must be JSON objects.") from None
+        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+            raise FrameError("invalid_frame", "Frames must be JSON objects with a 'type'.")
+        handler = {"subscribe": self._subscribe, "unsubscribe": self._unsubscribe,
+                   "typing": self._typing}.get(frame["type"])
+        if handler is None:
+            raise FrameError("unknown_type", f"Unknown frame type {frame['type'][:40]!r}.")
+        await handler(frame)
+
+    async def _check_channels(self, names: Any) -> list[str]:
+        if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+            raise FrameError("invalid_frame", "'channels' must be a non-empty list of names.")
+        names = list(dict.fromkeys(names))
+        if len(self.channels | set(names)) > MAX_CHANNELS:
+            raise FrameError("too_many_channels", f"Subscribe to at most {MAX_CHANNELS} channels.")
+        for name in names:
+            if not await channel_exists(self.forum, name):
+                raise FrameError("unknown_channel", f"There is no channel {name[:80]!r}.")
+        return names
+
+    async def _subscribe(self, frame: dict[str, Any]) -> None:
+        names = await self._check_channels(frame.get("channels"))
+        since = frame.get("since")
+        if since is not None and (not isinstance(since, int) or isinstance(since, bool) or since < 0):
+            raise FrameError("invalid_frame", "'since' must be a whole number of at least 0.")
+        new = [n for n in names if n not in self.channels]
+        self._replay_buffer = []
+        try:
+            self.forum.hub.subscribe(self, set(new))
+            self.channels.update(new)
+            latest = await event_log.latest_id(self.forum.db)
+            reset = False
+            if since is not None:
+                reset = not await self._replay(names, since, latest)
+            self.last_id = max(self.last_id, latest)
+        finally:
+            buffered, self._replay_buffer = self._replay_buffer, None
+        if reset:
+            self.deliver_frame(dumps({"type": "reset"}))
+        for event_id, event in buffered or []:
+            self.deliver_event(event_id, event)
+        self.deliver_frame(dumps({"type": "subscribed", "channels": sorted(self.channels),
+                                  "last_id": self.last_id}))
+        if self.member:
+            for channel in new:
+                if self.presence.join(channel, self.member):
+                    await self.forum.hub.send_ephemeral(channel, self.presence.frame(channel))
+                else:
+                    self.deliver_frame(dumps(self.presence.frame(channel)))
+
+    async def _replay(self, names: list[str], since: int, latest: int) -> bool:
+        """Send every event after `since` on these channels; False if the log no longer
+        reaches back that far (or the gap is too large to replay)."""
+        if since < await event_log.pruned_through(self.forum.db) or latest - since > MAX_REPLAY_EVENTS:
+            return False
+        cursor = since
+        while True:
+            rows = await event_log.after(self.forum.db, cursor, names, limit=500)
+            for row in rows:
+                frame = event_frame(row)
+                await self._queue.put(frame)  # waits: a replay has backpressure
+                self._queued_bytes += len(frame)
+                self.last_id = max(self.last_id, row["id"])
+                cursor = row["id"]
+            if len(rows) < 500:
+                return True
+
+    async def _unsubscribe(self, frame: dict[str, Any]) -> None:
+        names = [n for n in (frame.get("channels") or []) if isinstance(n, str) and n in self.channels]
+        self.forum.hub.unsubscribe(self, set(names))
+        self.channels.difference_update(names)
+        if self.member:
+            for channel in names:
+                if self.presence.leave(channel, self.member):
+                    await self.forum.hub.send_ephemeral(channel, self.presence.frame(channel))
+
+    async def _typing(self, frame: dict[str, Any]) -> None:
+        if self.member is None:
+            raise FrameError("forbidden", "Log in to show that you are typing.")
+        if not self.member.can_write:
+            raise FrameError("forbidden", "Your account is suspended.")
+        channel = frame.get("channel")
+        if not isinstance(channel, str) or channel not in self.channels or not channel.startswith("thread:"):
+            raise FrameError("invalid_frame", "'channel' must be a thread channel you subscribed to.")
+        now = time.monotonic()
+        if now - self._last_typing < TYPING_INTERVAL_SECONDS:
+            return
+        self._last_typing = now
+        await self.forum.hub.send_ephemeral(channel, {
+            "type": "typing", "channel": channel, "user": self.member.username,
+            "display_name": self.member.display_name})
+
+
+async def channel_exists(forum: Forum, name: str) -> bool:
+    kind, _, key = name.partition(":")
+    if kind == "category":
+        return await channel_queries.by_slug(forum.db, key) is not None
+    if kind == "thread" and key.isdigit() and len(key) < 12:
+        return await threads.by_id(forum.db, int(key)) is not None
+    return False
