@@ -103,7 +103,8 @@ async def test_edits_deletions_pins_locks_and_moves_are_events(live_server, http
     await http.patch(f"/api/v1/posts/{post['id']}", headers=author, json={"body": "second version"})
     await http.delete(f"/api/v1/posts/{post['id']}", headers=author)
     for action in ("pin", "unpin", "lock", "unlock"):
-        assert (await http.post(f"/api/v1/threads/{thread['id']}/{action}", headers=moderator)).status_code == 200
+        response = await http.post(f"/api/v1/threads/{thread['id']}/{action}", headers=moderator)
+        assert response.status_code == 200
     await http.post(f"/api/v1/threads/{thread['id']}/move", headers=moderator,
                     json={"categories": ["values-principles"]})
     events = await client.receive_events(7)

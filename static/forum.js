@@ -1,0 +1,258 @@
+// Live updates on top of pages that already work without JavaScript: one WebSocket, resumed
+// from the last event id after a drop, applying server-rendered fragments in place.
+(function () {
+  "use strict";
+
+  var body = document.body;
+  var viewerMeta = document.querySelector('meta[name="viewer"]');
+  var viewer = viewerMeta ? { username: viewerMeta.content, moderator: viewerMeta.dataset.moderator === "yes" } : null;
+  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+  var announcer = document.getElementById("live-announcer");
+  var posts = document.getElementById("posts");
+  var threadList = document.getElementById("thread-list");
+  var channels = [];
+  document.querySelectorAll("[data-live-channel], [data-channel]").forEach(function (el) {
+    channels.push(el.dataset.liveChannel || el.dataset.channel);
+  });
+
+  // Reconnect delays grow from 1 s to 30 s, with jitter so a restarted server is not stampeded.
+  var RETRY_FIRST_MS = 1000, RETRY_MAX_MS = 30000;
+  var TYPING_SEND_EVERY_MS = 2500, TYPING_SHOW_MS = 6000;
+
+  var lastId = Number(body.dataset.lastEventId || 0);
+  var socket = null, retries = 0;
+
+  function fragment(html) {
+    var template = document.createElement("template");
+    template.innerHTML = html.trim();
+    return template.content.firstElementChild;
+  }
+
+  function announce(text) {
+    if (!announcer) return;
+    announcer.textContent = "";
+    window.setTimeout(function () { announcer.textContent = text; }, 50);
+  }
+
+  function revealOwnControls(root) {
+    if (!viewer || !root) return;
+    if (root.dataset.author === viewer.username || viewer.moderator) {
+      root.querySelectorAll(".owner-only").forEach(function (el) { el.hidden = false; });
+    }
+  }
+
+  // -- "N new replies" for readers who have scrolled away ------------------------------
+  var unseen = [];
+  var marker = document.getElementById("new-replies");
+  function updateMarker() {
+    if (!marker) return;
+    marker.hidden = unseen.length === 0;
+    marker.textContent = unseen.length === 1 ? "1 new reply" : unseen.length + " new replies";
+  }
+  var watcher = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (entry.isIntersecting) {
+        unseen = unseen.filter(function (el) { return el !== entry.target; });
+        watcher.unobserve(entry.target);
+        updateMarker();
+      }
+    });
+  }) : null;
+  if (marker) {
+    marker.addEventListener("click", function () {
+      var first = unseen[0];
+      if (!first) return;
+      first.setAttribute("tabindex", "-1");
+      first.scrollIntoView({ block: "center" });
+      first.focus();
+    });
+  }
+
+  // -- thread page ----------------------------------------------------------------------
+  function insertPost(el) {
+    var path = el.dataset.path, before = null;
+    var existing = posts.querySelectorAll("article.post");
+    for (var i = 0; i < existing.length; i++) {
+      if (existing[i].dataset.path > path) { before = existing[i]; break; }
+    }
+    if (!before && document.querySelector('.pager a[rel="next"]')) return false; // on a later page
+    posts.insertBefore(el, before);
+    return true;
+  }
+
+  function onThreadEvent(frame) {
+    var data = frame.data, current = document.getElementById("post-" + data.post_id);
+    if (frame.event === "post.created") {
+      if (current) return;
+      var el = fragment(data.html);
+      revealOwnControls(el);
+      el.classList.add("is-new");
+      var label = document.createElement("span");
+      label.className = "badge new-badge";
+      label.textContent = "New";
+      el.querySelector(".post-head").appendChild(label);
+      if (insertPost(el)) {
+        var box = el.getBoundingClientRect();
+        if ((box.top > window.innerHeight || box.bottom < 0) && data.author !== (viewer && viewer.username)) {
+          unseen.push(el);
+          if (watcher) watcher.observe(el);
+          updateMarker();
+        }
+      }
+      var name = el.querySelector(".author");
+      announce("New reply from " + (name ? name.textContent : data.author));
+    } else if ((frame.event === "post.edited" || frame.event === "post.deleted") && current) {
+      var replacement = fragment(data.html);
+      revealOwnControls(replacement);
+      current.replaceWith(replacement);
+    } else if (frame.event === "thread.locked" || frame.event === "thread.unlocked") {
+      announce(frame.event === "thread.locked" ? "A moderator locked this thread." : "This thread was unlocked.");
+    }
+  }
+
+  // -- channel page and home ------------------------------------------------------------
+  function placeRow(row) {
+    var old = document.getElementById(row.id);
+    if (old) old.remove();
+    var empty = threadList.querySelector(".empty");
+    if (empty) empty.remove();
+    if (row.classList.contains("pinned")) { threadList.prepend(row); return; }
+    var firstUnpinned = threadList.querySelector(".thread-row:not(.pinned)");
+    threadList.insertBefore(row, firstUnpinned);
+  }
+
+  function onChannelEvent(frame) {
+    var data = frame.data;
+    if (threadList && threadList.dataset.liveChannel === frame.channel) {
+      var slug = frame.channel.slice("category:".length);
+      if (frame.event === "thread.moved" && data.to.indexOf(slug) < 0) {
+        var gone = document.getElementById("thread-" + data.thread_id);
+        if (gone) gone.remove();
+      } else if (frame.event === "thread.locked" || frame.event === "thread.unlocked") {
+        var row = document.getElementById("thread-" + data.thread_id);
+        if (row) row.replaceWith(fragment(data.html));
+      } else if (data.html) {
+        placeRow(fragment(data.html));
+        if (frame.event === "thread.created") announce("New thread: " + data.title);
+      }
+    }
+    var card = document.querySelector('[data-channel="' + frame.channel + '"] .thread-count');
+    if (card && (frame.event === "thread.created" || frame.event === "thread.moved")) {
+      var count = Number(card.textContent.split(" ")[0]) + (frame.event === "thread.created" ? 1 : 0);
+      if (frame.event === "thread.moved") count += data.to.indexOf(frame.channel.slice(9)) >= 0 ? 1 : -1;
+      card.textContent = count + (count === 1 ? " thread" : " threads");
+    }
+  }
+
+  // -- typing and presence --------------------------------------------------------------
+  var typingLine = document.getElementById("typing"), typers = {};
+  function showTyping(frame) {
+    if (!typingLine || (viewer && frame.user === viewer.username)) return;
+    window.clearTimeout(typers[frame.user] && typers[frame.user].timer);
+    typers[frame.user] = { name: frame.display_name || frame.user, timer: window.setTimeout(function () {
+      delete typers[frame.user];
+      renderTyping();
+    }, TYPING_SHOW_MS) };
+    renderTyping();
+  }
+  function renderTyping() {
+    var names = Object.keys(typers).map(function (k) { return typers[k].name; });
+    typingLine.textContent = names.length === 0 ? "" : names.length === 1 ? names[0] + " is typing…" : names.join(", ") + " are typing…";
+  }
+  var presenceLine = document.getElementById("presence");
+  function showPresence(frame) {
+    if (!presenceLine || !posts || frame.channel !== posts.dataset.liveChannel) return;
+    var names = (frame.members || []).map(function (m) { return m.display_name; });
+    presenceLine.textContent = names.length ? "Here now: " + names.join(", ") : "";
+  }
+
+  // -- the socket -----------------------------------------------------------------------
+  function handle(frame) {
+    if (frame.type === "event") {
+      if (frame.id <= lastId) return;
+      lastId = frame.id;
+      if (frame.channel.indexOf("thread:") === 0) { if (posts) onThreadEvent(frame); }
+      else onChannelEvent(frame);
+    } else if (frame.type === "subscribed") {
+      retries = 0;
+      lastId = Math.max(lastId, frame.last_id);
+    } else if (frame.type === "reset") {
+      window.location.reload();
+    } else if (frame.type === "typing") {
+      showTyping(frame);
+    } else if (frame.type === "presence") {
+      showPresence(frame);
+    }
+  }
+
+  function connect() {
+    socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws");
+    socket.onopen = function () {
+      socket.send(JSON.stringify({ type: "subscribe", channels: channels, since: lastId }));
+    };
+    socket.onmessage = function (message) {
+      try { handle(JSON.parse(message.data)); } catch (error) { /* a bad frame is skipped */ }
+    };
+    socket.onclose = function () {
+      var delay = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * Math.pow(2, retries++));
+      window.setTimeout(connect, delay * (0.5 + Math.random() / 2));
+    };
+  }
+  if (channels.length && "WebSocket" in window) connect();
+
+  // -- composing on the thread page -----------------------------------------------------
+  var form = document.getElementById("reply-form");
+  if (!form || !posts) return;
+  var textarea = form.querySelector("textarea"), parentInput = form.querySelector('input[name="parent_id"]');
+  var home = form.parentNode, homeNext = form.nextSibling, lastTyping = 0;
+  var formError = document.createElement("p");
+  formError.className = "form-error";
+  formError.setAttribute("role", "alert");
+  formError.hidden = true;
+  form.insertBefore(formError, form.firstChild);
+
+  textarea.addEventListener("input", function () {
+    var now = Date.now();
+    if (socket && socket.readyState === 1 && now - lastTyping > TYPING_SEND_EVERY_MS) {
+      lastTyping = now;
+      socket.send(JSON.stringify({ type: "typing", channel: posts.dataset.liveChannel }));
+    }
+  });
+
+  posts.addEventListener("click", function (event) {
+    var link = event.target.closest(".reply-link");
+    if (!link) return;
+    event.preventDefault();
+    var post = link.closest("article.post");
+    parentInput.value = post.dataset.postId;
+    post.after(form);
+    textarea.focus();
+  });
+
+  function submit() {
+    var text = textarea.value;
+    if (!text.trim()) { textarea.focus(); return; }
+    var button = form.querySelector('button[type="submit"]');
+    button.disabled = true;
+    fetch("/api/v1/threads/" + posts.dataset.threadId + "/posts", {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfMeta.content },
+      body: JSON.stringify({ body: text, parent_id: parentInput.value ? Number(parentInput.value) : null })
+    }).then(function (response) {
+      return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+    }).then(function (result) {
+      if (!result.ok) throw new Error(result.data.error ? result.data.error.message : "Could not post.");
+      textarea.value = "";
+      parentInput.value = "";
+      formError.hidden = true;
+      home.insertBefore(form, homeNext);
+    }).catch(function (error) {
+      formError.textContent = error.message + " Your text is still here.";
+      formError.hidden = false;
+    }).then(function () { button.disabled = false; });
+  }
+  form.addEventListener("submit", function (event) { event.preventDefault(); submit(); });
+  textarea.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); submit(); }
+  });
+})();

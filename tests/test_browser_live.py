@@ -1,0 +1,97 @@
+"""Two members in two browsers on one thread: replies and typing appear live, in place."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.async_api import Page, expect
+
+from tests.browser import CHROMIUM_MISSING, chromium, chromium_path
+from tests.conftest import skip_unless_required
+from tests.helpers import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
+
+
+@pytest.fixture
+async def browser():
+    if not chromium_path():
+        skip_unless_required(CHROMIUM_MISSING)
+    async with chromium() as b:
+        yield b
+
+
+async def sign_up(page: Page, base_url: str, username: str, display_name: str) -> None:
+    await page.goto(f"{base_url}/signup")
+    await page.get_by_label("Username").fill(username)
+    await page.get_by_label("Display name").fill(display_name)
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Sign up").click()
+    await page.wait_for_url(re.compile(r"/c/welcome$"))
+
+
+async def test_a_reply_and_typing_appear_live_in_the_other_browser(live_server, browser):
+    base = live_server.base_url
+    alice_context, bob_context = await browser.new_context(), await browser.new_context()
+    alice, bob = await alice_context.new_page(), await bob_context.new_page()
+    await sign_up(alice, base, "alice", "Alice Evans")
+    await sign_up(bob, base, "bob", "Bob Mackay")
+
+    await bob.goto(f"{base}/c/general-chat")
+    await alice.goto(f"{base}/c/general-chat/new")
+    await alice.get_by_label("Title").fill("Measuring wellbeing with small groups")
+    await alice.get_by_label("Message").fill("Has anyone used **WEMWBS** with groups under ten?")
+    await alice.get_by_label("Values & Principles").check()
+    await alice.get_by_role("button", name="Post").click()
+    await alice.wait_for_url(re.compile(r"/t/\d+/"))
+    thread_url = alice.url
+    # Bob, reading the channel, sees the new thread arrive at the top without reloading.
+    await expect(bob.locator("#thread-list .thread-row").first).to_contain_text(
+        "Measuring wellbeing with small groups")
+
+    await bob.goto(thread_url)
+    await expect(bob.locator("#presence")).to_contain_text("Alice Evans")
+    await alice.evaluate("window.stillTheSamePage = true")
+
+    # Bob answers Alice's opening post, typing first: Alice sees "Bob Mackay is typing…".
+    await bob.locator("article.post").first.get_by_role("link", name=re.compile("^Reply")).click()
+    await bob.get_by_label("Message").press_sequentially("We did, with a short version", delay=20)
+    await expect(alice.locator("#typing")).to_have_text("Bob Mackay is typing…")
+    await bob.get_by_role("button", name="Reply").click()
+
+    reply = alice.locator("article.post.depth-1", has_text="We did, with a short version")
+    await expect(reply).to_be_visible()
+    assert await alice.evaluate("window.stillTheSamePage") is True, "no reload happened"
+    await expect(alice.locator("#live-announcer")).to_contain_text("New reply from Bob Mackay")
+    # Bob's own page shows it too, with his edit controls revealed.
+    await expect(bob.locator("article.post.depth-1 .owner-only").first).to_be_visible()
+
+    # Alice has scrolled up on a small screen: a new reply below the fold is counted for her.
+    await alice.set_viewport_size({"width": 390, "height": 300})
+    await alice.evaluate("window.scrollTo(0, 0)")
+    await bob.get_by_label("Message").fill("One more thought, further down")
+    await bob.get_by_label("Message").press("Control+Enter")
+    marker = alice.locator("#new-replies")
+    await expect(marker).to_have_text("1 new reply")
+    await marker.click()
+    await expect(alice.locator("article.post", has_text="One more thought")).to_be_in_viewport()
+    await alice_context.close()
+    await bob_context.close()
+
+
+async def test_the_same_flow_works_with_javascript_off(live_server, browser):
+    base = live_server.base_url
+    context = await browser.new_context(java_script_enabled=False)
+    page = await context.new_page()
+    await sign_up(page, base, "carys", "Carys Pugh")
+    await page.goto(f"{base}/c/welcome/new")
+    await page.get_by_label("Title").fill("Helo! Carys from Swansea")
+    await page.get_by_label("Message").fill("Diolch for having me.")
+    await page.get_by_role("button", name="Post").click()
+    await page.wait_for_url(re.compile(r"/t/\d+/"))
+    await page.locator("article.post").first.get_by_role("link", name=re.compile("^Reply")).click()
+    await page.get_by_label("Message").fill("Replying to myself, without JavaScript")
+    await page.get_by_role("button", name="Reply").click()
+    await expect(page.locator("article.post.depth-1")).to_contain_text("without JavaScript")
+    await context.close()

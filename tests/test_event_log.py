@@ -1,0 +1,111 @@
+"""The event log: written in the change's own transaction, ids in commit order, a bounded window."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from datetime import timedelta
+
+import pytest
+
+from forum.actions import posts as post_actions
+from forum.actions import threads as thread_actions
+from forum.clock import utcnow
+from forum.db import event_log
+from forum.db.engine import Database
+from forum.db.tables import events
+from forum.realtime.envelopes import EVENT_TYPES
+from tests.helpers import make_member
+
+
+async def _types(forum):
+    return [(row["channel"], row["type"]) for row in await event_log.after(forum.db, 0)]
+
+
+async def test_every_change_writes_its_event(forum):
+    author = await make_member(forum, "ada")
+    moderator = await make_member(forum, "mod", role="moderator")
+    thread_id = await thread_actions.create_thread(forum, author, "T", "Body", ["general-chat"])
+    post_id = await post_actions.reply(forum, author, thread_id, "reply")
+    await post_actions.edit(forum, author, post_id, "edited")
+    await post_actions.delete(forum, author, post_id)
+    for flag, value in [("pinned", True), ("pinned", False), ("locked", True), ("locked", False)]:
+        await thread_actions.set_flag(forum, moderator, thread_id, flag, value)
+    await thread_actions.move(forum, moderator, thread_id, ["tools-methods"])
+    on_thread = [t for c, t in await _types(forum) if c == f"thread:{thread_id}"]
+    assert on_thread == ["post.created", "post.edited", "post.deleted", "thread.pinned",
+                         "thread.unpinned", "thread.locked", "thread.unlocked", "thread.moved"]
+    seen = {t for _, t in await _types(forum)}
+    assert seen == set(EVENT_TYPES)
+
+
+async def test_a_rolled_back_change_leaves_no_event(forum):
+    before = await event_log.latest_id(forum.db)
+    with pytest.raises(RuntimeError):
+        async with forum.db.transaction():
+            await event_log.append(forum.db, "thread:1", "post.created", {"html": "<p>x</p>"})
+            raise RuntimeError("the write failed after the event was appended")
+    assert await event_log.latest_id(forum.db) == before
+
+
+async def test_events_round_trip_through_json(forum):
+    author = await make_member(forum, "bel")
+    await thread_actions.create_thread(forum, author, "Café “quotes” £5 😀", "Body", ["general-chat"])
+    [row] = await event_log.after(forum.db, 0)
+    data = event_log.decode_data(row)
+    assert data["title"] == "Café “quotes” £5 😀" and "Café “quotes” £5 😀" in data["html"]
+
+
+async def test_pruning_keeps_a_window_by_count_and_age(forum):
+    for i in range(10):
+        async with forum.db.transaction():
+            await event_log.append(forum.db, "thread:1", "post.created", {"i": i})
+    await event_log.prune(forum.db, max_count=4, max_age_seconds=3600)
+    remaining = await event_log.after(forum.db, 0)
+    assert [event_log.decode_data(r)["i"] for r in remaining] == [6, 7, 8, 9]
+    assert await event_log.pruned_through(forum.db) == remaining[0]["id"] - 1
+    old = utcnow() - timedelta(days=30)
+    await forum.db.execute(events.update().where(events.c.id <= remaining[1]["id"]).values(created_at=old))
+    await event_log.prune(forum.db, max_count=100, max_age_seconds=3600)
+    assert [event_log.decode_data(r)["i"] for r in await event_log.after(forum.db, 0)] == [8, 9]
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_readers_never_see_an_id_before_a_smaller_one_commits(forum, database_url):
+    """The classic hole: PostgreSQL sequences hand out ids at insert, and transactions commit
+    in any order. 8 writers hold their transactions open for random times after appending,
+    while a reader polls; it must never see id N and later discover a smaller id."""
+    writers_db = [Database(database_url) for _ in range(8)]
+    for db in writers_db:
+        await db.connect()
+    rng = random.Random(7)
+    stop = asyncio.Event()
+    delivered: list[int] = []
+
+    async def write(db: Database) -> None:
+        for _ in range(25):
+            async with db.transaction():
+                await event_log.append(db, "thread:1", "post.created", {})
+                await asyncio.sleep(rng.random() / 100)  # commit late, in any order
+
+    async def read() -> None:
+        """What the hub does: read after the cursor, move the cursor past what it read."""
+        cursor = 0
+        while True:
+            finished = stop.is_set()
+            for row in await event_log.after(forum.db, cursor, limit=100_000):
+                delivered.append(row["id"])
+                cursor = row["id"]
+            if finished:
+                return
+            await asyncio.sleep(0.001)
+
+    reader = asyncio.create_task(read())
+    await asyncio.gather(*(write(db) for db in writers_db))
+    stop.set()
+    await reader
+    for db in writers_db:
+        await db.disconnect()
+    logged = [row["id"] for row in await event_log.after(forum.db, 0, limit=1000)]
+    assert len(logged) == 200
+    assert delivered == logged, "an id committed after the reader had passed it was skipped"
