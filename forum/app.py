@@ -15,7 +15,7 @@ from forum import errors
 from forum.auth import Signer
 from forum.db import channels
 from forum.db.engine import Database
-from forum.middleware import SecurityHeadersMiddleware
+from forum.middleware import OneConnectionPerRequestMiddleware, SecurityHeadersMiddleware
 from forum.realtime.backends import backend_for
 from forum.realtime.hub import Hub
 from forum.routes import accounts, health, threads
@@ -61,7 +61,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     ]
     return Starlette(
         routes=routes,
-        middleware=[Middleware(SecurityHeadersMiddleware)],
+        middleware=[Middleware(SecurityHeadersMiddleware),
+                    Middleware(OneConnectionPerRequestMiddleware)],
         exception_handlers=errors.handlers,  # type: ignore[arg-type]
         lifespan=lifespan,
     )

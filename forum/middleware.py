@@ -64,3 +64,19 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class OneConnectionPerRequestMiddleware:
+    """Hold one database connection for a whole HTTP request. `databases` otherwise opens a
+    fresh connection for every query (on SQLite, a new file handle and thread each time)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        forum = scope.get("state", {}).get("forum")
+        if scope["type"] != "http" or forum is None or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        async with forum.db.connection():
+            await self.app(scope, receive, send)
