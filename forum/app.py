@@ -18,7 +18,7 @@ from forum.db.engine import Database
 from forum.middleware import OneConnectionPerRequestMiddleware, SecurityHeadersMiddleware
 from forum.realtime.backends import backend_for
 from forum.realtime.hub import Hub
-from forum.routes import accounts, health, threads
+from forum.routes import accounts, health, search, threads
 from forum.routes import channels as channel_routes
 from forum.routes.api import accounts as api_accounts
 from forum.routes.api import discussions as api_discussions
@@ -49,12 +49,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await hub.stop()
             await db.disconnect()
 
-    api = [*api_accounts.routes, *api_discussions.routes, *openapi.routes]
+    api = [*api_accounts.routes, *api_discussions.routes, *search.api_routes, *openapi.routes]
     routes = [
         *channel_routes.routes,
         *threads.routes,
         *accounts.routes,
         *health.routes,
+        *search.routes,
         *websocket_routes,
         Mount("/api/v1", routes=api, name="api"),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),

@@ -9,13 +9,16 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def as_utc(value: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes (stored as UTC); PostgreSQL returns aware ones."""
+def as_utc(value: datetime | str | None) -> datetime | None:
+    """SQLite returns naive datetimes (stored as UTC), or their text from raw SQL;
+    PostgreSQL returns aware ones."""
     if value is None:
         return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def isoformat(value: datetime | None) -> str | None:
+def isoformat(value: datetime | str | None) -> str | None:
     value = as_utc(value)
     return value.isoformat().replace("+00:00", "Z") if value else None

@@ -9,7 +9,7 @@ from forum.actions.live import channel_row_html, post_html
 from forum.actions.threads import _require_writer
 from forum.auth import Member, can_edit_post
 from forum.clock import isoformat, utcnow
-from forum.db import event_log, posts, threads
+from forum.db import event_log, posts, search, threads
 from forum.services import Forum
 from forum.text import render_markdown
 from forum.validation import ValidationError, check_body
@@ -41,6 +41,7 @@ async def reply(forum: Forum, member: Member | None, thread_id: int, body: Any,
         post_id = await posts.insert(forum.db, thread_id=thread_id, author_id=member.id,
                                      parent_row=parent, body=clean_body,
                                      html=render_markdown(clean_body), now=now)
+        await search.index_post(forum.db, post_id, "", clean_body)
         await threads.record_reply(forum.db, thread_id, now)
         post = await posts.by_id(forum.db, post_id)
         thread = await threads.by_id(forum.db, thread_id)
@@ -79,6 +80,8 @@ async def edit(forum: Forum, member: Member | None, post_id: int, body: Any) -> 
         await posts.update_body(forum.db, post_id, clean_body, render_markdown(clean_body), utcnow())
         post = await posts.by_id(forum.db, post_id)
         thread = await threads.by_id(forum.db, post["thread_id"])
+        await search.index_post(forum.db, post_id, thread["title"] if post["depth"] == 0 else "",
+                                clean_body)
         await event_log.append(forum.db, f"thread:{post['thread_id']}", "post.edited", {
             "thread_id": post["thread_id"], "post_id": post_id,
             "html": post_html(forum, post, thread)})
@@ -90,6 +93,7 @@ async def delete(forum: Forum, member: Member | None, post_id: int) -> None:
     post = await _editable(forum, member, post_id)
     async with forum.db.transaction():
         await posts.mark_deleted(forum.db, post_id, utcnow())
+        await search.unindex_post(forum.db, post_id)
         if post["depth"] > 0:
             await threads.record_reply_removed(forum.db, post["thread_id"])
         post = await posts.by_id(forum.db, post_id)

@@ -110,6 +110,13 @@ PATHS: dict[str, Any] = {
     "/threads/{thread_id}/move": {"post": _op(
         "Move a thread to these channels (moderators)", 200, _ref("Thread"), auth=True,
         params=[THREAD_ID], body=_obj(["categories"], categories={"type": "array", "items": STR}))},
+    "/search": {"get": _op(
+        "Full-text search: title matches first, then relevance, then the newest", 200,
+        _obj(["results", "next_cursor"], next_cursor=NSTR, results={"type": "array", "items": _obj(
+            ["thread_id", "title", "post_id", "author", "channel", "snippet", "created_at"],
+            thread_id=INT, title=STR, slug=STR, post_id=INT, author=STR, author_display_name=STR,
+            channel=STR, snippet=STR, created_at=TIME, title_match=BOOL)}),
+        params=[_query_param(n) for n in ("q", "channel", "author", "from", "to", "cursor")])},
     "/posts/{post_id}": {
         "get": _op("One post", 200, _ref("Post"), params=[POST_ID]),
         "patch": _op("Edit a post (author or moderator)", 200, _ref("Post"), auth=True,

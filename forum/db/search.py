@@ -1,0 +1,114 @@
+"""Full-text search behind one interface: SQLite FTS5 on the embedded default, PostgreSQL
+tsvector with a GIN index at scale. The index is kept by the actions in the same transaction
+as the post it describes, so a new post is findable at once and a deleted one never is.
+
+Order: title matches first, then relevance, then the newest; paged by keyset on those."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from forum.clock import as_utc
+from forum.db import cursors
+from forum.db.engine import Database
+from forum.search_query import SearchQuery
+
+
+async def index_post(db: Database, post_id: int, title: str, body: str) -> None:
+    """Add or replace a post in the index; `title` only for an opening post."""
+    await unindex_post(db, post_id)
+    if db.is_sqlite:
+        await db.execute("INSERT INTO post_search (rowid, title, body) VALUES (:id, :title, :body)",
+                         {"id": post_id, "title": title, "body": body})
+    else:
+        await db.execute(
+            "INSERT INTO post_search (post_id, document) VALUES (:id, "
+            "setweight(to_tsvector('simple', unaccent(:title)), 'A') || "
+            "setweight(to_tsvector('simple', unaccent(:body)), 'B'))",
+            {"id": post_id, "title": title, "body": body})
+
+
+async def unindex_post(db: Database, post_id: int) -> None:
+    column = "rowid" if db.is_sqlite else "post_id"
+    await db.execute(f"DELETE FROM post_search WHERE {column} = :id", {"id": post_id})
+
+
+def _fts5_expression(query: SearchQuery) -> str:
+    # Words are \w+ runs (no quotes), so quoting each one makes it a literal token.
+    parts = [f'"{w}"' for w in query.words] + ['"' + " ".join(p) + '"' for p in query.phrases]
+    return " AND ".join(parts)
+
+
+def _tsquery_expression(query: SearchQuery) -> str:
+    parts = [f"'{w}'" for w in query.words]
+    parts += ["(" + " <-> ".join(f"'{w}'" for w in p) + ")" for p in query.phrases]
+    return " & ".join(parts)
+
+
+_RESULT_COLUMNS = """
+    p.id AS post_id, p.thread_id, p.body, p.created_at, t.title, t.slug,
+    u.username AS author, u.display_name AS author_display_name,
+    (SELECT c.slug FROM thread_channels tc JOIN channels c ON c.id = tc.channel_id
+      WHERE tc.thread_id = p.thread_id ORDER BY c.position LIMIT 1) AS channel"""
+
+_FILTERS = {
+    "channel": "EXISTS (SELECT 1 FROM thread_channels tc JOIN channels c ON c.id = tc.channel_id "
+               "WHERE tc.thread_id = p.thread_id AND c.slug = :channel)",
+    "author": "u.username_key = :author",
+    "since": "p.created_at >= :since",
+    "until": "p.created_at < :until",
+}
+
+
+async def search(db: Database, query: SearchQuery, *, channel: str | None = None,
+                 since: date | None = None, until: date | None = None,
+                 cursor: str | None = None, limit: int = 20) -> tuple[list[Any], str | None]:
+    values: dict[str, Any] = {"limit": limit + 1}
+    where = ["p.deleted_at IS NULL"]
+    for name, value in (("channel", channel), ("author", query.author and query.author.lower()),
+                        ("since", since and _midnight(since)),
+                        ("until", until and _midnight(until + timedelta(days=1)))):
+        if value:
+            where.append(_FILTERS[name])
+            values[name] = value
+    if db.is_sqlite:
+        values["match"] = _fts5_expression(query)
+        values["title_match"] = "{title} : (" + values["match"] + ")"
+        inner = f"""SELECT {_RESULT_COLUMNS},
+            CASE WHEN s.rowid IN (SELECT rowid FROM post_search WHERE post_search MATCH :title_match)
+                 THEN 1 ELSE 0 END AS title_hit,
+            bm25(post_search, 10.0, 1.0) AS rank
+          FROM post_search s JOIN posts p ON p.id = s.rowid
+          JOIN threads t ON t.id = p.thread_id JOIN users u ON u.id = p.author_id
+          WHERE post_search MATCH :match AND {" AND ".join(where)}"""
+    else:
+        values["tsquery"] = _tsquery_expression(query)
+        inner = f"""SELECT {_RESULT_COLUMNS},
+            CASE WHEN ts_filter(s.document, '{{a}}') @@ q.q THEN 1 ELSE 0 END AS title_hit,
+            -ts_rank(s.document, q.q) AS rank
+          FROM post_search s CROSS JOIN (SELECT to_tsquery('simple', :tsquery) AS q) q
+          JOIN posts p ON p.id = s.post_id
+          JOIN threads t ON t.id = p.thread_id JOIN users u ON u.id = p.author_id
+          WHERE s.document @@ q.q AND {" AND ".join(where)}"""
+    after = ""
+    if cursor:
+        hit, rank, post_id = cursors.decode(cursor, 3)
+        try:
+            values.update(c_hit=int(hit), c_rank=float(rank), c_id=int(post_id))
+        except (TypeError, ValueError) as error:
+            raise cursors.BadCursor("cursor is not one this forum gave out") from error
+        after = ("WHERE title_hit < :c_hit OR (title_hit = :c_hit AND rank > :c_rank) "
+                 "OR (title_hit = :c_hit AND rank = :c_rank AND post_id < :c_id)")
+    rows = await db.fetch_all(
+        f"SELECT * FROM ({inner}) AS r {after} "
+        "ORDER BY title_hit DESC, rank ASC, post_id DESC LIMIT :limit", values)
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = cursors.encode(last["title_hit"], last["rank"], last["post_id"])
+    return rows[:limit], next_cursor
+
+
+def _midnight(day: date) -> datetime:
+    return as_utc(datetime.combine(day, time.min))  # type: ignore[return-value]

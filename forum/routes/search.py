@@ -1,0 +1,80 @@
+"""Search: the /search page and GET /api/v1/search, one query behind both."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from forum.clock import isoformat
+from forum.db import channels, cursors
+from forum.db import search as search_queries
+from forum.routes._common import forum_of, render
+from forum.routes.api._common import ApiError
+from forum.search_query import QueryError, parse, snippet
+from forum.validation import ValidationError
+
+RESULTS_PER_PAGE = 20
+
+
+def _date(value: str | None, field: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError({field: "Use a date like 2026-11-22."}) from None
+
+
+async def run_search(request: Request) -> tuple[list[dict[str, Any]], str | None]:
+    """Raises ValidationError naming the field when the query or a filter is unusable."""
+    params = request.query_params
+    try:
+        query = parse(params.get("q", ""), params.get("author"))
+    except QueryError as error:
+        raise ValidationError({"q": str(error)}) from None
+    since, until = _date(params.get("from"), "from"), _date(params.get("to"), "to")
+    channel = params.get("channel") or None
+    db = forum_of(request).db
+    if channel and await channels.by_slug(db, channel) is None:
+        raise ValidationError({"channel": "No channel has that name."})
+    try:
+        rows, next_cursor = await search_queries.search(
+            db, query, channel=channel, since=since, until=until,
+            cursor=params.get("cursor"), limit=RESULTS_PER_PAGE)
+    except cursors.BadCursor as error:
+        raise ValidationError({"cursor": str(error)}) from None
+    results = [{"thread_id": r["thread_id"], "title": r["title"], "slug": r["slug"],
+                "post_id": r["post_id"], "author": r["author"],
+                "author_display_name": r["author_display_name"], "channel": r["channel"],
+                "snippet": str(snippet(r["body"], query)), "created_at": isoformat(r["created_at"]),
+                "title_match": bool(r["title_hit"])} for r in rows]
+    return results, next_cursor
+
+
+async def search_page(request: Request) -> Response:
+    params = request.query_params
+    context: dict[str, Any] = {"params": dict(params), "results": None, "next_cursor": None,
+                               "errors": {}, "channels": await channels.all_channels(forum_of(request).db)}
+    status = 200
+    if params.get("q") or params.get("author"):
+        try:
+            context["results"], context["next_cursor"] = await run_search(request)
+        except ValidationError as error:
+            context["errors"], status = error.fields, 400
+    return await render(request, "search.html", context, status_code=status)
+
+
+async def search_api(request: Request) -> JSONResponse:
+    try:
+        results, next_cursor = await run_search(request)
+    except ValidationError as error:
+        raise ApiError(400, "invalid", "; ".join(error.fields.values()), error.fields) from None
+    return JSONResponse({"results": results, "next_cursor": next_cursor})
+
+
+routes = [Route("/search", search_page, name="search")]
+api_routes = [Route("/search", search_api, methods=["GET"])]
