@@ -69,37 +69,37 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _member_command(settings: Settings, work: Callable[[Any], Awaitable[Any]],
+                    done: Callable[[Any], str]) -> int:
+    """Run an account action; print its field errors and exit 2 if it refuses."""
+    from forum.validation import ValidationError
+
+    try:
+        member = asyncio.run(_with_forum(settings, work))
+    except ValidationError as error:
+        for field, message in error.fields.items():
+            print(f"{field}: {message}", file=sys.stderr)
+        return 2
+    print(done(member))
+    return 0
+
+
 def cmd_user_create(settings: Settings, args: argparse.Namespace) -> int:
     from forum.actions.accounts import sign_up
-    from forum.validation import ValidationError
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = getpass.getpass("Password: ")
-    try:
-        member = asyncio.run(_with_forum(
-            settings, lambda forum: sign_up(forum, args.name, password, role=args.role)))
-    except ValidationError as error:
-        for field, message in error.fields.items():
-            print(f"{field}: {message}", file=sys.stderr)
-        return 2
-    print(f"Created {member.username} ({member.role}).")
-    return 0
+    return _member_command(settings, lambda forum: sign_up(forum, args.name, password, role=args.role),
+                           lambda m: f"Created {m.username} ({m.role}).")
 
 
 def cmd_user_role(settings: Settings, args: argparse.Namespace) -> int:
     from forum.actions.accounts import set_role
-    from forum.validation import ValidationError
 
-    try:
-        member = asyncio.run(_with_forum(settings, lambda forum: set_role(forum, args.name, args.role)))
-    except ValidationError as error:
-        for field, message in error.fields.items():
-            print(f"{field}: {message}", file=sys.stderr)
-        return 2
-    print(f"{member.username} is now {member.role}.")
-    return 0
+    return _member_command(settings, lambda forum: set_role(forum, args.name, args.role),
+                           lambda m: f"{m.username} is now {m.role}.")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -25,8 +25,7 @@ async def load_demo(forum: Forum) -> bool:
     for person in MEMBERS:
         member = await sign_up(forum, person["username"], DEMO_PASSWORD, person["display_name"],
                                role=person["role"])
-        await forum.db.execute(
-            "UPDATE users SET bio = :bio WHERE id = :id", {"bio": person["bio"], "id": member.id})
+        await users.set_bio(forum.db, member.id, person["bio"])
         members[member.username] = member
     for thread in THREADS:
         author = members[thread["author"]]

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from forum.actions import NotFound, PermissionDenied
+from forum.actions import NotFound, PermissionDenied, require_writer
 from forum.actions.live import channel_row_html, post_html
-from forum.actions.threads import _require_writer
 from forum.auth import Member, can_edit_post
 from forum.clock import isoformat, utcnow
 from forum.db import event_log, posts, search, threads
@@ -17,7 +16,7 @@ from forum.validation import ValidationError, check_body
 
 async def reply(forum: Forum, member: Member | None, thread_id: int, body: Any,
                 parent_id: Any = None) -> int:
-    member = _require_writer(member)
+    member = require_writer(member)
     thread = await threads.by_id(forum.db, thread_id)
     if thread is None:
         raise NotFound("No such thread.")
@@ -63,7 +62,7 @@ async def _editable(forum: Forum, member: Member | None, post_id: int) -> Any:
     post = await posts.by_id(forum.db, post_id)
     if post is None:
         raise NotFound("No such post.")
-    member = _require_writer(member)
+    member = require_writer(member)
     if post["deleted_at"] is not None:
         raise NotFound("That post was deleted.")
     if not can_edit_post(member, post):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from forum.actions import NotFound, PermissionDenied
+from forum.actions import NotFound, require_moderator, require_writer
 from forum.actions.live import channel_row_html
 from forum.auth import Member
 from forum.clock import utcnow
@@ -15,21 +15,6 @@ from forum.validation import FieldErrors, ValidationError, check_body, check_tit
 
 MAX_CHANNELS_PER_THREAD = 3
 MODERATED_CHANNELS = {"announcements"}  # only moderators start threads here
-
-
-def _require_writer(member: Member | None) -> Member:
-    if member is None:
-        raise PermissionDenied("Log in to post.")
-    if not member.can_write:
-        raise PermissionDenied("Your account is suspended: you can read but not post.")
-    return member
-
-
-def _require_moderator(member: Member | None) -> Member:
-    member = _require_writer(member)
-    if not member.is_moderator:
-        raise PermissionDenied("Only moderators can do that.")
-    return member
 
 
 async def _check_channels(forum: Forum, member: Member, slugs: Any) -> list[Any]:
@@ -51,7 +36,7 @@ async def _check_channels(forum: Forum, member: Member, slugs: Any) -> list[Any]
 
 async def create_thread(forum: Forum, member: Member | None, title: Any, body: Any,
                         channel_slugs: Any) -> int:
-    member = _require_writer(member)
+    member = require_writer(member)
     errors = FieldErrors()
     clean_title = errors.check("title", check_title, title)
     clean_body = errors.check("body", check_body, body)
@@ -91,7 +76,7 @@ async def _thread_or_404(forum: Forum, thread_id: int) -> Any:
 
 async def set_flag(forum: Forum, member: Member | None, thread_id: int, flag: str, value: bool) -> None:
     """Pin, unpin, lock or unlock: moderators only."""
-    _require_moderator(member)
+    require_moderator(member)
     await _thread_or_404(forum, thread_id)
     event = {("pinned", True): "thread.pinned", ("pinned", False): "thread.unpinned",
              ("locked", True): "thread.locked", ("locked", False): "thread.unlocked"}[(flag, value)]
@@ -108,7 +93,7 @@ async def set_flag(forum: Forum, member: Member | None, thread_id: int, flag: st
 
 async def move(forum: Forum, member: Member | None, thread_id: int, channel_slugs: Any) -> None:
     """Put a thread in exactly these channels: moderators only."""
-    member = _require_moderator(member)
+    member = require_moderator(member)
     await _thread_or_404(forum, thread_id)
     target = await _check_channels(forum, member, channel_slugs)
     async with forum.db.transaction():

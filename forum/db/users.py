@@ -33,6 +33,10 @@ async def set_role(db: Database, user_id: int, role: str) -> None:
     await db.execute(users.update().where(users.c.id == user_id).values(role=role))
 
 
+async def set_bio(db: Database, user_id: int, bio: str) -> None:
+    await db.execute(users.update().where(users.c.id == user_id).values(bio=bio))
+
+
 async def set_password_hash(db: Database, user_id: int, password_hash: str) -> None:
     await db.execute(users.update().where(users.c.id == user_id).values(password_hash=password_hash))
 

@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, Response
 
-from forum.auth import CSRF_FIELD, SESSION_COOKIE, Member, bearer_token, csrf_cookie_of
+from forum.auth import CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE, Member, bearer_token, csrf_cookie_of
 from forum.db import channels as channel_queries
 from forum.db import event_log, sessions
 from forum.services import Forum
@@ -56,7 +56,7 @@ async def read_form(request: Request) -> FormData:
         raise HTTPException(413, "That form is too large.")
     form = await request.form(max_files=0, max_fields=50)
     submitted = form.get(CSRF_FIELD)
-    if not forum_of(request).signer.csrf_valid(request.cookies.get("forum_csrf"),
+    if not forum_of(request).signer.csrf_valid(request.cookies.get(CSRF_COOKIE),
                                                submitted if isinstance(submitted, str) else None):
         raise CSRFRejected()
     return form

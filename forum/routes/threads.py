@@ -95,13 +95,18 @@ async def reply(request: Request) -> Response:
     }, status_code=status)
 
 
-async def edit_post(request: Request) -> Response:
-    forum = forum_of(request)
+async def _own_post(request: Request, verb: str) -> tuple[Any, Any, Any]:
+    """(post, member, thread) when the member may change the post; 403 otherwise."""
     post = await _post_or_404(request)
     member = await member_of(request)
-    thread = await threads.by_id(forum.db, post["thread_id"])
     if not can_edit_post(member, post):
-        raise HTTPException(403, "Only the author or a moderator can edit this post.")
+        raise HTTPException(403, f"Only the author or a moderator can {verb} this post.")
+    return post, member, await threads.by_id(forum_of(request).db, post["thread_id"])
+
+
+async def edit_post(request: Request) -> Response:
+    forum = forum_of(request)
+    post, member, thread = await _own_post(request, "edit")
     form_values, errors, status = {"body": post["body"]}, {}, 200
     if request.method == "POST":
         form = await read_form(request)
@@ -117,11 +122,7 @@ async def edit_post(request: Request) -> Response:
 
 async def delete_post(request: Request) -> Response:
     forum = forum_of(request)
-    post = await _post_or_404(request)
-    member = await member_of(request)
-    thread = await threads.by_id(forum.db, post["thread_id"])
-    if not can_edit_post(member, post):
-        raise HTTPException(403, "Only the author or a moderator can delete this post.")
+    post, member, thread = await _own_post(request, "delete")
     if request.method == "POST":
         await read_form(request)
         await post_actions.delete(forum, member, post["id"])
