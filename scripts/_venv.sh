@@ -3,7 +3,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV="$ROOT/.venv"
-EXTRAS=${1:-}
+EXTRAS=${VENV_EXTRAS:-}  # set by the caller: "" to run, "test" for the test tools
 PYTHON=${PYTHON:-python3}
 if [[ ! -x "$VENV/bin/python" ]]; then
   "$PYTHON" -m venv "$VENV"
