@@ -79,3 +79,12 @@ async def test_concurrent_write_transactions_all_commit(forum):
     await asyncio.gather(*(bump() for _ in range(20)))
     chat = await channels.by_slug(forum.db, "general-chat")
     assert chat["thread_count"] == 20
+
+
+def test_unknown_broadcast_urls_are_refused_clearly():
+    from forum.realtime.backends import MemoryBackend, backend_for
+
+    assert isinstance(backend_for("memory://"), MemoryBackend)
+    for url in ("redis://127.0.0.1:6379/0", "kafka://x"):
+        with pytest.raises(ValueError, match="FORUM_BROADCAST_URL"):
+            backend_for(url)
