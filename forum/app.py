@@ -18,7 +18,7 @@ from forum.db.engine import Database
 from forum.middleware import OneConnectionPerRequestMiddleware, SecurityHeadersMiddleware
 from forum.realtime.backends import backend_for
 from forum.realtime.hub import Hub
-from forum.routes import accounts, health, search, threads
+from forum.routes import accounts, health, moderation, search, threads
 from forum.routes import channels as channel_routes
 from forum.routes.api import accounts as api_accounts
 from forum.routes.api import discussions as api_discussions
@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *threads.routes,
         *accounts.routes,
         *health.routes,
+        *moderation.routes,
         *search.routes,
         *websocket_routes,
         Mount("/api/v1", routes=api, name="api"),

@@ -39,6 +39,9 @@
     if (root.dataset.author === viewer.username || viewer.moderator) {
       root.querySelectorAll(".owner-only").forEach(function (el) { el.hidden = false; });
     }
+    if (viewer.moderator) {
+      root.querySelectorAll(".moderator-only").forEach(function (el) { el.hidden = false; });
+    }
   }
 
   // -- "N new replies" for readers who have scrolled away ------------------------------
@@ -101,7 +104,7 @@
       }
       var name = el.querySelector(".author");
       announce("New reply from " + (name ? name.textContent : data.author));
-    } else if ((frame.event === "post.edited" || frame.event === "post.deleted") && current) {
+    } else if (/^post\.(edited|deleted|hidden|restored)$/.test(frame.event) && current) {
       var replacement = fragment(data.html);
       revealOwnControls(replacement);
       current.replaceWith(replacement);

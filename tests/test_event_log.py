@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from forum.actions import moderation as moderation_actions
 from forum.actions import posts as post_actions
 from forum.actions import threads as thread_actions
 from forum.clock import utcnow
@@ -27,14 +28,17 @@ async def test_every_change_writes_its_event(forum):
     moderator = await make_member(forum, "mod", role="moderator")
     thread_id = await thread_actions.create_thread(forum, author, "T", "Body", ["general-chat"])
     post_id = await post_actions.reply(forum, author, thread_id, "reply")
+    await moderation_actions.hide_post(forum, moderator, post_id, "off topic")
+    await moderation_actions.restore_post(forum, moderator, post_id)
     await post_actions.edit(forum, author, post_id, "edited")
     await post_actions.delete(forum, author, post_id)
     for flag, value in [("pinned", True), ("pinned", False), ("locked", True), ("locked", False)]:
         await thread_actions.set_flag(forum, moderator, thread_id, flag, value)
     await thread_actions.move(forum, moderator, thread_id, ["tools-methods"])
     on_thread = [t for c, t in await _types(forum) if c == f"thread:{thread_id}"]
-    assert on_thread == ["post.created", "post.edited", "post.deleted", "thread.pinned",
-                         "thread.unpinned", "thread.locked", "thread.unlocked", "thread.moved"]
+    assert on_thread == ["post.created", "post.hidden", "post.restored", "post.edited",
+                         "post.deleted", "thread.pinned", "thread.unpinned", "thread.locked",
+                         "thread.unlocked", "thread.moved"]
     seen = {t for _, t in await _types(forum)}
     assert seen == set(EVENT_TYPES)
 

@@ -8,7 +8,7 @@ from forum.actions import NotFound, PermissionDenied, require_writer
 from forum.actions.live import channel_row_html, post_html
 from forum.auth import Member, can_edit_post
 from forum.clock import isoformat, utcnow
-from forum.db import event_log, posts, search, threads
+from forum.db import event_log, moderation, posts, search, threads
 from forum.services import Forum
 from forum.text import render_markdown
 from forum.validation import ValidationError, check_body
@@ -77,6 +77,9 @@ async def edit(forum: Forum, member: Member | None, post_id: int, body: Any) -> 
         return
     async with forum.db.transaction():
         await posts.update_body(forum.db, post_id, clean_body, render_markdown(clean_body), utcnow())
+        if member and member.id != post["author_id"]:
+            await moderation.record(forum.db, member.id, "edit_post", thread_id=post["thread_id"],
+                                    post_id=post_id)
         post = await posts.by_id(forum.db, post_id)
         thread = await threads.by_id(forum.db, post["thread_id"])
         await search.index_post(forum.db, post_id, thread["title"] if post["depth"] == 0 else "",
@@ -92,6 +95,9 @@ async def delete(forum: Forum, member: Member | None, post_id: int) -> None:
     post = await _editable(forum, member, post_id)
     async with forum.db.transaction():
         await posts.mark_deleted(forum.db, post_id, utcnow())
+        if member and member.id != post["author_id"]:
+            await moderation.record(forum.db, member.id, "delete_post", thread_id=post["thread_id"],
+                                    post_id=post_id)
         await search.unindex_post(forum.db, post_id)
         if post["depth"] > 0:
             await threads.record_reply_removed(forum.db, post["thread_id"])

@@ -8,7 +8,7 @@ from forum.actions import NotFound, require_moderator, require_writer
 from forum.actions.live import channel_row_html
 from forum.auth import Member
 from forum.clock import utcnow
-from forum.db import channels, event_log, posts, search, threads
+from forum.db import channels, event_log, moderation, posts, search, threads
 from forum.services import Forum
 from forum.text import render_markdown, slugify
 from forum.validation import FieldErrors, ValidationError, check_body, check_title
@@ -76,12 +76,13 @@ async def _thread_or_404(forum: Forum, thread_id: int) -> Any:
 
 async def set_flag(forum: Forum, member: Member | None, thread_id: int, flag: str, value: bool) -> None:
     """Pin, unpin, lock or unlock: moderators only."""
-    require_moderator(member)
+    member = require_moderator(member)
     await _thread_or_404(forum, thread_id)
     event = {("pinned", True): "thread.pinned", ("pinned", False): "thread.unpinned",
              ("locked", True): "thread.locked", ("locked", False): "thread.unlocked"}[(flag, value)]
     async with forum.db.transaction():
         await threads.set_flags(forum.db, thread_id, **{flag: value})
+        await moderation.record(forum.db, member.id, event.removeprefix("thread."), thread_id=thread_id)
         thread = await threads.by_id(forum.db, thread_id)
         in_channels = await threads.channels_of(forum.db, thread_id)
         data = {"thread_id": thread_id, flag: value,
@@ -107,6 +108,8 @@ async def move(forum: Forum, member: Member | None, thread_id: int, channel_slug
             await threads.add_to_channels(forum.db, thread_id, added, thread["last_activity_at"],
                                           pinned=bool(thread["pinned"]))
         thread = await threads.by_id(forum.db, thread_id)
+        await moderation.record(forum.db, member.id, "moved", thread_id=thread_id,
+                                reason="to " + ", ".join(c["name"] for c in target))
         data = {"thread_id": thread_id, "from": [c["slug"] for c in before],
                 "to": [c["slug"] for c in target],
                 "html": channel_row_html(forum, thread, [c["name"] for c in target])}

@@ -28,7 +28,8 @@ parent_author = users.alias("parent_author")
 POST_COLUMNS = [
     posts.c.id, posts.c.thread_id, posts.c.parent_id, posts.c.author_id, posts.c.path,
     posts.c.depth, posts.c.body, posts.c.html, posts.c.created_at, posts.c.edited_at,
-    posts.c.deleted_at, users.c.username.label("author_username"),
+    posts.c.deleted_at, posts.c.hidden_at, posts.c.hidden_reason,
+    users.c.username.label("author_username"),
     users.c.display_name.label("author_display_name"),
     parent.c.depth.label("parent_depth"),
     parent_author.c.username.label("parent_username"),

@@ -63,9 +63,10 @@ _FILTERS = {
 
 async def search(db: Database, query: SearchQuery, *, channel: str | None = None,
                  since: date | None = None, until: date | None = None,
-                 cursor: str | None = None, limit: int = 20) -> tuple[list[Any], str | None]:
+                 cursor: str | None = None, limit: int = 20,
+                 include_hidden: bool = False) -> tuple[list[Any], str | None]:
     values: dict[str, Any] = {"limit": limit + 1}
-    where = ["p.deleted_at IS NULL"]
+    where = ["p.deleted_at IS NULL"] + ([] if include_hidden else ["p.hidden_at IS NULL"])
     for name, value in (("channel", channel), ("author", query.author and query.author.lower()),
                         ("since", since and _midnight(since)),
                         ("until", until and _midnight(until + timedelta(days=1)))):

@@ -113,6 +113,10 @@ posts = sa.Table(
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("edited_at", Timestamp, nullable=True),
     sa.Column("deleted_at", Timestamp, nullable=True),
+    # Hidden by a moderator: members see the public reason, moderators the post, marked.
+    sa.Column("hidden_at", Timestamp, nullable=True),
+    sa.Column("hidden_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("hidden_reason", sa.String(300), nullable=True),
     sa.UniqueConstraint("thread_id", "path", name="uq_posts_thread_path"),
 )
 
@@ -129,6 +133,22 @@ events = sa.Table(
     sa.Index("ix_events_channel_id", "channel", "id"),
     sqlite_autoincrement=True,  # never reuse an id after pruning
 )
+
+# Every moderator action: who, what, when, why.
+moderation_log = sa.Table(
+    "moderation_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("actor_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("thread_id", sa.Integer, sa.ForeignKey("threads.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("post_id", sa.Integer, sa.ForeignKey("posts.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("reason", sa.String(300), nullable=False, server_default=""),
+    sa.Column("created_at", Timestamp, nullable=False, index=True),
+)
+
+# The full-text index (post_search) is engine-specific and made by migration 0002 alone:
+# an FTS5 table on SQLite, a tsvector table with a GIN index on PostgreSQL (forum/db/search.py).
 
 # Small key/value facts about the database itself, e.g. how far the event log was pruned.
 meta = sa.Table(

@@ -10,6 +10,8 @@ from forum.db.event_log import decode_data
 EVENT_TYPES = (
     "thread.created", "post.created", "post.edited", "post.deleted", "thread.pinned",
     "thread.unpinned", "thread.locked", "thread.unlocked", "thread.moved",
+    # Beyond design.md's list: a moderator hid or restored a post (the fragment says which).
+    "post.hidden", "post.restored",
 )
 
 

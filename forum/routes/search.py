@@ -12,7 +12,7 @@ from starlette.routing import Route
 from forum.clock import isoformat
 from forum.db import channels, cursors
 from forum.db import search as search_queries
-from forum.routes._common import forum_of, render
+from forum.routes._common import forum_of, member_of, render
 from forum.routes.api._common import ApiError
 from forum.search_query import QueryError, parse, snippet
 from forum.validation import ValidationError
@@ -39,12 +39,14 @@ async def run_search(request: Request) -> tuple[list[dict[str, Any]], str | None
     since, until = _date(params.get("from"), "from"), _date(params.get("to"), "to")
     channel = params.get("channel") or None
     db = forum_of(request).db
+    member = await member_of(request)
     if channel and await channels.by_slug(db, channel) is None:
         raise ValidationError({"channel": "No channel has that name."})
     try:
         rows, next_cursor = await search_queries.search(
             db, query, channel=channel, since=since, until=until,
-            cursor=params.get("cursor"), limit=RESULTS_PER_PAGE)
+            cursor=params.get("cursor"), limit=RESULTS_PER_PAGE,
+            include_hidden=bool(member and member.is_moderator))
     except cursors.BadCursor as error:
         raise ValidationError({"cursor": str(error)}) from None
     results = [{"thread_id": r["thread_id"], "title": r["title"], "slug": r["slug"],

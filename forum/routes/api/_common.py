@@ -87,11 +87,15 @@ def thread_json(row: Any, channel_slugs: list[str] | None = None) -> dict[str, A
     return data
 
 
-def post_json(row: Any) -> dict[str, Any]:
+def post_json(row: Any, *, reveal_hidden: bool = False) -> dict[str, Any]:
+    """A post as the API shows it; hidden posts' words only to moderators (reveal_hidden)."""
     deleted = row["deleted_at"] is not None
+    hidden = row["hidden_at"] is not None
+    withheld = deleted or (hidden and not reveal_hidden)
     return {"id": row["id"], "thread_id": row["thread_id"], "parent_id": row["parent_id"],
             "depth": row["depth"], "author": row["author_username"],
             "author_display_name": row["author_display_name"],
-            "body": "" if deleted else row["body"], "html": "" if deleted else row["html"],
+            "body": "" if withheld else row["body"], "html": "" if withheld else row["html"],
             "created_at": isoformat(row["created_at"]), "edited_at": isoformat(row["edited_at"]),
-            "deleted": deleted}
+            "deleted": deleted, "hidden": hidden,
+            "hidden_reason": row["hidden_reason"] if hidden else None}

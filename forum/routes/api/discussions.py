@@ -8,10 +8,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from forum.actions import moderation as moderation_actions
 from forum.actions import posts as post_actions
 from forum.actions import threads as thread_actions
 from forum.db import channels, cursors, posts, threads
-from forum.routes._common import forum_of
+from forum.routes._common import forum_of, member_of
 from forum.routes.api._common import (
     ApiError,
     int_param,
@@ -73,8 +74,15 @@ async def get_thread(request: Request) -> JSONResponse:
         raise ApiError(400, "invalid", "cursor is not one this forum gave out",
                        {"cursor": "is not one this forum gave out"})
     rows, next_cursor = await posts.in_thread(forum_of(request).db, thread["id"], cursor, POSTS_PER_PAGE)
+    reveal = await _is_moderator(request)
     return JSONResponse({"thread": await _thread_json_with_channels(request, thread),
-                         "posts": [post_json(r) for r in rows], "next_cursor": next_cursor})
+                         "posts": [post_json(r, reveal_hidden=reveal) for r in rows],
+                         "next_cursor": next_cursor})
+
+
+async def _is_moderator(request: Request) -> bool:
+    member = await member_of(request)
+    return bool(member and member.is_moderator)
 
 
 async def _post(request: Request) -> Any:
@@ -85,7 +93,7 @@ async def _post(request: Request) -> Any:
 
 
 async def get_post(request: Request) -> JSONResponse:
-    return JSONResponse(post_json(await _post(request)))
+    return JSONResponse(post_json(await _post(request), reveal_hidden=await _is_moderator(request)))
 
 
 async def create_post(request: Request) -> JSONResponse:
@@ -97,7 +105,8 @@ async def create_post(request: Request) -> JSONResponse:
         parent_id = int_param(parent_id, "parent_id")
     forum = forum_of(request)
     post_id = await post_actions.reply(forum, member, thread["id"], data.get("body"), parent_id)
-    return JSONResponse(post_json(await posts.by_id(forum.db, post_id)), status_code=201)
+    return JSONResponse(post_json(await posts.by_id(forum.db, post_id), reveal_hidden=member.is_moderator),
+                        status_code=201)
 
 
 async def change_post(request: Request) -> Response:
@@ -109,7 +118,22 @@ async def change_post(request: Request) -> Response:
         return Response(status_code=204)
     data = await json_body(request)
     await post_actions.edit(forum, member, post["id"], data.get("body"))
-    return JSONResponse(post_json(await posts.by_id(forum.db, post["id"])))
+    return JSONResponse(post_json(await posts.by_id(forum.db, post["id"]), reveal_hidden=member.is_moderator))
+
+
+async def hide_post(request: Request) -> JSONResponse:
+    member = await require_member(request)
+    post = await _post(request)
+    data = await json_body(request)
+    await moderation_actions.hide_post(forum_of(request), member, post["id"], data.get("reason"))
+    return JSONResponse(post_json(await _post(request), reveal_hidden=True))
+
+
+async def restore_post(request: Request) -> JSONResponse:
+    member = await require_member(request)
+    post = await _post(request)
+    await moderation_actions.restore_post(forum_of(request), member, post["id"])
+    return JSONResponse(post_json(await _post(request), reveal_hidden=True))
 
 
 def _flag_endpoint(flag: str, value: bool):  # type: ignore[no-untyped-def]
@@ -142,4 +166,6 @@ routes = [
     Route("/threads/{thread_id:int}/move", move_thread, methods=["POST"]),
     Route("/posts/{post_id:int}", get_post, methods=["GET"]),
     Route("/posts/{post_id:int}", change_post, methods=["PATCH", "DELETE"]),
+    Route("/posts/{post_id:int}/hide", hide_post, methods=["POST"]),
+    Route("/posts/{post_id:int}/restore", restore_post, methods=["POST"]),
 ]

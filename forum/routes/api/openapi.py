@@ -35,7 +35,7 @@ SCHEMAS: dict[str, Any] = {
     "Post": _obj(["id", "parent_id", "author", "body", "html", "created_at", "edited_at"],
                  id=INT, thread_id=INT, parent_id={"type": ["integer", "null"]}, depth=INT,
                  author=STR, author_display_name=STR, body=STR, html=STR, created_at=TIME,
-                 edited_at=NTIME, deleted=BOOL),
+                 edited_at=NTIME, deleted=BOOL, hidden=BOOL, hidden_reason=NSTR),
 }
 
 
@@ -117,6 +117,11 @@ PATHS: dict[str, Any] = {
             thread_id=INT, title=STR, slug=STR, post_id=INT, author=STR, author_display_name=STR,
             channel=STR, snippet=STR, created_at=TIME, title_match=BOOL)}),
         params=[_query_param(n) for n in ("q", "channel", "author", "from", "to", "cursor")])},
+    "/posts/{post_id}/hide": {"post": _op(
+        "Hide a post from members, with a public reason (moderators)", 200, _ref("Post"),
+        auth=True, params=[POST_ID], body=_obj(["reason"], reason=STR))},
+    "/posts/{post_id}/restore": {"post": _op("Restore a hidden post (moderators)", 200, _ref("Post"),
+                                             auth=True, params=[POST_ID])},
     "/posts/{post_id}": {
         "get": _op("One post", 200, _ref("Post"), params=[POST_ID]),
         "patch": _op("Edit a post (author or moderator)", 200, _ref("Post"), auth=True,

@@ -1,0 +1,109 @@
+"""Hiding and restoring posts, and the moderation log."""
+
+from __future__ import annotations
+
+import pytest
+
+from forum.actions import PermissionDenied
+from forum.actions import moderation as moderation_actions
+from forum.actions import posts as post_actions
+from forum.actions import threads as thread_actions
+from forum.db import moderation
+from tests.helpers import PASSWORD, api_token, make_member, submit
+
+
+@pytest.fixture
+async def scene(forum):
+    author = await make_member(forum, "author")
+    moderator = await make_member(forum, "mod", role="moderator")
+    thread_id = await thread_actions.create_thread(forum, author, "Budgets", "Opening", ["general-chat"])
+    post_id = await post_actions.reply(forum, author, thread_id, "Spammy words about budgets")
+    return {"author": author, "moderator": moderator, "thread": thread_id, "post": post_id}
+
+
+async def test_members_see_the_reason_and_moderators_see_the_post_marked(client, other_client, forum, scene):
+    await moderation_actions.hide_post(forum, scene["moderator"], scene["post"], "Advertising")
+    page = (await client.get(f"/t/{scene['thread']}")).text
+    assert "Spammy words" not in page and "Hidden by a moderator: Advertising" in page
+    await submit(other_client, "/login", {"username": "mod", "password": PASSWORD}, "/login")
+    moderator_page = (await other_client.get(f"/t/{scene['thread']}")).text
+    assert "Spammy words" in moderator_page and "Hidden from members." in moderator_page
+    assert "Restore" in moderator_page
+
+
+async def test_hiding_needs_a_moderator_and_a_reason(forum, scene):
+    with pytest.raises(PermissionDenied):
+        await moderation_actions.hide_post(forum, scene["author"], scene["post"], "mine")
+    with pytest.raises(Exception, match="reason"):
+        await moderation_actions.hide_post(forum, scene["moderator"], scene["post"], "  ")
+
+
+async def test_hide_and_restore_with_the_forms_and_the_log(client, forum, scene):
+    await submit(client, "/login", {"username": "mod", "password": PASSWORD}, "/login")
+    form = await client.get(f"/p/{scene['post']}/hide")
+    assert form.status_code == 200 and "Reason" in form.text
+    empty = await submit(client, f"/p/{scene['post']}/hide", {"reason": ""}, f"/p/{scene['post']}/hide")
+    assert empty.status_code == 400 and "Give a reason" in empty.text
+    hidden = await submit(client, f"/p/{scene['post']}/hide", {"reason": "Off topic"},
+                          f"/p/{scene['post']}/hide")
+    assert hidden.status_code == 303
+    restored = await submit(client, f"/p/{scene['post']}/restore", {}, f"/t/{scene['thread']}")
+    assert restored.status_code == 303
+    log = [(e["action"], e["actor_username"], e["reason"]) for e in await moderation.recent(forum.db)]
+    assert log[:2] == [("restore_post", "mod", ""), ("hide_post", "mod", "Off topic")]
+    page = await client.get("/mod")
+    assert page.status_code == 200 and "hide post" in page.text and "Off topic" in page.text
+
+
+async def test_members_cannot_reach_moderation_pages(client, scene):
+    await submit(client, "/login", {"username": "author", "password": PASSWORD}, "/login")
+    assert (await client.get("/mod")).status_code == 403
+    assert (await client.get(f"/p/{scene['post']}/hide")).status_code == 403
+    response = await submit(client, f"/p/{scene['post']}/hide", {"reason": "x"}, "/")
+    assert response.status_code == 403
+    await submit(client, "/logout", {})
+    assert (await client.get("/mod")).status_code == 403
+
+
+async def test_the_api_hides_words_from_members_only(client, forum, scene):
+    moderator = await api_token(client, "mod", signup=False)
+    member = await api_token(client, "reader")
+    refused = await client.post(f"/api/v1/posts/{scene['post']}/hide", headers=member,
+                                json={"reason": "x"})
+    assert refused.status_code == 403
+    missing = await client.post(f"/api/v1/posts/{scene['post']}/hide", headers=moderator, json={})
+    assert missing.status_code == 400 and "reason" in missing.json()["error"]["fields"]
+    hidden = await client.post(f"/api/v1/posts/{scene['post']}/hide", headers=moderator,
+                               json={"reason": "Advertising"})
+    assert hidden.status_code == 200 and hidden.json()["hidden"] is True
+    as_member = (await client.get(f"/api/v1/posts/{scene['post']}", headers=member)).json()
+    assert as_member["body"] == "" and as_member["hidden_reason"] == "Advertising"
+    as_moderator = (await client.get(f"/api/v1/posts/{scene['post']}", headers=moderator)).json()
+    assert as_moderator["body"] == "Spammy words about budgets"
+    in_thread = (await client.get(f"/api/v1/threads/{scene['thread']}", headers=member)).json()
+    assert all("Spammy" not in p["body"] for p in in_thread["posts"])
+    restored = await client.post(f"/api/v1/posts/{scene['post']}/restore", headers=moderator)
+    assert restored.json()["hidden"] is False
+    assert (await client.get(f"/api/v1/posts/{scene['post']}")).json()["body"].startswith("Spammy")
+
+
+async def test_hidden_posts_are_findable_by_moderators_only(client, forum, scene):
+    await moderation_actions.hide_post(forum, scene["moderator"], scene["post"], "Advertising")
+    member = await api_token(client, "reader")
+    moderator = await api_token(client, "mod", signup=False)
+    found = (await client.get("/api/v1/search", params={"q": "spammy"}, headers=member)).json()
+    assert found["results"] == []
+    anonymous = (await client.get("/api/v1/search", params={"q": "spammy"})).json()
+    assert anonymous["results"] == []
+    for_moderator = (await client.get("/api/v1/search", params={"q": "spammy"}, headers=moderator)).json()
+    assert [r["post_id"] for r in for_moderator["results"]] == [scene["post"]]
+
+
+async def test_thread_moderation_and_moderator_edits_are_logged(forum, scene):
+    await thread_actions.set_flag(forum, scene["moderator"], scene["thread"], "pinned", True)
+    await thread_actions.set_flag(forum, scene["moderator"], scene["thread"], "locked", True)
+    await thread_actions.move(forum, scene["moderator"], scene["thread"], ["tools-methods"])
+    await post_actions.edit(forum, scene["moderator"], scene["post"], "Tidied by a moderator")
+    await post_actions.edit(forum, scene["author"], scene["post"], "Author's own edit")  # not logged
+    actions = [e["action"] for e in await moderation.recent(forum.db)]
+    assert actions == ["edit_post", "moved", "locked", "pinned"]
