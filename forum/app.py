@@ -8,25 +8,32 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
 
 from forum import errors
 from forum.auth import Signer
 from forum.db import channels
 from forum.db.engine import Database
-from forum.middleware import OneConnectionPerRequestMiddleware, SecurityHeadersMiddleware
+from forum.middleware import (
+    DatabaseUnavailableMiddleware,
+    OneConnectionPerRequestMiddleware,
+    SecurityHeadersMiddleware,
+)
+from forum.ratelimit import RateLimiter
 from forum.realtime.backends import backend_for
 from forum.realtime.hub import Hub
 from forum.routes import accounts, health, moderation, search, threads
 from forum.routes import channels as channel_routes
 from forum.routes.api import accounts as api_accounts
 from forum.routes.api import discussions as api_discussions
-from forum.routes.api import openapi
+from forum.routes.api import moderation as api_moderation
+from forum.routes.api import openapi, preview
 from forum.routes.websocket import routes as websocket_routes
 from forum.services import Forum
 from forum.settings import Settings
-from forum.templating import STATIC_DIR, Templates
+from forum.static_files import STATIC_DIR, CachedStaticFiles
+from forum.templating import Templates
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -42,14 +49,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
                   log_max_age_seconds=settings.event_log_max_age_seconds)
         await hub.start()
         forum = Forum(settings=settings, db=db, hub=hub, templates=Templates(),
-                      signer=Signer(settings.secret_key))
+                      signer=Signer(settings.secret_key), limits=RateLimiter(settings.rate_limits))
         try:
             yield {"forum": forum}
         finally:
             await hub.stop()
             await db.disconnect()
 
-    api = [*api_accounts.routes, *api_discussions.routes, *search.api_routes, *openapi.routes]
+    api = [*api_accounts.routes, *api_discussions.routes, *api_moderation.routes,
+           *search.api_routes, *preview.routes, *openapi.routes]
     routes = [
         *channel_routes.routes,
         *threads.routes,
@@ -59,11 +67,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *search.routes,
         *websocket_routes,
         Mount("/api/v1", routes=api, name="api"),
-        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+        Mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static"),
     ]
     return Starlette(
         routes=routes,
-        middleware=[Middleware(SecurityHeadersMiddleware),
+        # Outermost, so every page, API answer and static file is compressed; it leaves the
+        # WebSocket alone, and flushes each chunk of a streamed body as it goes.
+        middleware=[Middleware(GZipMiddleware, minimum_size=500, compresslevel=6),
+                    Middleware(SecurityHeadersMiddleware),
+                    Middleware(DatabaseUnavailableMiddleware),
                     Middleware(OneConnectionPerRequestMiddleware)],
         exception_handlers=errors.handlers,  # type: ignore[arg-type]
         lifespan=lifespan,

@@ -6,12 +6,15 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.requests import HTTPConnection
+
+from forum.clock import as_utc
 
 SESSION_COOKIE = "forum_session"
 CSRF_COOKIE = "forum_csrf"
@@ -52,6 +55,8 @@ class Member:
     display_name: str
     role: str
     suspended: bool = False
+    joined_at: datetime | None = None
+    dismissed_banner_id: int | None = None
 
     @property
     def is_moderator(self) -> bool:
@@ -68,7 +73,9 @@ class Member:
     @classmethod
     def from_row(cls, row: Any) -> Member:
         return cls(id=row["id"], username=row["username"], display_name=row["display_name"],
-                   role=row["role"], suspended=row["suspended_at"] is not None)
+                   role=row["role"], suspended=row["suspended_at"] is not None,
+                   joined_at=as_utc(row["created_at"]),
+                   dismissed_banner_id=row["dismissed_banner_id"])
 
 
 def can_edit_post(member: Member | None, post: Any) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import getpass
 import sys
 from collections.abc import Awaitable, Callable
@@ -28,10 +29,11 @@ def _settings_epilog() -> str:
 
 
 async def _with_forum(settings: Settings, work: Callable[[Any], Awaitable[Any]]) -> Any:
-    """Run `work(forum)` against an opened database, without serving HTTP."""
+    """Run `work(forum)` against an opened database, without serving HTTP. Rate limits guard
+    the web against strangers; the local administrator loading demo content is not one."""
     from forum.app import create_app
 
-    app = create_app(settings)
+    app = create_app(dataclasses.replace(settings, rate_limits=False))
     async with app.router.lifespan_context(app) as state:
         return await work(state["forum"])
 
@@ -102,6 +104,44 @@ def cmd_user_role(settings: Settings, args: argparse.Namespace) -> int:
                            lambda m: f"{m.username} is now {m.role}.")
 
 
+def cmd_copy_to(settings: Settings, args: argparse.Namespace) -> int:
+    """Copy this forum (FORUM_DATABASE_URL) into another database, then compare row counts."""
+    from forum.db.copy import CopyError, copy_forum
+    from forum.db.engine import Database
+    from forum.db.migrate import migrate
+
+    migrate(settings.database_url)
+    migrate(args.target)
+
+    def progress(table: str, rows: int) -> None:
+        print(f"\r  {table:<20} {rows:>9,} rows", end="", flush=True, file=sys.stderr)
+
+    async def run() -> dict[str, tuple[int, int]]:
+        source, target = Database(settings.database_url), Database(args.target)
+        await source.connect()
+        await target.connect()
+        try:
+            return await copy_forum(source, target, progress)
+        finally:
+            await source.disconnect()
+            await target.disconnect()
+
+    try:
+        counts = asyncio.run(run())
+    except CopyError as error:
+        print(f"\n{error}", file=sys.stderr)
+        return 2
+    print(file=sys.stderr)
+    width = max(len(name) for name in counts)
+    for name, (here, there) in counts.items():
+        print(f"{name:<{width}}  {here:>9,}  {there:>9,}  {'ok' if here == there else 'MISMATCH'}")
+    if any(here != there for here, there in counts.values()):
+        print("The counts differ: do not switch over.", file=sys.stderr)
+        return 1
+    print("Every table copied; the counts match.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="forum", description="A live, chat-style discussion forum.",
@@ -116,6 +156,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=cmd_serve)
 
     commands.add_parser("migrate", help="apply database migrations").set_defaults(run=cmd_migrate)
+    copy = commands.add_parser("copy-to", help="copy every row into another (empty) database, "
+                                               "e.g. from SQLite to PostgreSQL, and check the counts")
+    copy.add_argument("target", help="the target database URL, e.g. postgresql://user@host/db")
+    copy.set_defaults(run=cmd_copy_to)
     commands.add_parser("demo", help="load demo members and threads (idempotent)").set_defaults(run=cmd_demo)
 
     user = commands.add_parser("user", help="manage members").add_subparsers(

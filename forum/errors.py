@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from forum.actions import NotFound, PermissionDenied
+from forum.ratelimit import RateLimited
 from forum.routes._common import error_page
 from forum.routes.api._common import ApiError, error_response
 from forum.validation import ValidationError
@@ -59,6 +60,13 @@ async def on_http_exception(request: Request, exc: Exception) -> Response:
     return response
 
 
+async def on_rate_limited(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RateLimited)
+    response = await _answer(request, 429, "rate_limited", str(exc))
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 async def on_server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return await _answer(request, 500, "server_error",
@@ -70,6 +78,7 @@ handlers = {
     ValidationError: on_validation_error,
     PermissionDenied: on_permission_denied,
     NotFound: on_not_found,
+    RateLimited: on_rate_limited,
     HTTPException: on_http_exception,
     Exception: on_server_error,
 }

@@ -3,13 +3,18 @@ browser (so even the sign-up and log-in forms carry a token)."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from http.cookies import SimpleCookie
 
 from starlette.datastructures import MutableHeaders
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from forum.auth import CSRF_COOKIE
+from forum.db.engine import is_unavailable
+
+log = logging.getLogger("forum")
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -80,3 +85,51 @@ class OneConnectionPerRequestMiddleware:
             return
         async with forum.db.connection():
             await self.app(scope, receive, send)
+
+
+UNAVAILABLE_MESSAGE = ("The forum's database is not answering just now. Nothing you sent was "
+                       "saved; please try again in a moment.")
+
+
+class DatabaseUnavailableMiddleware:
+    """A database that is down or restarting gets a clear 503, not a 500 and a dropped
+    connection; the pool reconnects by itself when the database is back."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = finished = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started, finished
+            started = started or message["type"] == "http.response.start"
+            finished = message["type"] == "http.response.body" and not message.get("more_body")
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+            if finished:
+                # The answer went out; only handing the connection back failed (the database
+                # went away just then). Raising would make the server drop a healthy keep-alive.
+                log.warning("database went away after %s %s was answered", scope.get("method"), scope["path"])
+                return
+            if started:
+                raise
+            log.warning("database unavailable on %s %s: %s", scope.get("method"), scope["path"], error)
+            response: Response
+            if scope["path"].startswith("/api/"):
+                response = JSONResponse({"error": {"code": "unavailable", "message": UNAVAILABLE_MESSAGE,
+                                                   "fields": {}}}, status_code=503)
+            else:
+                response = HTMLResponse(
+                    '<!doctype html><html lang="en"><meta charset="utf-8"><title>Try again soon</title>'
+                    f"<h1>Try again in a moment</h1><p>{UNAVAILABLE_MESSAGE}</p></html>", status_code=503)
+            response.headers["Retry-After"] = "5"
+            await response(scope, receive, send)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from forum.auth import Signer
 from forum.db.engine import Database
+from forum.ratelimit import RateLimiter
 from forum.realtime.hub import Hub
 from forum.settings import Settings
 from forum.templating import Templates
@@ -19,3 +20,4 @@ class Forum:
     hub: Hub
     templates: Templates
     signer: Signer
+    limits: RateLimiter

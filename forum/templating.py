@@ -13,10 +13,10 @@ from starlette.templating import Jinja2Templates
 from forum.auth import can_edit_post
 from forum.clock import as_utc, isoformat
 from forum.db.posts import MAX_DEPTH
+from forum.static_files import static_url
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = ROOT / "templates"
-STATIC_DIR = ROOT / "static"
 
 
 def thread_url(thread: Any) -> str:
@@ -59,7 +59,8 @@ class Templates:
         env.trim_blocks = True
         env.lstrip_blocks = True
         env.globals.update(thread_url=thread_url, user_url=user_url, channel_url=channel_url,
-                           initials=initials, can_edit_post=can_edit_post, max_depth=MAX_DEPTH)
+                           initials=initials, can_edit_post=can_edit_post, max_depth=MAX_DEPTH,
+                           static_url=static_url)
         env.filters.update(time_tag=time_tag, exact_time=exact_time)
         self.env = env
 

@@ -147,6 +147,20 @@
     }
   }
 
+  // -- the site banner -------------------------------------------------------------------
+  function onSiteEvent(frame) {
+    var holder = document.getElementById("site-banner");
+    if (!holder) return;
+    holder.textContent = "";
+    if (frame.event === "banner.set") {
+      var banner = fragment(frame.data.html);
+      var token = banner.querySelector('input[name="csrf_token"]');
+      if (token && csrfMeta) token.value = csrfMeta.content;
+      holder.appendChild(banner);
+      announce("Announcement: " + frame.data.text);
+    }
+  }
+
   // -- typing and presence --------------------------------------------------------------
   var typingLine = document.getElementById("typing"), typers = {};
   function showTyping(frame) {
@@ -174,7 +188,8 @@
     if (frame.type === "event") {
       if (frame.id <= lastId) return;
       lastId = frame.id;
-      if (frame.channel.indexOf("thread:") === 0) { if (posts) onThreadEvent(frame); }
+      if (frame.channel === "site") onSiteEvent(frame);
+      else if (frame.channel.indexOf("thread:") === 0) { if (posts) onThreadEvent(frame); }
       else onChannelEvent(frame);
     } else if (frame.type === "subscribed") {
       retries = 0;
@@ -203,6 +218,110 @@
   }
   if (channels.length && "WebSocket" in window) connect();
 
+  // -- relative times: "5 minutes ago", the exact time kept on hover ---------------------
+  var REFRESH_TIMES_MS = 30000;
+  var UNITS = [["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400],
+               ["hour", 3600], ["minute", 60], ["second", 1]];
+  var relativeFormat = window.Intl && Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat("en-GB", { numeric: "auto" }) : null;
+  var exactFormat = window.Intl ? new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short" }) : null;
+
+  function relativeTime(date) {
+    var seconds = (date.getTime() - Date.now()) / 1000;
+    if (Math.abs(seconds) < 45) return "just now";
+    for (var i = 0; i < UNITS.length; i++) {
+      if (Math.abs(seconds) >= UNITS[i][1]) return relativeFormat.format(Math.trunc(seconds / UNITS[i][1]), UNITS[i][0]);
+    }
+    return "just now";
+  }
+  function showTime(el) {
+    var date = new Date(el.getAttribute("datetime"));
+    if (isNaN(date.getTime())) return;
+    if (!el.title && exactFormat) el.title = exactFormat.format(date);
+    var text = relativeTime(date);
+    if (el.textContent !== text) el.textContent = text;
+  }
+  function showTimes(root) {
+    if (root.matches && root.matches("time[datetime]")) showTime(root);
+    if (root.querySelectorAll) root.querySelectorAll("time[datetime]").forEach(showTime);
+  }
+  if (relativeFormat) {
+    showTimes(document);
+    window.setInterval(function () { showTimes(document); }, REFRESH_TIMES_MS);
+    // Fragments inserted live (replies, thread rows) carry <time> elements too.
+    new MutationObserver(function (records) {
+      records.forEach(function (record) {
+        record.addedNodes.forEach(function (node) { if (node.nodeType === 1) showTimes(node); });
+      });
+    }).observe(body, { childList: true, subtree: true });
+  }
+
+  // -- every composer: a Markdown preview, and Ctrl+Enter to send ---------------------------
+  var PREVIEW_DELAY_MS = 400;
+  function setUpComposer(composer) {
+    var area = composer.querySelector("textarea");
+    if (!area) return;
+    var tools = document.createElement("div");
+    tools.className = "composer-tools";
+    var toggle = document.createElement("button");
+    toggle.type = "button";
+    toggle.className = "secondary preview-toggle";
+    toggle.textContent = "Preview";
+    toggle.setAttribute("aria-expanded", "false");
+    var hint = document.createElement("span");
+    hint.className = "help";
+    hint.textContent = "Ctrl+Enter sends";
+    var panel = document.createElement("div");
+    panel.className = "preview post-body";
+    panel.id = (area.id || "body") + "-preview";
+    panel.setAttribute("role", "region");
+    panel.setAttribute("aria-label", "Preview");
+    panel.hidden = true;
+    toggle.setAttribute("aria-controls", panel.id);
+    tools.appendChild(toggle);
+    tools.appendChild(hint);
+    area.after(tools, panel);
+
+    var timer = null, asked = 0;
+    function render() {
+      var ticket = ++asked;
+      fetch("/api/v1/preview", {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfMeta ? csrfMeta.content : "" },
+        body: JSON.stringify({ body: area.value })
+      }).then(function (response) {
+        return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+      }).then(function (result) {
+        if (ticket !== asked || panel.hidden) return; // a newer preview is on its way
+        if (!result.ok) throw new Error(result.data.error ? result.data.error.message : "No preview.");
+        // The server's HTML is sanitised exactly as a stored post's is.
+        panel.innerHTML = result.data.html || '<p class="placeholder">Nothing to preview yet.</p>';
+      }).catch(function (error) {
+        if (ticket === asked) panel.textContent = "Preview unavailable: " + error.message;
+      });
+    }
+    function show(open) {
+      panel.hidden = !open;
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      if (open) render();
+    }
+    toggle.addEventListener("click", function () { show(panel.hidden); });
+    area.addEventListener("input", function () {
+      if (panel.hidden) return;
+      window.clearTimeout(timer);
+      timer = window.setTimeout(render, PREVIEW_DELAY_MS);
+    });
+    composer.addEventListener("composer:sent", function () { show(false); });
+    if (composer.id !== "reply-form") { // the thread page's reply form sends without a reload
+      area.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+          event.preventDefault();
+          if (composer.requestSubmit) composer.requestSubmit(); else composer.submit();
+        }
+      });
+    }
+  }
+  document.querySelectorAll("form.composer").forEach(setUpComposer);
+
   // -- composing on the thread page -----------------------------------------------------
   var form = document.getElementById("reply-form");
   if (!form || !posts) return;
@@ -227,10 +346,21 @@
     if (!link) return;
     event.preventDefault();
     var post = link.closest("article.post");
+    replyLink = link;
     parentInput.value = post.dataset.postId;
     post.after(form);
     textarea.focus();
   });
+
+  // Back under the thread after an inline reply (sent, or Escape), focus back on its Reply link.
+  var replyLink = null;
+  function putBack() {
+    var link = replyLink;
+    replyLink = null;
+    parentInput.value = "";
+    home.insertBefore(form, homeNext);
+    if (link && document.contains(link)) link.focus();
+  }
 
   function submit() {
     var text = textarea.value;
@@ -246,9 +376,9 @@
     }).then(function (result) {
       if (!result.ok) throw new Error(result.data.error ? result.data.error.message : "Could not post.");
       textarea.value = "";
-      parentInput.value = "";
       formError.hidden = true;
-      home.insertBefore(form, homeNext);
+      form.dispatchEvent(new CustomEvent("composer:sent"));
+      putBack();
     }).catch(function (error) {
       formError.textContent = error.message + " Your text is still here.";
       formError.hidden = false;
@@ -257,5 +387,6 @@
   form.addEventListener("submit", function (event) { event.preventDefault(); submit(); });
   textarea.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); submit(); }
+    else if (event.key === "Escape" && replyLink) { event.preventDefault(); putBack(); }
   });
 })();

@@ -29,6 +29,7 @@ class ServerProcess:
     secret_key: str = "live-test-secret"
     port: int = field(default_factory=free_port)
     log_path: Path | None = None
+    workers: int = 1
     process: subprocess.Popen | None = None
 
     @property
@@ -45,7 +46,8 @@ class ServerProcess:
                "FORUM_RATE_LIMITS": "off"}
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "forum", "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "forum", "serve", "--port", str(self.port),
+             "--workers", str(self.workers)],
             env=env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:

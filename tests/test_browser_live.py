@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from playwright.async_api import Page, expect
@@ -20,6 +23,13 @@ async def browser():
         skip_unless_required(CHROMIUM_MISSING)
     async with chromium() as b:
         yield b
+
+
+def make_moderator(live_server, username: str) -> None:
+    """As an administrator would: `forum user role NAME moderator` against the server's database."""
+    env = {**os.environ, "FORUM_DATABASE_URL": live_server.database_url}
+    subprocess.run([sys.executable, "-m", "forum", "user", "role", username, "moderator"],
+                   env=env, check=True, capture_output=True)
 
 
 async def sign_up(page: Page, base_url: str, username: str, display_name: str) -> None:
@@ -95,3 +105,24 @@ async def test_the_same_flow_works_with_javascript_off(live_server, browser):
     await page.get_by_role("button", name="Reply").click()
     await expect(page.locator("article.post.depth-1")).to_contain_text("without JavaScript")
     await context.close()
+
+
+async def test_a_banner_appears_live_and_can_be_dismissed(live_server, browser):
+    base = live_server.base_url
+    reader_context, mod_context = await browser.new_context(), await browser.new_context()
+    reader, moderator = await reader_context.new_page(), await mod_context.new_page()
+    await sign_up(reader, base, "reader", "Rhys Reader")
+    await sign_up(moderator, base, "modfiona", "Fiona Moderator")
+    make_moderator(live_server, "modfiona")
+    await reader.goto(f"{base}/c/general-chat")
+    await moderator.goto(f"{base}/mod")
+    await moderator.get_by_label("Announcement shown on every page").fill("Network meeting on Friday")
+    await moderator.get_by_role("button", name="Show banner").click()
+    banner = reader.locator(".site-banner")
+    await expect(banner).to_contain_text("Network meeting on Friday")  # live, no reload
+    await banner.get_by_role("button", name="Dismiss").click()
+    await expect(reader.locator(".site-banner")).to_have_count(0)
+    await reader.reload()
+    await expect(reader.locator(".site-banner")).to_have_count(0)  # remembered for this member
+    await reader_context.close()
+    await mod_context.close()

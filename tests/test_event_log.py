@@ -35,6 +35,8 @@ async def test_every_change_writes_its_event(forum):
     for flag, value in [("pinned", True), ("pinned", False), ("locked", True), ("locked", False)]:
         await thread_actions.set_flag(forum, moderator, thread_id, flag, value)
     await thread_actions.move(forum, moderator, thread_id, ["tools-methods"])
+    await moderation_actions.set_banner(forum, moderator, "Meeting on Friday")
+    await moderation_actions.clear_banner(forum, moderator)
     on_thread = [t for c, t in await _types(forum) if c == f"thread:{thread_id}"]
     assert on_thread == ["post.created", "post.hidden", "post.restored", "post.edited",
                          "post.deleted", "thread.pinned", "thread.unpinned", "thread.locked",

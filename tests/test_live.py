@@ -305,3 +305,19 @@ class _StalledClient:
             return True
         finally:
             self.sock.close()
+
+
+async def test_a_member_suspended_while_connected_loses_typing_at_once(live_server, http, author):
+    thread = await start_thread(http, author)
+    channel = f"thread:{thread['id']}"
+    cookie = await _session_cookie(http, "soon_suspended")
+    typist = await LiveClient.open(live_server.ws_url, cookie=cookie)
+    await typist.subscribe([channel])
+    db = Database(live_server.database_url)
+    await db.connect()
+    await db.execute("UPDATE users SET suspended_at = CURRENT_TIMESTAMP WHERE username = 'soon_suspended'")
+    await db.disconnect()
+    await typist.send({"type": "typing", "channel": channel})
+    refused = await typist.receive_type("error")
+    assert refused["code"] == "forbidden" and "suspended" in refused["message"]
+    await typist.close()

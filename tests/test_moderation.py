@@ -44,8 +44,9 @@ async def test_hide_and_restore_with_the_forms_and_the_log(client, forum, scene)
     assert form.status_code == 200 and "Reason" in form.text
     empty = await submit(client, f"/p/{scene['post']}/hide", {"reason": ""}, f"/p/{scene['post']}/hide")
     assert empty.status_code == 400 and "Give a reason" in empty.text
-    hidden = await submit(client, f"/p/{scene['post']}/hide", {"reason": "Off topic"},
-                          f"/p/{scene['post']}/hide")
+    hidden = await submit(
+        client, f"/p/{scene['post']}/hide", {"reason": "Off topic"}, f"/p/{scene['post']}/hide"
+    )
     assert hidden.status_code == 303
     restored = await submit(client, f"/p/{scene['post']}/restore", {}, f"/t/{scene['thread']}")
     assert restored.status_code == 303
@@ -68,13 +69,13 @@ async def test_members_cannot_reach_moderation_pages(client, scene):
 async def test_the_api_hides_words_from_members_only(client, forum, scene):
     moderator = await api_token(client, "mod", signup=False)
     member = await api_token(client, "reader")
-    refused = await client.post(f"/api/v1/posts/{scene['post']}/hide", headers=member,
-                                json={"reason": "x"})
+    refused = await client.post(f"/api/v1/posts/{scene['post']}/hide", headers=member, json={"reason": "x"})
     assert refused.status_code == 403
     missing = await client.post(f"/api/v1/posts/{scene['post']}/hide", headers=moderator, json={})
     assert missing.status_code == 400 and "reason" in missing.json()["error"]["fields"]
-    hidden = await client.post(f"/api/v1/posts/{scene['post']}/hide", headers=moderator,
-                               json={"reason": "Advertising"})
+    hidden = await client.post(
+        f"/api/v1/posts/{scene['post']}/hide", headers=moderator, json={"reason": "Advertising"}
+    )
     assert hidden.status_code == 200 and hidden.json()["hidden"] is True
     as_member = (await client.get(f"/api/v1/posts/{scene['post']}", headers=member)).json()
     assert as_member["body"] == "" and as_member["hidden_reason"] == "Advertising"
@@ -107,3 +108,120 @@ async def test_thread_moderation_and_moderator_edits_are_logged(forum, scene):
     await post_actions.edit(forum, scene["author"], scene["post"], "Author's own edit")  # not logged
     actions = [e["action"] for e in await moderation.recent(forum.db)]
     assert actions == ["edit_post", "moved", "locked", "pinned"]
+
+
+# -- flags, banner, revisions, suspension, roles -------------------------------------------
+async def test_flags_wait_in_the_queue_until_a_moderator_resolves_them(client, other_client, forum, scene):
+    await make_member(forum, "reporter")
+    await submit(client, "/login", {"username": "reporter", "password": PASSWORD}, "/login")
+    form = await client.get(f"/p/{scene['post']}/flag")
+    assert form.status_code == 200 and "Reason" in form.text
+    empty = await submit(client, f"/p/{scene['post']}/flag", {"reason": ""}, f"/p/{scene['post']}/flag")
+    assert empty.status_code == 400 and "Say what is wrong" in empty.text
+    sent = await submit(
+        client, f"/p/{scene['post']}/flag", {"reason": "It is an advert"}, f"/p/{scene['post']}/flag"
+    )
+    assert sent.status_code == 200 and "A moderator will look at it" in sent.text
+    await submit(other_client, "/login", {"username": "mod", "password": PASSWORD}, "/login")
+    queue = await other_client.get("/mod")
+    assert "It is an advert" in queue.text and "@reporter" in queue.text
+    [flag] = await moderation.open_flags(forum.db)
+    refused = await submit(
+        other_client, f"/mod/flags/{flag['id']}", {"resolution": "hide", "note": ""}, "/mod"
+    )
+    assert refused.status_code == 400 and "Give a reason" in refused.text
+    resolved = await submit(
+        other_client,
+        f"/mod/flags/{flag['id']}",
+        {"resolution": "hide", "note": "Advertising is not allowed"},
+        "/mod",
+    )
+    assert resolved.status_code == 303
+    assert await moderation.open_flags(forum.db) == []
+    page = (await client.get(f"/t/{scene['thread']}")).text
+    assert "Hidden by a moderator: Advertising is not allowed" in page
+    actions = [e["action"] for e in await moderation.recent(forum.db)]
+    assert actions[:2] == ["flag_hide", "hide_post"]
+
+
+async def test_a_dismissed_flag_leaves_the_post(client, forum, scene):
+    member = await make_member(forum, "reporter")
+    flag_id = await moderation_actions.flag_post(forum, member, scene["post"], "Not sure about this")
+    moderator = await api_token(client, "mod", signup=False)
+    response = await client.post(
+        f"/api/v1/flags/{flag_id}/resolve",
+        headers=moderator,
+        json={"resolution": "dismiss", "note": "It is fine"},
+    )
+    assert response.status_code == 200
+    assert (await client.get(f"/api/v1/posts/{scene['post']}")).json()["hidden"] is False
+    assert (await client.get("/api/v1/flags", headers=moderator)).json()["flags"] == []
+
+
+async def test_the_site_banner_shows_everywhere_and_each_reader_can_dismiss_it(
+    client, other_client, forum, scene
+):
+    await moderation_actions.set_banner(forum, scene["moderator"], "Network meeting on Friday")
+    for path in ("/", "/c/general-chat", f"/t/{scene['thread']}", "/login"):
+        assert "Network meeting on Friday" in (await client.get(path)).text, path
+    dismissed = await submit(
+        client, "/banner/dismiss", {"banner_id": str((await moderation.current_banner(forum.db))["id"])}
+    )
+    assert dismissed.status_code == 303
+    assert "Network meeting on Friday" not in (await client.get("/")).text  # a visitor, by cookie
+    await submit(other_client, "/login", {"username": "author", "password": PASSWORD}, "/login")
+    assert "Network meeting on Friday" in (await other_client.get("/")).text
+    await submit(
+        other_client, "/banner/dismiss", {"banner_id": str((await moderation.current_banner(forum.db))["id"])}
+    )
+    assert "Network meeting on Friday" not in (await other_client.get("/")).text  # a member, stored
+    await moderation_actions.set_banner(forum, scene["moderator"], "Conference bookings open")
+    assert "Conference bookings open" in (await other_client.get("/")).text  # a newer one shows
+    await moderation_actions.clear_banner(forum, scene["moderator"])
+    assert "Conference bookings open" not in (await other_client.get("/")).text
+
+
+async def test_edits_keep_their_history_for_the_author_and_moderators(client, forum, scene):
+    await post_actions.edit(forum, scene["author"], scene["post"], "Second version")
+    await post_actions.edit(forum, scene["moderator"], scene["post"], "Third version")
+    await submit(client, "/login", {"username": "author", "password": PASSWORD}, "/login")
+    history = await client.get(f"/p/{scene['post']}/history")
+    assert history.status_code == 200
+    assert "Spammy words about budgets" in history.text and "Second version" in history.text
+    await submit(client, "/logout", {})
+    await make_member(forum, "stranger")
+    await submit(client, "/login", {"username": "stranger", "password": PASSWORD}, "/login")
+    assert (await client.get(f"/p/{scene['post']}/history")).status_code == 403
+    moderator = await api_token(client, "mod", signup=False)
+    revisions = (await client.get(f"/api/v1/posts/{scene['post']}/revisions", headers=moderator)).json()
+    assert [r["body"] for r in revisions["revisions"]] == ["Second version", "Spammy words about budgets"]
+
+
+async def test_a_suspended_member_reads_but_cannot_write_at_once(client, forum, scene):
+    await submit(client, "/login", {"username": "author", "password": PASSWORD}, "/login")
+    await moderation_actions.set_suspended(forum, scene["moderator"], "author", True)
+    assert (await client.get(f"/t/{scene['thread']}")).status_code == 200
+    refused = await submit(
+        client, f"/t/{scene['thread']}/reply", {"body": "Still here?"}, f"/t/{scene['thread']}"
+    )
+    assert refused.status_code == 403 and "suspended" in refused.text and "Still here?" in refused.text
+    await moderation_actions.set_suspended(forum, scene["moderator"], "author", False)
+    allowed = await submit(
+        client, f"/t/{scene['thread']}/reply", {"body": "Back again"}, f"/t/{scene['thread']}"
+    )
+    assert allowed.status_code == 303
+
+
+async def test_moderators_cannot_suspend_their_equals_and_only_admins_set_roles(client, forum, scene):
+    other_moderator = await make_member(forum, "mod2", role="moderator")
+    with pytest.raises(PermissionDenied):
+        await moderation_actions.set_suspended(forum, scene["moderator"], "mod2", True)
+    with pytest.raises(PermissionDenied):
+        await moderation_actions.set_role(forum, other_moderator, "author", "moderator")
+    await make_member(forum, "boss", role="admin")
+    await submit(client, "/login", {"username": "boss", "password": PASSWORD}, "/login")
+    profile = await client.get("/u/author")
+    assert "Set role" in profile.text and "Suspend account" in profile.text
+    changed = await submit(client, "/u/author/role", {"role": "moderator"}, "/u/author")
+    assert changed.status_code == 303
+    assert "Moderator" in (await client.get("/u/author")).text

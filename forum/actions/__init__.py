@@ -3,7 +3,17 @@ PermissionDenied), writes in one transaction with its events, then wakes the hub
 a rolled-back change never reaches a browser."""
 
 
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
 from forum.auth import Member
+from forum.clock import utcnow
+from forum.ratelimit import NEW_MEMBER_SECONDS, POSTS_PER_MEMBER, POSTS_PER_NEW_MEMBER
+
+if TYPE_CHECKING:
+    from forum.services import Forum
 
 
 class PermissionDenied(Exception):
@@ -27,3 +37,13 @@ def require_moderator(member: Member | None) -> Member:
     if not member.is_moderator:
         raise PermissionDenied("Only moderators can do that.")
     return member
+
+
+def take_posting_allowance(forum: Forum, member: Member) -> None:
+    """Posts per member per minute, stricter in a member's first day; moderators are exempt."""
+    if member.is_moderator:
+        return
+    new = member.joined_at is None or utcnow() - member.joined_at < timedelta(seconds=NEW_MEMBER_SECONDS)
+    forum.limits.take(f"post:{member.id}", POSTS_PER_NEW_MEMBER if new else POSTS_PER_MEMBER,
+                      "You are posting faster than the forum allows"
+                      + (" in a member's first day." if new else "."))

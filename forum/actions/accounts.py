@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from forum.auth import ROLES, Member, hash_password, verify_password
+from forum.clock import utcnow
 from forum.db import users
+from forum.ratelimit import FAILED_LOGINS_PER_ACCOUNT, FAILED_LOGINS_PER_ADDRESS, SIGNUPS_PER_ADDRESS
 from forum.services import Forum
 from forum.validation import (
     FieldErrors,
@@ -35,7 +37,7 @@ async def sign_up(forum: Forum, username: Any, password: Any, display_name: Any 
         if await users.by_username(forum.db, name):
             raise ValidationError({"username": "That username is taken; try another."}) from error
         raise
-    return Member(id=user_id, username=name, display_name=shown, role=role)
+    return Member(id=user_id, username=name, display_name=shown, role=role, joined_at=utcnow())
 
 
 async def authenticate(forum: Forum, username: Any, password: Any) -> Member | None:
@@ -54,3 +56,30 @@ async def set_role(forum: Forum, username: str, role: str) -> Member:
         raise ValidationError({"username": f"No member is called {username}."})
     await users.set_role(forum.db, row["id"], role)
     return Member.from_row({**dict(row._mapping), "role": role})
+
+
+def client_address(conn: Any) -> str:
+    return conn.client.host if conn.client else "unknown"
+
+
+async def sign_up_from(forum: Forum, address: str, username: Any, password: Any,
+                       display_name: Any = None) -> Member:
+    """Sign-up through the site or the API: a few per network address per hour."""
+    forum.limits.check(f"signup:{address}", SIGNUPS_PER_ADDRESS,
+                       "Too many new accounts from your network.")
+    member = await sign_up(forum, username, password, display_name)
+    forum.limits.hit(f"signup:{address}")
+    return member
+
+
+async def log_in(forum: Forum, address: str, username: Any, password: Any) -> Member | None:
+    """Failed log-ins are limited per account and per address, against password guessing."""
+    account = f"login:{str(username).lower()[:40]}"
+    forum.limits.check(account, FAILED_LOGINS_PER_ACCOUNT, "Too many failed log-ins for this account.")
+    forum.limits.check(f"login-from:{address}", FAILED_LOGINS_PER_ADDRESS,
+                       "Too many failed log-ins from your network.")
+    member = await authenticate(forum, username, password)
+    if member is None:
+        forum.limits.hit(account)
+        forum.limits.hit(f"login-from:{address}")
+    return member

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from forum.actions import NotFound, require_moderator
+from forum.actions import NotFound, PermissionDenied, require_moderator, require_writer
 from forum.actions.live import post_html
 from forum.auth import Member
-from forum.db import event_log, moderation, posts, threads
+from forum.db import event_log, moderation, posts, threads, users
 from forum.services import Forum
 from forum.validation import ValidationError
 
@@ -58,3 +58,111 @@ async def _set_hidden(forum: Forum, member: Member, post: Any, reason: str, *, h
                                    "thread_id": post["thread_id"], "post_id": post["id"],
                                    "html": post_html(forum, changed, thread)})
     await forum.hub.wake()
+
+
+# -- flags -------------------------------------------------------------------------------
+FLAG_REASON_MAX = 500
+
+
+async def flag_post(forum: Forum, member: Member | None, post_id: int, reason: Any) -> int:
+    """Any member may report a post; it waits in the queue at /mod."""
+    member = require_writer(member)
+    post = await _post(forum, post_id)
+    text = " ".join(reason.split()) if isinstance(reason, str) else ""
+    if not text:
+        raise ValidationError({"reason": "Say what is wrong with the post, so moderators can act."})
+    if len(text) > FLAG_REASON_MAX:
+        raise ValidationError({"reason": f"Keep the reason to {FLAG_REASON_MAX} characters."})
+    return await moderation.add_flag(forum.db, post["id"], member.id, text)
+
+
+async def resolve_flag(forum: Forum, member: Member | None, flag_id: int, resolution: Any,
+                       note: Any) -> None:
+    """Hide the post (the note becomes the public reason) or dismiss the flag, with a note."""
+    member = require_moderator(member)
+    flag = await moderation.flag_by_id(forum.db, flag_id)
+    if flag is None:
+        raise NotFound("No such flag.")
+    if resolution not in ("hide", "dismiss"):
+        raise ValidationError({"resolution": "Choose hide or dismiss."})
+    if resolution == "hide":
+        clean_note = check_reason(note)
+    else:
+        clean_note = " ".join(str(note or "").split())[:REASON_MAX]
+    if resolution == "hide":
+        post = await posts.by_id(forum.db, flag["post_id"])
+        if post["hidden_at"] is None:
+            await _set_hidden(forum, member, post, clean_note, hidden=True)
+    async with forum.db.transaction():
+        await moderation.resolve_flags(forum.db, flag["post_id"], member.id,
+                                       "hidden" if resolution == "hide" else "dismissed", clean_note)
+        await moderation.record(forum.db, member.id, f"flag_{resolution}", post_id=flag["post_id"],
+                                thread_id=(await posts.by_id(forum.db, flag["post_id"]))["thread_id"],
+                                reason=clean_note)
+
+
+# -- the site banner ---------------------------------------------------------------------
+BANNER_MAX = 500
+SITE_CHANNEL = "site"  # every page listens here, for the banner
+
+
+async def set_banner(forum: Forum, member: Member | None, text: Any) -> None:
+    member = require_moderator(member)
+    clean = " ".join(text.split()) if isinstance(text, str) else ""
+    if not clean:
+        raise ValidationError({"text": "Write the announcement to show on every page."})
+    if len(clean) > BANNER_MAX:
+        raise ValidationError({"text": f"Keep the banner to {BANNER_MAX} characters."})
+    async with forum.db.transaction():
+        banner_id = await moderation.set_banner(forum.db, clean, member.id)
+        await moderation.record(forum.db, member.id, "set_banner", reason=clean)
+        html = forum.templates.render_fragment(
+            "_banner.html", banner={"id": banner_id, "text": clean}, csrf_token="")
+        await event_log.append(forum.db, SITE_CHANNEL, "banner.set",
+                               {"banner_id": banner_id, "text": clean, "html": html})
+    await forum.hub.wake()
+
+
+async def clear_banner(forum: Forum, member: Member | None) -> None:
+    member = require_moderator(member)
+    async with forum.db.transaction():
+        await moderation.clear_banner(forum.db)
+        await moderation.record(forum.db, member.id, "clear_banner")
+        await event_log.append(forum.db, SITE_CHANNEL, "banner.cleared", {})
+    await forum.hub.wake()
+
+
+# -- members -----------------------------------------------------------------------------
+RANK = {"member": 0, "moderator": 1, "admin": 2}
+
+
+async def _target(forum: Forum, username: Any) -> Any:
+    row = await users.by_username(forum.db, username) if isinstance(username, str) else None
+    if row is None:
+        raise NotFound("No member has that username.")
+    return row
+
+
+async def set_suspended(forum: Forum, member: Member | None, username: Any, suspended: bool) -> None:
+    """Suspended members read but cannot write; it takes effect on their open sessions and
+    sockets at once, because each request and each typing frame looks the member up afresh."""
+    member = require_moderator(member)
+    target = await _target(forum, username)
+    if RANK[target["role"]] >= RANK[member.role]:
+        raise PermissionDenied("You can only suspend members below your own role.")
+    async with forum.db.transaction():
+        await moderation.set_suspended(forum.db, target["id"], suspended)
+        await moderation.record(forum.db, member.id, "suspend" if suspended else "unsuspend",
+                                reason=f"@{target['username']}")
+
+
+async def set_role(forum: Forum, member: Member | None, username: Any, role: Any) -> None:
+    member = require_writer(member)
+    if not member.is_admin:
+        raise PermissionDenied("Only admins can change roles.")
+    if role not in RANK:
+        raise ValidationError({"role": "Role must be member, moderator or admin."})
+    target = await _target(forum, username)
+    async with forum.db.transaction():
+        await users.set_role(forum.db, target["id"], role)
+        await moderation.record(forum.db, member.id, "set_role", reason=f"@{target['username']} → {role}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from forum.actions import NotFound, PermissionDenied, require_writer
+from forum.actions import NotFound, PermissionDenied, require_writer, take_posting_allowance
 from forum.actions.live import channel_row_html, post_html
 from forum.auth import Member, can_edit_post
 from forum.clock import isoformat, utcnow
@@ -35,6 +35,7 @@ async def reply(forum: Forum, member: Member | None, thread_id: int, body: Any,
         if parent["deleted_at"] is not None:
             raise ValidationError({"parent_id": "That post was deleted; reply to another."})
 
+    take_posting_allowance(forum, member)
     now = utcnow()
     async with forum.db.transaction():
         post_id = await posts.insert(forum.db, thread_id=thread_id, author_id=member.id,
@@ -71,13 +72,15 @@ async def _editable(forum: Forum, member: Member | None, post_id: int) -> Any:
 
 
 async def edit(forum: Forum, member: Member | None, post_id: int, body: Any) -> None:
+    member = require_writer(member)
     post = await _editable(forum, member, post_id)
     clean_body = check_body(body)
     if clean_body == post["body"]:
         return
     async with forum.db.transaction():
+        await moderation.add_revision(forum.db, post_id, post["body"], member.id)
         await posts.update_body(forum.db, post_id, clean_body, render_markdown(clean_body), utcnow())
-        if member and member.id != post["author_id"]:
+        if member.id != post["author_id"]:
             await moderation.record(forum.db, member.id, "edit_post", thread_id=post["thread_id"],
                                     post_id=post_id)
         post = await posts.by_id(forum.db, post_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from forum.actions import NotFound, require_moderator, require_writer
+from forum.actions import NotFound, require_moderator, require_writer, take_posting_allowance
 from forum.actions.live import channel_row_html
 from forum.auth import Member
 from forum.clock import utcnow
@@ -47,6 +47,7 @@ async def create_thread(forum: Forum, member: Member | None, title: Any, body: A
         errors.fields.update(error.fields)
     errors.raise_if_any()
     assert clean_title and clean_body and chosen
+    take_posting_allowance(forum, member)
 
     now = utcnow()
     async with forum.db.transaction():

@@ -109,3 +109,15 @@ class Database:
                 await raw.execute("ROLLBACK")
                 raise
             await raw.execute("COMMIT")
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """The database did not answer (down, restarting, unreachable), as opposed to a bug:
+    worth a 503 and a retry, not a 500."""
+    import asyncpg
+
+    if isinstance(error, sqlite3.OperationalError):
+        return any(s in str(error) for s in ("locked", "unable to open", "disk I/O"))
+    return isinstance(error, (OSError, TimeoutError, asyncpg.PostgresConnectionError,
+                              asyncpg.exceptions.OperatorInterventionError,
+                              asyncpg.exceptions.InterfaceError))

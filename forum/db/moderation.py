@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from forum.clock import utcnow
 from forum.db.engine import Database
-from forum.db.tables import moderation_log, posts, threads, users
+from forum.db.tables import banners, flags, moderation_log, post_revisions, posts, threads, users
 
 
 async def record(db: Database, actor_id: int, action: str, *, thread_id: int | None = None,
@@ -40,3 +40,69 @@ async def hidden_posts(db: Database, limit: int = 50) -> list[Any]:
              .join(users, users.c.id == posts.c.author_id)
              .where(posts.c.hidden_at.is_not(None)).order_by(posts.c.hidden_at.desc()).limit(limit))
     return await db.fetch_all(query)
+
+
+# -- revisions ---------------------------------------------------------------------------
+async def add_revision(db: Database, post_id: int, body: str, edited_by: int) -> None:
+    await db.execute(post_revisions.insert().values(
+        post_id=post_id, body=body, edited_by=edited_by, created_at=utcnow()))
+
+
+async def revisions_of(db: Database, post_id: int) -> list[Any]:
+    query = (sa.select(post_revisions, users.c.username.label("editor_username"),
+                       users.c.display_name.label("editor_display_name"))
+             .join(users, users.c.id == post_revisions.c.edited_by)
+             .where(post_revisions.c.post_id == post_id).order_by(post_revisions.c.id.desc()))
+    return await db.fetch_all(query)
+
+
+# -- flags -------------------------------------------------------------------------------
+async def add_flag(db: Database, post_id: int, reporter_id: int, reason: str) -> int:
+    return await db.execute(flags.insert().values(
+        post_id=post_id, reporter_id=reporter_id, reason=reason, created_at=utcnow()))
+
+
+async def flag_by_id(db: Database, flag_id: int) -> Any:
+    return await db.fetch_one(sa.select(flags).where(flags.c.id == flag_id))
+
+
+async def open_flags(db: Database, limit: int = 100) -> list[Any]:
+    reporter = users.alias("reporter")
+    query = (sa.select(flags, reporter.c.username.label("reporter_username"),
+                       posts.c.thread_id, posts.c.html, threads.c.title, threads.c.slug)
+             .join(reporter, reporter.c.id == flags.c.reporter_id)
+             .join(posts, posts.c.id == flags.c.post_id)
+             .join(threads, threads.c.id == posts.c.thread_id)
+             .where(flags.c.resolved_at.is_(None)).order_by(flags.c.id).limit(limit))
+    return await db.fetch_all(query)
+
+
+async def resolve_flags(db: Database, post_id: int, by: int, resolution: str, note: str) -> None:
+    """Resolving one flag settles every open flag on the same post."""
+    await db.execute(flags.update().where(flags.c.post_id == post_id, flags.c.resolved_at.is_(None))
+                     .values(resolved_at=utcnow(), resolved_by=by, resolution=resolution, note=note))
+
+
+# -- the site banner ---------------------------------------------------------------------
+async def current_banner(db: Database) -> Any:
+    return await db.fetch_one(sa.select(banners).where(banners.c.cleared_at.is_(None))
+                              .order_by(banners.c.id.desc()).limit(1))
+
+
+async def set_banner(db: Database, text: str, by: int) -> int:
+    await clear_banner(db)
+    return await db.execute(banners.insert().values(text=text, created_by=by, created_at=utcnow()))
+
+
+async def clear_banner(db: Database) -> None:
+    await db.execute(banners.update().where(banners.c.cleared_at.is_(None)).values(cleared_at=utcnow()))
+
+
+async def dismiss_banner(db: Database, user_id: int, banner_id: int) -> None:
+    await db.execute(users.update().where(users.c.id == user_id).values(dismissed_banner_id=banner_id))
+
+
+# -- members -----------------------------------------------------------------------------
+async def set_suspended(db: Database, user_id: int, suspended: bool) -> None:
+    await db.execute(users.update().where(users.c.id == user_id)
+                     .values(suspended_at=utcnow() if suspended else None))

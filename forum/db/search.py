@@ -113,3 +113,21 @@ async def search(db: Database, query: SearchQuery, *, channel: str | None = None
 
 def _midnight(day: date) -> datetime:
     return as_utc(datetime.combine(day, time.min))  # type: ignore[return-value]
+
+
+async def rebuild_index(db: Database) -> None:
+    """Index every live post afresh (after a copy between engines, whose indexes differ)."""
+    if db.is_sqlite:
+        await db.execute("DELETE FROM post_search")
+        await db.execute(
+            "INSERT INTO post_search (rowid, title, body) "
+            "SELECT p.id, CASE WHEN p.depth = 0 THEN t.title ELSE '' END, p.body "
+            "FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.deleted_at IS NULL")
+    else:
+        await db.execute("DELETE FROM post_search")
+        await db.execute(
+            "INSERT INTO post_search (post_id, document) "
+            "SELECT p.id, setweight(to_tsvector('simple', unaccent("
+            "CASE WHEN p.depth = 0 THEN t.title ELSE '' END)), 'A') || "
+            "setweight(to_tsvector('simple', unaccent(p.body)), 'B') "
+            "FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.deleted_at IS NULL")

@@ -31,6 +31,8 @@ users = sa.Table(
     sa.Column("password_hash", sa.String(200), nullable=False),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("suspended_at", Timestamp, nullable=True),
+    # The site banner this member closed; a newer banner shows again.
+    sa.Column("dismissed_banner_id", sa.Integer, nullable=True),
 )
 
 sessions = sa.Table(
@@ -145,6 +147,45 @@ moderation_log = sa.Table(
     sa.Column("post_id", sa.Integer, sa.ForeignKey("posts.id", ondelete="CASCADE"), nullable=True),
     sa.Column("reason", sa.String(300), nullable=False, server_default=""),
     sa.Column("created_at", Timestamp, nullable=False, index=True),
+)
+
+# A post's earlier versions: each edit keeps the text it replaced.
+post_revisions = sa.Table(
+    "post_revisions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("post_id", sa.Integer, sa.ForeignKey("posts.id", ondelete="CASCADE"), nullable=False,
+              index=True),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("edited_by", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+)
+
+# A member's report of a post; waits in the queue at /mod until a moderator resolves it.
+flags = sa.Table(
+    "flags",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("post_id", sa.Integer, sa.ForeignKey("posts.id", ondelete="CASCADE"), nullable=False,
+              index=True),
+    sa.Column("reporter_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("reason", sa.String(500), nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("resolved_at", Timestamp, nullable=True, index=True),
+    sa.Column("resolved_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("resolution", sa.String(20), nullable=True),
+    sa.Column("note", sa.String(500), nullable=False, server_default=""),
+)
+
+# The site-wide announcement banner; the newest uncleared one shows on every page.
+banners = sa.Table(
+    "banners",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("text", sa.String(500), nullable=False),
+    sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("cleared_at", Timestamp, nullable=True),
 )
 
 # The full-text index (post_search) is engine-specific and made by migration 0002 alone:

@@ -50,7 +50,7 @@ def backend_for(url: str) -> Backend:
     if url.startswith("memory://"):
         return MemoryBackend()
     if url.startswith(("redis://", "rediss://")):
-        # Not written yet: the scale-out work adds it behind this same Backend protocol.
-        raise ValueError("FORUM_BROADCAST_URL=redis://... is not supported yet; use memory:// "
-                         "(one process) for now")
+        from forum.realtime.redis_backend import RedisBackend  # imported only when used
+
+        return RedisBackend(url)
     raise ValueError(f"FORUM_BROADCAST_URL must start with memory:// or redis://, not {url!r}")

@@ -16,7 +16,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from forum.auth import Member
 from forum.db import channels as channel_queries
-from forum.db import event_log, threads
+from forum.db import event_log, threads, users
 from forum.realtime.envelopes import dumps, error_frame, event_frame
 from forum.realtime.presence import Presence
 from forum.services import Forum
@@ -130,7 +130,7 @@ class LiveConnection:
         if self.member:
             for channel in self.channels:
                 if self.presence.leave(channel, self.member):
-                    await self.forum.hub.send_ephemeral(channel, self.presence.frame(channel))
+                    await self.forum.hub.announce_presence(channel)
 
     # -- client frames -----------------------------------------------------------------
     async def _handle(self, text: str) -> None:
@@ -185,7 +185,7 @@ class LiveConnection:
         if self.member:
             for channel in new:
                 if self.presence.join(channel, self.member):
-                    await self.forum.hub.send_ephemeral(channel, self.presence.frame(channel))
+                    await self.forum.hub.announce_presence(channel)
                 else:
                     self.deliver_frame(dumps(self.presence.frame(channel)))
 
@@ -213,19 +213,21 @@ class LiveConnection:
         if self.member:
             for channel in names:
                 if self.presence.leave(channel, self.member):
-                    await self.forum.hub.send_ephemeral(channel, self.presence.frame(channel))
+                    await self.forum.hub.announce_presence(channel)
 
     async def _typing(self, frame: dict[str, Any]) -> None:
         if self.member is None:
             raise FrameError("forbidden", "Log in to show that you are typing.")
-        if not self.member.can_write:
+        now = time.monotonic()
+        if now - self._last_typing < TYPING_INTERVAL_SECONDS:
+            return
+        # Looked up afresh: a member suspended while connected loses write rights at once.
+        row = await users.by_id(self.forum.db, self.member.id)
+        if row is None or row["suspended_at"] is not None:
             raise FrameError("forbidden", "Your account is suspended.")
         channel = frame.get("channel")
         if not isinstance(channel, str) or channel not in self.channels or not channel.startswith("thread:"):
             raise FrameError("invalid_frame", "'channel' must be a thread channel you subscribed to.")
-        now = time.monotonic()
-        if now - self._last_typing < TYPING_INTERVAL_SECONDS:
-            return
         self._last_typing = now
         await self.forum.hub.send_ephemeral(channel, {
             "type": "typing", "channel": channel, "user": self.member.username,
@@ -233,6 +235,8 @@ class LiveConnection:
 
 
 async def channel_exists(forum: Forum, name: str) -> bool:
+    if name == "site":
+        return True
     kind, _, key = name.partition(":")
     if kind == "category":
         return await channel_queries.by_slug(forum.db, key) is not None

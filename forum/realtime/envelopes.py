@@ -12,6 +12,8 @@ EVENT_TYPES = (
     "thread.unpinned", "thread.locked", "thread.unlocked", "thread.moved",
     # Beyond design.md's list: a moderator hid or restored a post (the fragment says which).
     "post.hidden", "post.restored",
+    # On the "site" channel every page subscribes to: the site-wide banner.
+    "banner.set", "banner.cleared",
 )
 
 

@@ -13,6 +13,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
+import uuid
 from collections import defaultdict
 from typing import Any, Protocol
 
@@ -20,7 +22,7 @@ from forum.db import event_log
 from forum.db.engine import Database
 from forum.realtime.backends import DOORBELL, EPHEMERAL, Backend
 from forum.realtime.envelopes import event_frame
-from forum.realtime.presence import Presence
+from forum.realtime.presence import PRESENCE_REFRESH_SECONDS, Presence
 
 log = logging.getLogger("forum.hub")
 
@@ -50,14 +52,15 @@ class Hub:
         self._tasks: list[asyncio.Task[None]] = []
         self._log_window = (log_max_count, log_max_age_seconds)
         self.dispatched = asyncio.Condition()  # tests and resumers wait on cursor moves
-        self.presence = Presence()
+        self.presence = Presence(process_id=uuid.uuid4().hex)
 
     async def start(self) -> None:
         self.cursor = await event_log.latest_id(self.db)
         await self.backend.connect()
         self._tasks = [asyncio.create_task(self._listen(), name="hub-listen"),
                        asyncio.create_task(self._dispatch(), name="hub-dispatch"),
-                       asyncio.create_task(self._prune(), name="hub-prune")]
+                       asyncio.create_task(self._prune(), name="hub-prune"),
+                       asyncio.create_task(self._refresh_presence(), name="hub-presence")]
 
     async def stop(self) -> None:
         # The database loops finish their current read rather than being cancelled inside it:
@@ -88,6 +91,15 @@ class Hub:
             await self.backend.publish(EPHEMERAL, message)
         except Exception:
             log.warning("could not send an ephemeral frame", exc_info=True)
+
+    async def announce_presence(self, channel: str) -> None:
+        """Tell every process (this one too, by the same road) who is here on `channel`."""
+        message = json.dumps({"channel": channel, "presence": self.presence.announcement(channel)},
+                             ensure_ascii=False)
+        try:
+            await self.backend.publish(EPHEMERAL, message)
+        except Exception:
+            log.warning("could not announce presence", exc_info=True)
 
     # -- subscribers ---------------------------------------------------------------------
     def subscribe(self, subscriber: Subscriber, channels: set[str]) -> None:
@@ -127,12 +139,28 @@ class Hub:
     def _deliver_ephemeral(self, message: str) -> None:
         try:
             decoded = json.loads(message)
-            channel, frame = decoded["channel"], json.dumps(decoded["frame"], ensure_ascii=False)
+            channel = decoded["channel"]
+            if "presence" in decoded:
+                if not self.presence.apply(decoded["presence"]):
+                    return
+                frame = json.dumps(self.presence.frame(channel), ensure_ascii=False)
+            else:
+                frame = json.dumps(decoded["frame"], ensure_ascii=False)
         except (ValueError, KeyError, TypeError):
             log.warning("dropped a malformed ephemeral message")
             return
+        self._send_to(channel, frame)
+
+    def _send_to(self, channel: str, frame: str) -> None:
         for subscriber in list(self.subscribers_of(channel)):
             subscriber.deliver_frame(frame)
+
+    async def _refresh_presence(self) -> None:
+        while not await self._pause(PRESENCE_REFRESH_SECONDS):
+            for channel in self.presence.local_channels():
+                await self.announce_presence(channel)
+            for channel in self.presence.expire(time.monotonic()):
+                self._send_to(channel, json.dumps(self.presence.frame(channel), ensure_ascii=False))
 
     async def _dispatch(self) -> None:
         delay = RETRY_FIRST_SECONDS

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import escape
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
@@ -11,8 +12,10 @@ from starlette.responses import HTMLResponse, Response
 
 from forum.auth import CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE, Member, bearer_token, csrf_cookie_of
 from forum.db import channels as channel_queries
-from forum.db import event_log, sessions
+from forum.db import event_log, moderation, sessions
 from forum.services import Forum
+
+BANNER_COOKIE = "forum_banner_dismissed"
 
 # Forms bigger than this are refused before parsing; the largest legitimate one is a post.
 MAX_FORM_BYTES = 256 * 1024
@@ -71,6 +74,7 @@ async def render(request: Request, template: str, context: dict[str, Any] | None
         "viewer": member,
         "csrf_token": csrf_token_for(request),
         "nav_channels": await channel_queries.all_channels(forum.db),
+        "banner": await _banner_for(request, member),
         # Live updates resume from here, so nothing committed after this render is missed.
         "last_event_id": await event_log.latest_id(forum.db),
         **(context or {}),
@@ -83,4 +87,23 @@ async def error_page(request: Request, status_code: int, message: str) -> Respon
         return await render(request, "error.html", {"status": status_code, "message": message},
                             status_code=status_code)
     except Exception:  # the database may be what failed; still say something useful
-        return HTMLResponse(f"<h1>{status_code}</h1>", status_code=status_code)
+        return HTMLResponse(f'<!doctype html><html lang="en"><title>{status_code}</title>'
+                            f"<h1>Sorry</h1><p>{escape(message)}</p></html>", status_code=status_code)
+
+
+async def render_limited(request: Request, template: str, context: dict[str, Any],
+                         error: Any) -> Response:
+    """A form refused by a rate limit: 429 with Retry-After, the message, the text kept."""
+    response = await render(request, template, {**context, "errors": {"form": str(error)}},
+                            status_code=429)
+    response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+async def _banner_for(request: Request, member: Member | None) -> Any:
+    """The site banner, unless this reader closed it (newer banners show again)."""
+    banner = await moderation.current_banner(forum_of(request).db)
+    if banner is None:
+        return None
+    dismissed = member.dismissed_banner_id if member else request.cookies.get(BANNER_COOKIE)
+    return None if str(dismissed) == str(banner["id"]) else banner

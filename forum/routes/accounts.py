@@ -11,7 +11,8 @@ from forum.actions import accounts
 from forum.auth import SESSION_COOKIE, SESSION_MAX_AGE_SECONDS
 from forum.db import posts, sessions, users
 from forum.middleware import is_https
-from forum.routes._common import forum_of, member_of, read_form, render
+from forum.ratelimit import RateLimited
+from forum.routes._common import forum_of, member_of, read_form, render, render_limited
 from forum.services import Forum
 from forum.validation import ValidationError
 
@@ -40,12 +41,16 @@ async def signup(request: Request) -> Response:
     forum = forum_of(request)
     values = {k: str(form.get(k, "")) for k in ("username", "display_name", "password")}
     try:
-        member = await accounts.sign_up(forum, values["username"], values["password"],
-                                        values["display_name"])
+        member = await accounts.sign_up_from(forum, accounts.client_address(request),
+                                             values["username"], values["password"],
+                                             values["display_name"])
     except ValidationError as error:
         values["password"] = ""  # never echo a password back into the page
         return await render(request, "accounts/signup.html",
                             {"form": values, "errors": error.fields}, status_code=400)
+    except RateLimited as error:
+        values["password"] = ""
+        return await render_limited(request, "accounts/signup.html", {"form": values}, error)
     response = RedirectResponse("/c/welcome", status_code=303)
     await start_session(forum, request, response, member.id)
     return response
@@ -59,7 +64,12 @@ async def login(request: Request) -> Response:
     form = await read_form(request)
     forum = forum_of(request)
     username = str(form.get("username", ""))
-    member = await accounts.authenticate(forum, username, str(form.get("password", "")))
+    try:
+        member = await accounts.log_in(forum, accounts.client_address(request), username,
+                                       str(form.get("password", "")))
+    except RateLimited as error:
+        return await render_limited(request, "accounts/login.html", {
+            "form": {"username": username}, "next": safe_next(form.get("next"))}, error)
     if member is None:
         return await render(request, "accounts/login.html", {
             "form": {"username": username}, "next": safe_next(form.get("next")),

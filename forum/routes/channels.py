@@ -10,7 +10,8 @@ from starlette.routing import Route
 from forum.actions import PermissionDenied
 from forum.actions.threads import create_thread
 from forum.db import channels, cursors, threads, users
-from forum.routes._common import forum_of, member_of, read_form, render
+from forum.ratelimit import RateLimited
+from forum.routes._common import forum_of, member_of, read_form, render, render_limited
 from forum.templating import thread_url
 from forum.validation import ValidationError
 
@@ -69,6 +70,8 @@ async def new_thread(request: Request) -> Response:
     except PermissionDenied as error:
         context["errors"] = {"form": str(error)}
         return await render(request, "channels/new_thread.html", context, status_code=403)
+    except RateLimited as error:
+        return await render_limited(request, "channels/new_thread.html", context, error)
     thread = await threads.by_id(forum.db, thread_id)
     return RedirectResponse(thread_url(thread), status_code=303)
 

@@ -14,7 +14,8 @@ from forum.actions import posts as post_actions
 from forum.actions import threads as thread_actions
 from forum.auth import can_edit_post
 from forum.db import channels, posts, threads
-from forum.routes._common import forum_of, member_of, read_form, render
+from forum.ratelimit import RateLimited
+from forum.routes._common import forum_of, member_of, read_form, render, render_limited
 from forum.templating import thread_url
 from forum.validation import ValidationError
 
@@ -71,6 +72,7 @@ async def reply(request: Request) -> Response:
     if member is None:
         return RedirectResponse(f"/login?next={thread_url(thread)}", status_code=303)
     parent_id = request.query_params.get("to")
+    limited: RateLimited | None = None
     form_values = {"body": "", "parent_id": parent_id or ""}
     errors: dict[str, str] = {}
     status = 200
@@ -85,14 +87,17 @@ async def reply(request: Request) -> Response:
             errors, status = error.fields, 400
         except PermissionDenied as error:
             errors, status = {"form": str(error)}, 403
+        except RateLimited as error:
+            limited = error
     parent = None
     if form_values["parent_id"].isdigit():
         parent = await posts.by_id(forum.db, int(form_values["parent_id"]))
         if parent is not None and parent["thread_id"] != thread["id"]:
             parent = None
-    return await render(request, "threads/reply.html", {
-        "thread": thread, "parent": parent, "form": form_values, "errors": errors,
-    }, status_code=status)
+    context = {"thread": thread, "parent": parent, "form": form_values, "errors": errors}
+    if limited:
+        return await render_limited(request, "threads/reply.html", context, limited)
+    return await render(request, "threads/reply.html", context, status_code=status)
 
 
 async def _own_post(request: Request, verb: str) -> tuple[Any, Any, Any]:

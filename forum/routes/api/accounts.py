@@ -14,8 +14,9 @@ from forum.routes.api._common import ApiError, json_body, require_member, user_j
 
 async def create_user(request: Request) -> JSONResponse:
     data = await json_body(request)
-    member = await accounts.sign_up(forum_of(request), data.get("username"), data.get("password"),
-                                    data.get("display_name"))
+    member = await accounts.sign_up_from(forum_of(request), accounts.client_address(request),
+                                         data.get("username"), data.get("password"),
+                                         data.get("display_name"))
     row = await users.by_id(forum_of(request).db, member.id)
     return JSONResponse(user_json(row), status_code=201)
 
@@ -23,7 +24,8 @@ async def create_user(request: Request) -> JSONResponse:
 async def create_token(request: Request) -> JSONResponse:
     data = await json_body(request)
     forum = forum_of(request)
-    member = await accounts.authenticate(forum, data.get("username"), data.get("password"))
+    member = await accounts.log_in(forum, accounts.client_address(request), data.get("username"),
+                                   data.get("password"))
     if member is None:
         raise ApiError(401, "invalid_credentials", "That username and password do not match.",
                        {"password": "does not match the username"})

@@ -117,11 +117,46 @@ PATHS: dict[str, Any] = {
             thread_id=INT, title=STR, slug=STR, post_id=INT, author=STR, author_display_name=STR,
             channel=STR, snippet=STR, created_at=TIME, title_match=BOOL)}),
         params=[_query_param(n) for n in ("q", "channel", "author", "from", "to", "cursor")])},
+    "/preview": {"post": _op("Render Markdown as a post would be, without storing it", 200,
+                             _obj(["html"], html=STR), body=_obj(["body"], body=STR))},
     "/posts/{post_id}/hide": {"post": _op(
         "Hide a post from members, with a public reason (moderators)", 200, _ref("Post"),
         auth=True, params=[POST_ID], body=_obj(["reason"], reason=STR))},
     "/posts/{post_id}/restore": {"post": _op("Restore a hidden post (moderators)", 200, _ref("Post"),
                                              auth=True, params=[POST_ID])},
+    "/posts/{post_id}/flag": {"post": _op(
+        "Flag a post for the moderators (any member)", 201, _obj(["id"], id=INT, post_id=INT),
+        auth=True, params=[POST_ID], body=_obj(["reason"], reason=STR))},
+    "/posts/{post_id}/revisions": {"get": _op(
+        "A post's earlier versions (author or moderator)", 200,
+        _obj(["revisions"], revisions={"type": "array", "items": _obj(
+            ["body", "edited_by", "created_at"], body=STR, edited_by=STR, created_at=TIME)}),
+        auth=True, params=[POST_ID])},
+    "/flags": {"get": _op("Open flags (moderators)", 200, _obj(["flags"], flags={
+        "type": "array", "items": _obj(["id", "post_id", "reason"], id=INT, post_id=INT,
+                                       thread_id=INT, reason=STR, reporter=STR, created_at=TIME)}),
+        auth=True)},
+    "/flags/{flag_id}/resolve": {"post": _op(
+        "Resolve a flag: hide the post (the note is the public reason) or dismiss (moderators)",
+        200, _obj(["id", "resolved"], id=INT, resolved=BOOL), auth=True,
+        params=[_path_param("flag_id", INT)],
+        body=_obj(["resolution"], resolution={"type": "string", "enum": ["hide", "dismiss"]}, note=STR))},
+    "/banner": {
+        "get": _op("The site banner", 200, _obj(["banner"], banner={"type": ["object", "null"]})),
+        "post": _op("Show a site banner (moderators)", 200, _obj(["banner"], banner={"type": "object"}),
+                    auth=True, body=_obj(["text"], text=STR)),
+        "delete": _op("Clear the site banner (moderators)", 204, None, auth=True),
+    },
+    "/users/{username}/suspend": {"post": _op(
+        "Suspend a member: they can read but not write (moderators)", 200,
+        _obj(["username"], username=STR, done=STR), auth=True, params=[_path_param("username", STR)])},
+    "/users/{username}/unsuspend": {"post": _op(
+        "Restore a suspended member (moderators)", 200, _obj(["username"], username=STR, done=STR),
+        auth=True, params=[_path_param("username", STR)])},
+    "/users/{username}/role": {"post": _op(
+        "Set a member's role (admins)", 200, _obj(["username"], username=STR, done=STR), auth=True,
+        params=[_path_param("username", STR)],
+        body=_obj(["role"], role={"type": "string", "enum": ["member", "moderator", "admin"]}))},
     "/posts/{post_id}": {
         "get": _op("One post", 200, _ref("Post"), params=[POST_ID]),
         "patch": _op("Edit a post (author or moderator)", 200, _ref("Post"), auth=True,

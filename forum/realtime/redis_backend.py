@@ -1,0 +1,47 @@
+"""Redis pub/sub: doorbells and ephemeral frames between processes and hosts. At-most-once, like
+all pub/sub; the event log makes up for anything lost (see forum/realtime/hub.py)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import redis.asyncio as redis
+
+from forum.realtime.backends import DOORBELL, EPHEMERAL
+
+# A publish that cannot reach Redis gives up quickly: posting must not wait for pub/sub.
+PUBLISH_TIMEOUT_SECONDS = 1.0
+CONNECT_TIMEOUT_SECONDS = 2.0
+# Pings on the subscriber connection notice a Redis that went away without a word.
+HEALTH_CHECK_SECONDS = 5
+
+
+class RedisBackend:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._redis = redis.Redis.from_url(url, socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
+                                           health_check_interval=HEALTH_CHECK_SECONDS)
+
+    async def connect(self) -> None:
+        pass  # connections are made on first use and remade after failures
+
+    async def disconnect(self) -> None:
+        await self._redis.aclose()
+
+    async def publish(self, topic: str, message: str) -> None:
+        async with asyncio.timeout(PUBLISH_TIMEOUT_SECONDS):
+            await self._redis.publish(topic, message)
+
+    async def listen(self) -> AsyncIterator[tuple[str, str]]:
+        """Yields until the connection fails, then raises; the hub retries with backoff."""
+        pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        try:
+            await pubsub.subscribe(DOORBELL, EPHEMERAL)
+            async for message in pubsub.listen():
+                if message and message.get("type") == "message":
+                    channel, data = message["channel"], message["data"]
+                    yield (channel.decode() if isinstance(channel, bytes) else channel,
+                           data.decode() if isinstance(data, bytes) else data)
+        finally:
+            await pubsub.aclose()

@@ -1,0 +1,151 @@
+"""The authorization table: every action against every kind of actor, through the JSON API
+and through the form routes, each with its expected outcome. The server decides; what a page
+shows or hides is not what is being tested."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from forum.actions import posts as post_actions
+from forum.actions import threads as thread_actions
+from forum.auth import SESSION_COOKIE, Member, hash_password
+from forum.db import moderation, sessions, users
+from tests.helpers import csrf_token
+
+ACTORS = ("anonymous", "member", "author", "suspended", "moderator", "admin")
+WRITERS = {"member", "author", "moderator", "admin"}
+MODERATORS = {"moderator", "admin"}
+ALLOWED: dict[str, set[str]] = {
+    "read": set(ACTORS),
+    "post": WRITERS,
+    "reply": WRITERS,
+    "edit": {"author", "moderator", "admin"},
+    "delete": {"author", "moderator", "admin"},
+    "flag": WRITERS,
+    "pin": MODERATORS,
+    "lock": MODERATORS,
+    "move": MODERATORS,
+    "hide": MODERATORS,
+    "suspend": MODERATORS,
+    "set role": {"admin"},
+    "set banner": MODERATORS,
+}
+# Form routes that send a visitor to log in rather than refusing outright.
+LOGIN_FIRST = {"post", "reply", "flag"}
+CASES = [(action, actor) for action in ALLOWED for actor in ACTORS]
+_HASH = hash_password("authorization-table")  # one argon2 hash for every actor: speed
+
+
+@pytest.fixture
+def database_url(tmp_path, sqlite_template):
+    """The rules live in the actions, not the engine: SQLite keeps this 156-case table quick."""
+    path = tmp_path / "forum.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@dataclass
+class Scene:
+    thread: int
+    post: int
+    members: dict[str, Member]
+
+
+@pytest.fixture
+async def scene(forum) -> Scene:
+    members = {}
+    for name, role in [
+        ("author", "member"),
+        ("member", "member"),
+        ("suspended", "member"),
+        ("moderator", "moderator"),
+        ("admin", "admin"),
+        ("target", "member"),
+    ]:
+        user_id = await users.insert(
+            forum.db, username=name, display_name=name.title(), password_hash=_HASH, role=role
+        )
+        members[name] = Member.from_row(await users.by_id(forum.db, user_id))
+    thread = await thread_actions.create_thread(forum, members["author"], "T", "Opening", ["general-chat"])
+    post = await post_actions.reply(forum, members["author"], thread, "A reply by the author")
+    await moderation.set_suspended(forum.db, members["suspended"].id, True)
+    return Scene(thread, post, members)
+
+
+def api_request(action: str, s: Scene) -> tuple[str, str, dict[str, Any] | None]:
+    t, p = s.thread, s.post
+    return {
+        "read": ("GET", f"/api/v1/threads/{t}", None),
+        "post": ("POST", "/api/v1/threads", {"title": "New", "body": "B", "categories": ["general-chat"]}),
+        "reply": ("POST", f"/api/v1/threads/{t}/posts", {"body": "Reply"}),
+        "edit": ("PATCH", f"/api/v1/posts/{p}", {"body": "Edited"}),
+        "delete": ("DELETE", f"/api/v1/posts/{p}", None),
+        "flag": ("POST", f"/api/v1/posts/{p}/flag", {"reason": "Spam"}),
+        "pin": ("POST", f"/api/v1/threads/{t}/pin", None),
+        "lock": ("POST", f"/api/v1/threads/{t}/lock", None),
+        "move": ("POST", f"/api/v1/threads/{t}/move", {"categories": ["tools-methods"]}),
+        "hide": ("POST", f"/api/v1/posts/{p}/hide", {"reason": "Off topic"}),
+        "suspend": ("POST", "/api/v1/users/target/suspend", None),
+        "set role": ("POST", "/api/v1/users/target/role", {"role": "moderator"}),
+        "set banner": ("POST", "/api/v1/banner", {"text": "Hello all"}),
+    }[action]
+
+
+def form_request(action: str, s: Scene) -> tuple[str, dict[str, Any]]:
+    t, p = s.thread, s.post
+    return {
+        "read": (f"/t/{t}", {}),
+        "post": ("/c/general-chat/new", {"title": "New", "body": "B", "categories": ["general-chat"]}),
+        "reply": (f"/t/{t}/reply", {"body": "Reply"}),
+        "edit": (f"/p/{p}/edit", {"body": "Edited"}),
+        "delete": (f"/p/{p}/delete", {}),
+        "flag": (f"/p/{p}/flag", {"reason": "Spam"}),
+        "pin": (f"/t/{t}/pin", {}),
+        "lock": (f"/t/{t}/lock", {}),
+        "move": (f"/t/{t}/move", {"categories": ["tools-methods"]}),
+        "hide": (f"/p/{p}/hide", {"reason": "Off topic"}),
+        "suspend": ("/u/target/suspend", {}),
+        "set role": ("/u/target/role", {"role": "moderator"}),
+        "set banner": ("/mod/banner", {"text": "Hello all"}),
+    }[action]
+
+
+@pytest.mark.parametrize("action,actor", CASES)
+async def test_api(client: httpx.AsyncClient, forum, scene: Scene, action: str, actor: str):
+    headers = {}
+    if actor != "anonymous":
+        headers["Authorization"] = "Bearer " + await sessions.create_api_token(
+            forum.db, scene.members[actor].id
+        )
+    method, path, body = api_request(action, scene)
+    response = await client.request(method, path, headers=headers, json=body)
+    if actor in ALLOWED[action]:
+        assert response.status_code in (200, 201, 204), response.text
+    else:
+        assert response.status_code == (401 if actor == "anonymous" else 403), response.text
+        assert response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("action,actor", CASES)
+async def test_forms(client: httpx.AsyncClient, forum, scene: Scene, action: str, actor: str):
+    if actor != "anonymous":
+        token = await sessions.create_session(forum.db, scene.members[actor].id)
+        client.cookies.set(SESSION_COOKIE, forum.signer.sign_session(token))
+    path, data = form_request(action, scene)
+    if action == "read":
+        response = await client.get(path)
+    else:
+        response = await client.post(path, data={**data, "csrf_token": await csrf_token(client)})
+    if actor in ALLOWED[action]:
+        assert response.status_code in (200, 303), response.text
+        if response.status_code == 303:
+            assert not response.headers["location"].startswith("/login")
+    elif actor == "anonymous" and action in LOGIN_FIRST:
+        assert response.status_code == 303 and response.headers["location"].startswith("/login")
+    else:
+        assert response.status_code == 403, response.text

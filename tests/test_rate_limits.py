@@ -1,0 +1,115 @@
+"""Rate limits: 429 with Retry-After, a clear message, and nothing typed lost."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from asgi_lifespan import LifespanManager
+
+from forum.app import create_app
+from forum.ratelimit import (
+    FAILED_LOGINS_PER_ACCOUNT,
+    POSTS_PER_MEMBER,
+    POSTS_PER_NEW_MEMBER,
+    SIGNUPS_PER_ADDRESS,
+    RateLimiter,
+)
+from tests.conftest import make_client
+from tests.helpers import PASSWORD, api_token, submit
+
+
+@pytest.fixture
+def database_url(tmp_path, sqlite_template):
+    """Limits are per process and engine-neutral: SQLite alone is enough here."""
+    import shutil
+
+    path = tmp_path / "forum.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+async def limited(settings):
+    app = create_app(dataclasses.replace(settings, rate_limits=True))
+    async with LifespanManager(app) as manager:
+        manager.forum = manager._state["forum"]
+        async with make_client(manager) as client:
+            yield client, manager.forum
+
+
+async def test_sign_ups_per_address(limited):
+    client, _ = limited
+    allowed, _window = SIGNUPS_PER_ADDRESS
+    for i in range(allowed):
+        assert (
+            await client.post("/api/v1/users", json={"username": f"user{i}", "password": PASSWORD})
+        ).status_code == 201
+    refused = await client.post("/api/v1/users", json={"username": "onemore", "password": PASSWORD})
+    assert refused.status_code == 429 and refused.json()["error"]["code"] == "rate_limited"
+    assert int(refused.headers["retry-after"]) > 0
+    page = await submit(
+        client,
+        "/signup",
+        {"username": "formuser", "password": PASSWORD, "display_name": "Keep Me"},
+        "/signup",
+    )
+    assert page.status_code == 429 and "Too many new accounts" in page.text
+    assert 'value="formuser"' in page.text and 'value="Keep Me"' in page.text
+    assert "retry-after" in page.headers
+
+
+async def test_failed_log_ins_per_account(limited):
+    client, _ = limited
+    await client.post("/api/v1/users", json={"username": "target", "password": PASSWORD})
+    allowed, _window = FAILED_LOGINS_PER_ACCOUNT
+    for _ in range(allowed):
+        wrong = await client.post("/api/v1/tokens", json={"username": "target", "password": "guess-guess"})
+        assert wrong.status_code == 401
+    locked = await client.post("/api/v1/tokens", json={"username": "target", "password": PASSWORD})
+    assert locked.status_code == 429 and "failed log-ins" in locked.json()["error"]["message"]
+    page = await submit(client, "/login", {"username": "target", "password": PASSWORD}, "/login")
+    assert page.status_code == 429 and 'value="target"' in page.text
+
+
+async def test_posts_per_member_per_minute_stricter_in_the_first_day(limited):
+    client, forum = limited
+    headers = await api_token(client, "newbie")
+    allowed, _window = POSTS_PER_NEW_MEMBER
+    payload = {"title": "Hello", "body": "Body", "categories": ["general-chat"]}
+    for _ in range(allowed):
+        assert (await client.post("/api/v1/threads", headers=headers, json=payload)).status_code == 201
+    refused = await client.post("/api/v1/threads", headers=headers, json=payload)
+    assert refused.status_code == 429 and "first day" in refused.json()["error"]["message"]
+    assert POSTS_PER_NEW_MEMBER[0] < POSTS_PER_MEMBER[0]
+
+
+async def test_a_rate_limited_reply_form_keeps_the_text(limited):
+    client, forum = limited
+    await submit(client, "/signup", {"username": "chatty", "password": PASSWORD}, "/signup")
+    token = await client.get("/c/general-chat/new")
+    thread = await submit(
+        client,
+        "/c/general-chat/new",
+        {"title": "T", "body": "B", "categories": ["general-chat"]},
+        "/c/general-chat/new",
+    )
+    thread_path = thread.headers["location"]
+    thread_id = thread_path.split("/")[2]
+    for i in range(POSTS_PER_NEW_MEMBER[0] - 1):
+        assert (
+            await submit(client, f"/t/{thread_id}/reply", {"body": f"r{i}"}, thread_path)
+        ).status_code == 303
+    refused = await submit(client, f"/t/{thread_id}/reply", {"body": "My long considered reply"}, thread_path)
+    assert refused.status_code == 429 and "My long considered reply" in refused.text
+    assert token.status_code == 200
+
+
+def test_the_limiter_forgets_and_can_be_switched_off():
+    limiter = RateLimiter(enabled=False)
+    for _ in range(100):
+        limiter.take("k", (1, 60), "no")
+    enabled = RateLimiter(enabled=True)
+    enabled.take("k", (1, 60), "slow down")
+    with pytest.raises(Exception, match="slow down"):
+        enabled.take("k", (1, 60), "slow down")

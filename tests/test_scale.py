@@ -1,0 +1,249 @@
+"""Scale-out: several `forum serve` processes sharing one PostgreSQL and one Redis, with the
+same guarantees as one process: nothing lost, nothing twice, in order."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import re
+import subprocess
+
+import httpx
+import pytest
+
+from forum.db import event_log
+from forum.db.engine import Database
+from tests.conftest import skip_unless_required
+from tests.helpers import api_token, reply, start_thread
+from tests.live_helpers import LiveClient
+from tests.servers import ServerProcess, free_port
+from tests.tcp_proxy import TcpProxy
+
+REDIS_URL = os.environ.get("FORUM_TEST_REDIS_URL")
+REDIS_SKIP = ("multi-process tests need FORUM_TEST_REDIS_URL=redis://host:6379/0 and "
+              "FORUM_TEST_POSTGRES_URL; .ci/run sets both")
+
+pytestmark = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+
+
+@pytest.fixture
+def redis_url() -> str:
+    if not REDIS_URL:
+        skip_unless_required(REDIS_SKIP)
+    return REDIS_URL
+
+
+@pytest.fixture
+def two_servers(database_url, redis_url, tmp_path):
+    servers = [ServerProcess(database_url, broadcast_url=redis_url,
+                             log_path=tmp_path / f"server{i}.log").start() for i in range(2)]
+    yield servers
+    for server in servers:
+        server.stop()
+
+
+async def _session_cookie(base_url: str, username: str) -> str:
+    from tests.helpers import CSRF_META, PASSWORD
+
+    async with httpx.AsyncClient(base_url=base_url) as http:
+        token = CSRF_META.search((await http.get("/signup")).text).group(1)
+        response = await http.post("/signup", data={"username": username, "password": PASSWORD,
+                                                    "csrf_token": token})
+        assert response.status_code == 303
+        return "; ".join(f"{k}={v}" for k, v in http.cookies.items())
+
+
+async def test_a_reply_through_one_process_reaches_a_client_on_the_other(two_servers):
+    first, second = two_servers
+    async with httpx.AsyncClient(base_url=second.base_url, timeout=30) as http:
+        author = await api_token(http, "writer")
+        thread = await start_thread(http, author)
+        channel = f"thread:{thread['id']}"
+        client = await LiveClient.open(first.ws_url)
+        await client.subscribe([channel])
+        post = await reply(http, author, thread["id"], "Across processes")
+        [event] = await client.receive_events(1)
+        assert event["data"]["post_id"] == post["id"]
+        await client.close()
+        # Drop from the first, keep posting, resume on the second: nothing missed, nothing twice.
+        missed = [await reply(http, author, thread["id"], f"while away {i}") for i in range(5)]
+        resumed = await LiveClient.open(second.ws_url)
+        await resumed.subscribe([channel], since=event["id"])
+        assert [e["data"]["post_id"] for e in resumed.events] == [p["id"] for p in missed]
+        await resumed.close()
+
+
+async def test_presence_and_typing_cross_processes(two_servers):
+    first, second = two_servers
+    async with httpx.AsyncClient(base_url=first.base_url, timeout=30) as http:
+        author = await api_token(http, "opener")
+        thread = await start_thread(http, author)
+    channel = f"thread:{thread['id']}"
+    watcher = await LiveClient.open(first.ws_url)
+    await watcher.subscribe([channel])
+    typist = await LiveClient.open(second.ws_url, cookie=await _session_cookie(second.base_url, "typist"))
+    await typist.subscribe([channel])
+    assert (await watcher.receive_type("presence"))["users"] == ["typist"]
+    await typist.send({"type": "typing", "channel": channel})
+    assert (await watcher.receive_type("typing"))["user"] == "typist"
+    await typist.close()
+    assert (await watcher.receive_type("presence"))["users"] == []
+    await watcher.close()
+
+
+async def test_eight_writers_two_processes_random_drops_lose_nothing(two_servers, database_url):
+    """1,000 events from 8 writers through 2 processes; 6 readers drop and resume at random,
+    each time on a randomly chosen process. Each ends with every event once, in id order,
+    and exactly the log's ids for the channel."""
+    servers = two_servers
+    rng = random.Random(6)
+    writers = []
+    for i in range(8):
+        async with _client(servers[i % 2]) as http:
+            writers.append(await api_token(http, f"writer{i}"))
+    async with _client(servers[0]) as http:
+        thread = await start_thread(http, writers[0])
+    channel = f"thread:{thread['id']}"
+    total, done = 1000, asyncio.Event()
+
+    async def write(i: int) -> None:
+        async with _client(servers[i % 2]) as http:
+            for n in range(total // 8):
+                await reply(http, writers[i], thread["id"], f"w{i} #{n}")
+
+    async def read() -> list[int]:
+        seen: list[int] = []
+        since = None
+        while True:
+            client = await LiveClient.open(rng.choice(servers).ws_url)
+            subscribed = await client.subscribe([channel], since=since)
+            seen.extend(e["id"] for e in client.events)
+            since = seen[-1] if seen else subscribed["last_id"]
+            stay = rng.randint(10, 120)
+            try:
+                while stay:
+                    frame = await client.receive(timeout=3 if done.is_set() else 15)
+                    if frame["type"] == "event":
+                        seen.append(frame["id"])
+                        since = frame["id"]
+                        stay -= 1
+            except TimeoutError:
+                if done.is_set():
+                    await client.close()
+                    return seen
+            await client.close()
+
+    readers = [asyncio.create_task(read()) for _ in range(6)]
+    await asyncio.sleep(0.3)
+    await asyncio.gather(*(write(i) for i in range(8)))
+    done.set()
+    results = await asyncio.gather(*readers)
+    db = Database(database_url)
+    await db.connect()
+    logged = [row["id"] for row in await event_log.after(db, 0, [channel], limit=10_000)]
+    await db.disconnect()
+    assert len(logged) == total
+    for seen in results:
+        assert seen == logged
+
+
+def _client(server: ServerProcess) -> httpx.AsyncClient:
+    return httpx.AsyncClient(base_url=server.base_url, timeout=60)
+
+
+async def test_redis_going_away_and_coming_back(database_url, tmp_path):
+    """Posting keeps working and live delivery goes on (the hubs poll the log) while Redis is
+    gone; typing, which only travels through Redis, comes back by itself when Redis does."""
+    port = free_port()
+    redis_cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                 "--appendonly", "no"]
+    redis = subprocess.Popen(redis_cmd, stdout=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    servers = [ServerProcess(database_url, broadcast_url=url, log_path=tmp_path / f"s{i}.log").start()
+               for i in range(2)]
+    try:
+        async with _client(servers[1]) as http:
+            author = await api_token(http, "steady")
+            thread = await start_thread(http, author)
+            channel = f"thread:{thread['id']}"
+            watcher = await LiveClient.open(servers[0].ws_url)
+            await watcher.subscribe([channel])
+            redis.terminate()
+            redis.wait()
+            post = await reply(http, author, thread["id"], "Posted while Redis is down")
+            [event] = await watcher.receive_events(1)
+            assert event["data"]["post_id"] == post["id"]
+            redis = subprocess.Popen(redis_cmd, stdout=subprocess.DEVNULL)
+            typist = await LiveClient.open(servers[1].ws_url,
+                                           cookie=await _session_cookie(servers[1].base_url, "typer"))
+            await typist.subscribe([channel])
+            async with asyncio.timeout(30):
+                while True:  # the hubs reconnect with backoff; keep typing until it crosses
+                    await typist.send({"type": "typing", "channel": channel})
+                    try:
+                        if (await watcher.receive_type("typing", timeout=2.5))["user"] == "typer":
+                            break
+                    except TimeoutError:
+                        continue
+            await typist.close()
+            await watcher.close()
+    finally:
+        for server in servers:
+            server.stop()
+        redis.terminate()
+        redis.wait()
+
+
+async def test_postgres_going_away_gives_503_and_recovers_without_a_restart(database_url, tmp_path):
+    match = re.match(r"postgresql://([^@]+@)?([^:/]+)(?::(\d+))?/(.+)", database_url)
+    assert match, database_url
+    proxy = await TcpProxy(match.group(2), int(match.group(3) or 5432)).start()
+    proxied = f"postgresql://{match.group(1) or ''}127.0.0.1:{proxy.port}/{match.group(4)}"
+    # Started from a thread: the proxy runs on this test's event loop, which must keep going.
+    server = await asyncio.to_thread(ServerProcess(proxied, log_path=tmp_path / "server.log").start)
+    try:
+        async with _client(server) as http:
+            author = await api_token(http, "patient")
+            thread = await start_thread(http, author)
+            before = await reply(http, author, thread["id"], "Before the outage")
+            await proxy.cut()
+            refused = await http.post(f"/api/v1/threads/{thread['id']}/posts", headers=author,
+                                      json={"body": "During the outage"})
+            assert refused.status_code == 503
+            assert refused.json()["error"]["code"] == "unavailable"
+            assert (await http.get("/healthz")).status_code == 503
+            page = await http.get(f"/t/{thread['id']}")
+            assert page.status_code == 503 and "not answering" in page.text
+            await proxy.restore()
+            async with asyncio.timeout(30):
+                while (await http.get("/healthz")).status_code != 200:
+                    await asyncio.sleep(0.2)
+            after = await reply(http, author, thread["id"], "After the outage")
+            posts = (await http.get(f"/api/v1/threads/{thread['id']}")).json()["posts"]
+            assert [p["id"] for p in posts[1:]] == [before["id"], after["id"]]
+    finally:
+        await asyncio.to_thread(server.stop)
+        await proxy.cut()
+
+
+async def test_serve_with_workers_starts_that_many_processes(database_url, redis_url, tmp_path):
+    server = ServerProcess(database_url, broadcast_url=redis_url, workers=2,
+                           log_path=tmp_path / "server.log").start()
+    try:
+        children = subprocess.run(["ps", "--ppid", str(server.process.pid), "-o", "pid="],
+                                  capture_output=True, text=True).stdout.split()
+        assert len(children) >= 2
+        async with _client(server) as http:
+            author = await api_token(http, "many")
+            thread = await start_thread(http, author)
+            watchers = [await LiveClient.open(server.ws_url) for _ in range(4)]
+            for watcher in watchers:
+                await watcher.subscribe([f"thread:{thread['id']}"])
+            post = await reply(http, author, thread["id"], "To every worker's clients")
+            for watcher in watchers:
+                [event] = await watcher.receive_events(1)
+                assert event["data"]["post_id"] == post["id"]
+                await watcher.close()
+    finally:
+        server.stop()
