@@ -23,7 +23,7 @@ from forum.middleware import (
 from forum.ratelimit import RateLimiter
 from forum.realtime.backends import backend_for
 from forum.realtime.hub import Hub
-from forum.routes import accounts, health, moderation, search, threads
+from forum.routes import accounts, health, members, moderation, search, threads
 from forum.routes import channels as channel_routes
 from forum.routes.api import accounts as api_accounts
 from forum.routes.api import discussions as api_discussions
@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *channel_routes.routes,
         *threads.routes,
         *accounts.routes,
+        *members.routes,
         *health.routes,
         *moderation.routes,
         *search.routes,

@@ -3,7 +3,7 @@ the live fragments (which are rendered outside any request)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,15 @@ def initials(name: str) -> str:
     return "".join(letters[:1] + letters[-1:] if len(letters) > 1 else letters[:1]).upper() or "?"
 
 
+NEW_MEMBER_DAYS = 7
+
+
+def is_new_member(joined_at: datetime | str | None, posted_at: datetime | str | None) -> bool:
+    """A member's posts from their first week carry a "New member" badge, so people greet them."""
+    joined, posted = as_utc(joined_at), as_utc(posted_at)
+    return bool(joined and posted and posted - joined < timedelta(days=NEW_MEMBER_DAYS))
+
+
 def exact_time(value: datetime | None) -> str:
     value = as_utc(value)
     return value.strftime("%-d %b %Y, %H:%M UTC") if value else ""
@@ -59,8 +68,8 @@ class Templates:
         env.trim_blocks = True
         env.lstrip_blocks = True
         env.globals.update(thread_url=thread_url, user_url=user_url, channel_url=channel_url,
-                           initials=initials, can_edit_post=can_edit_post, max_depth=MAX_DEPTH,
-                           static_url=static_url)
+                           initials=initials, is_new_member=is_new_member,
+                           can_edit_post=can_edit_post, max_depth=MAX_DEPTH, static_url=static_url)
         env.filters.update(time_tag=time_tag, exact_time=exact_time)
         self.env = env
 

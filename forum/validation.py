@@ -97,3 +97,14 @@ def check_bio(value: object) -> str:
     if len(bio) > BIO_MAX:
         raise ValidationError({"bio": f"Keep the bio to {BIO_MAX:,} characters."})
     return bio
+
+
+PROFILE_LINE_MAX = 120
+
+
+def check_profile_line(value: object, field: str) -> str:
+    """Organisation or location: one line, optional."""
+    line = " ".join(_text(value, field).split())
+    if len(line) > PROFILE_LINE_MAX:
+        raise ValidationError({field: f"Keep it to {PROFILE_LINE_MAX} characters."})
+    return line

@@ -83,3 +83,22 @@ async def log_in(forum: Forum, address: str, username: Any, password: Any) -> Me
         forum.limits.hit(account)
         forum.limits.hit(f"login-from:{address}")
     return member
+
+
+async def update_profile(forum: Forum, member: Member | None, fields: dict[str, Any]) -> None:
+    """A member edits their own profile; every field is checked and explained."""
+    from forum.actions import require_writer
+    from forum.validation import check_bio, check_profile_line
+
+    member = require_writer(member)
+    errors = FieldErrors()
+    clean = {
+        "display_name": errors.check("display_name", check_display_name, fields.get("display_name"),
+                                     member.username),
+        "bio": errors.check("bio", check_bio, fields.get("bio")),
+        "organisation": errors.check("organisation", check_profile_line, fields.get("organisation"),
+                                     "organisation"),
+        "location": errors.check("location", check_profile_line, fields.get("location"), "location"),
+    }
+    errors.raise_if_any()
+    await users.update_profile(forum.db, member.id, **clean)  # type: ignore[arg-type]

@@ -8,7 +8,7 @@ from forum.actions import NotFound, PermissionDenied, require_writer, take_posti
 from forum.actions.live import channel_row_html, post_html
 from forum.auth import Member, can_edit_post
 from forum.clock import isoformat, utcnow
-from forum.db import event_log, moderation, posts, search, threads
+from forum.db import event_log, moderation, posts, search, threads, users
 from forum.services import Forum
 from forum.text import render_markdown
 from forum.validation import ValidationError, check_body
@@ -42,6 +42,7 @@ async def reply(forum: Forum, member: Member | None, thread_id: int, body: Any,
                                      parent_row=parent, body=clean_body,
                                      html=render_markdown(clean_body), now=now)
         await search.index_post(forum.db, post_id, "", clean_body)
+        await users.record_post(forum.db, member.id, now)
         await threads.record_reply(forum.db, thread_id, now)
         post = await posts.by_id(forum.db, post_id)
         thread = await threads.by_id(forum.db, thread_id)
@@ -102,6 +103,7 @@ async def delete(forum: Forum, member: Member | None, post_id: int) -> None:
             await moderation.record(forum.db, member.id, "delete_post", thread_id=post["thread_id"],
                                     post_id=post_id)
         await search.unindex_post(forum.db, post_id)
+        await users.record_post(forum.db, post["author_id"], utcnow(), change=-1)
         if post["depth"] > 0:
             await threads.record_reply_removed(forum.db, post["thread_id"])
         post = await posts.by_id(forum.db, post_id)

@@ -8,7 +8,7 @@ from forum.actions import NotFound, require_moderator, require_writer, take_post
 from forum.actions.live import channel_row_html
 from forum.auth import Member
 from forum.clock import utcnow
-from forum.db import channels, event_log, moderation, posts, search, threads
+from forum.db import channels, event_log, moderation, posts, search, threads, users
 from forum.services import Forum
 from forum.text import render_markdown, slugify
 from forum.validation import FieldErrors, ValidationError, check_body, check_title
@@ -57,6 +57,7 @@ async def create_thread(forum: Forum, member: Member | None, title: Any, body: A
                                      parent_row=None, body=clean_body,
                                      html=render_markdown(clean_body), now=now)
         await search.index_post(forum.db, post_id, clean_title, clean_body)
+        await users.record_post(forum.db, member.id, now)
         await threads.add_to_channels(forum.db, thread_id, [c["id"] for c in chosen], now)
         thread = await threads.by_id(forum.db, thread_id)
         row_html = channel_row_html(forum, thread, [c["name"] for c in chosen])

@@ -31,6 +31,7 @@ POST_COLUMNS = [
     posts.c.deleted_at, posts.c.hidden_at, posts.c.hidden_reason,
     users.c.username.label("author_username"),
     users.c.display_name.label("author_display_name"),
+    users.c.created_at.label("author_joined_at"),
     parent.c.depth.label("parent_depth"),
     parent_author.c.username.label("parent_username"),
     parent_author.c.display_name.label("parent_display_name"),

@@ -33,6 +33,13 @@ users = sa.Table(
     sa.Column("suspended_at", Timestamp, nullable=True),
     # The site banner this member closed; a newer banner shows again.
     sa.Column("dismissed_banner_id", sa.Integer, nullable=True),
+    sa.Column("organisation", sa.String(120), nullable=False, server_default=""),
+    sa.Column("location", sa.String(120), nullable=False, server_default=""),
+    # Denormalised for the member directory, kept in the posting transaction.
+    sa.Column("post_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_active_at", Timestamp, nullable=True),
+    sa.Index("ix_users_created_at", "created_at"),
+    sa.Index("ix_users_last_active_at", "last_active_at"),
 )
 
 sessions = sa.Table(

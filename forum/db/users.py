@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from forum.clock import utcnow
+from forum.clock import as_utc, isoformat, utcnow
+from forum.db import cursors
 from forum.db.engine import Database
 from forum.db.tables import posts, threads, users
 
@@ -51,3 +53,60 @@ async def post_counts(db: Database, user_id: int) -> dict[str, int]:
     post_count = await db.fetch_val(sa.select(sa.func.count()).select_from(posts).where(
         posts.c.author_id == user_id, posts.c.deleted_at.is_(None)))
     return {"threads": thread_count, "replies": max(post_count - thread_count, 0)}
+
+
+async def record_post(db: Database, user_id: int, now: datetime, change: int = 1) -> None:
+    values: dict[str, Any] = {"post_count": users.c.post_count + change}
+    if change > 0:
+        values["last_active_at"] = now
+    await db.execute(users.update().where(users.c.id == user_id).values(**values))
+
+
+async def update_profile(db: Database, user_id: int, **fields: str) -> None:
+    await db.execute(users.update().where(users.c.id == user_id).values(**fields))
+
+
+DIRECTORY_SORTS = {"joined", "active", "name"}
+
+
+async def directory(db: Database, *, q: str = "", sort: str = "joined", cursor: str | None = None,
+                    limit: int = 30) -> tuple[list[Any], str | None]:
+    """Members, newest first, most recently active first, or by name; keyset pages."""
+    key_column = {"joined": users.c.created_at, "active": users.c.last_active_at,
+                  "name": users.c.username_key}[sort]
+    query = sa.select(users)
+    if q:
+        pattern = f"%{q.lower().replace('%', '').replace('_', '')}%"
+        query = query.where(sa.or_(users.c.username_key.like(pattern),
+                                   sa.func.lower(users.c.display_name).like(pattern),
+                                   sa.func.lower(users.c.organisation).like(pattern)))
+    if sort == "active":
+        query = query.where(users.c.last_active_at.is_not(None))
+    descending = sort != "name"
+    order = [key_column.desc(), users.c.id.desc()] if descending else [key_column, users.c.id]
+    if cursor:
+        value, last_id = cursors.decode(cursor, 2)
+        if sort != "name":
+            try:
+                value = as_utc(datetime.fromisoformat(str(value).replace("Z", "+00:00")))
+            except ValueError as error:
+                raise cursors.BadCursor("cursor is not one this forum gave out") from error
+        same = key_column == value
+        if descending:
+            query = query.where(sa.or_(key_column < value, sa.and_(same, users.c.id < last_id)))
+        else:
+            query = query.where(sa.or_(key_column > value, sa.and_(same, users.c.id > last_id)))
+    rows = await db.fetch_all(query.order_by(*order).limit(limit + 1))
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        value = last[key_column.name]
+        next_cursor = cursors.encode(isoformat(value) if sort != "name" else value, last["id"])
+    return rows[:limit], next_cursor
+
+
+async def by_usernames(db: Database, usernames: list[str]) -> list[Any]:
+    if not usernames:
+        return []
+    return await db.fetch_all(sa.select(users).where(
+        users.c.username_key.in_([u.lower() for u in usernames])).order_by(users.c.display_name))

@@ -18,7 +18,7 @@ from forum.auth import Member
 from forum.db import channels as channel_queries
 from forum.db import event_log, threads, users
 from forum.realtime.envelopes import dumps, error_frame, event_frame
-from forum.realtime.presence import Presence
+from forum.realtime.presence import QUIET_CHANNELS, Presence
 from forum.services import Forum
 
 log = logging.getLogger("forum.ws")
@@ -186,7 +186,7 @@ class LiveConnection:
             for channel in new:
                 if self.presence.join(channel, self.member):
                     await self.forum.hub.announce_presence(channel)
-                else:
+                elif channel not in QUIET_CHANNELS:
                     self.deliver_frame(dumps(self.presence.frame(channel)))
 
     async def _replay(self, names: list[str], since: int, latest: int) -> bool:

@@ -22,7 +22,7 @@ from forum.db import event_log
 from forum.db.engine import Database
 from forum.realtime.backends import DOORBELL, EPHEMERAL, Backend
 from forum.realtime.envelopes import event_frame
-from forum.realtime.presence import PRESENCE_REFRESH_SECONDS, Presence
+from forum.realtime.presence import PRESENCE_REFRESH_SECONDS, QUIET_CHANNELS, Presence
 
 log = logging.getLogger("forum.hub")
 
@@ -141,7 +141,7 @@ class Hub:
             decoded = json.loads(message)
             channel = decoded["channel"]
             if "presence" in decoded:
-                if not self.presence.apply(decoded["presence"]):
+                if not self.presence.apply(decoded["presence"]) or channel in QUIET_CHANNELS:
                     return
                 frame = json.dumps(self.presence.frame(channel), ensure_ascii=False)
             else:
@@ -160,7 +160,9 @@ class Hub:
             for channel in self.presence.local_channels():
                 await self.announce_presence(channel)
             for channel in self.presence.expire(time.monotonic()):
-                self._send_to(channel, json.dumps(self.presence.frame(channel), ensure_ascii=False))
+                if channel not in QUIET_CHANNELS:
+                    frame = json.dumps(self.presence.frame(channel), ensure_ascii=False)
+                    self._send_to(channel, frame)
 
     async def _dispatch(self) -> None:
         delay = RETRY_FIRST_SECONDS

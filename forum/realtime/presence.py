@@ -15,6 +15,9 @@ from forum.auth import Member
 
 PRESENCE_REFRESH_SECONDS = 15.0
 PRESENCE_EXPIRE_SECONDS = 45.0
+# Counted for "who is online" but never sent to its subscribers: every page listens on
+# "site", and telling every reader about every arrival would grow with the square of readers.
+QUIET_CHANNELS = frozenset({"site"})
 
 
 class Presence:

@@ -8,6 +8,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from forum.actions import PermissionDenied
+from forum.actions.moderation import SITE_CHANNEL
 from forum.actions.threads import create_thread
 from forum.db import channels, cursors, threads, users
 from forum.ratelimit import RateLimited
@@ -23,6 +24,7 @@ async def home(request: Request) -> Response:
     return await render(request, "home.html", {
         "channels": await channels.all_channels(forum.db),
         "member_count": await users.count(forum.db),
+        "online": forum.hub.presence.frame(SITE_CHANNEL)["members"],
     })
 
 

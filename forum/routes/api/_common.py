@@ -69,6 +69,8 @@ def int_param(value: Any, field: str) -> int:
 def user_json(row: Any, *, public: bool = True) -> dict[str, Any]:
     data = {"username": row["username"], "display_name": row["display_name"],
             "bio": row["bio"], "role": row["role"], "joined_at": isoformat(row["created_at"]),
+            "organisation": row["organisation"], "location": row["location"],
+            "post_count": row["post_count"], "last_active_at": isoformat(row["last_active_at"]),
             "url": f"/u/{row['username']}"}
     if not public:
         data["id"] = row["id"]

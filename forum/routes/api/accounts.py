@@ -34,9 +34,20 @@ async def create_token(request: Request) -> JSONResponse:
 
 
 async def me(request: Request) -> JSONResponse:
-    member = await require_member(request, write=False)
+    if request.method == "PATCH":
+        member = await require_member(request)
+        await accounts.update_profile(forum_of(request), member, await json_body(request))
+    else:
+        member = await require_member(request, write=False)
     row = await users.by_id(forum_of(request).db, member.id)
     return JSONResponse(user_json(row, public=False))
+
+
+async def directory(request: Request) -> JSONResponse:
+    from forum.routes.members import directory_query
+
+    rows, next_cursor, _, _ = await directory_query(request)
+    return JSONResponse({"users": [user_json(r) for r in rows], "next_cursor": next_cursor})
 
 
 async def user_profile(request: Request) -> JSONResponse:
@@ -50,6 +61,7 @@ async def user_profile(request: Request) -> JSONResponse:
 routes = [
     Route("/users", create_user, methods=["POST"]),
     Route("/tokens", create_token, methods=["POST"]),
-    Route("/me", me, methods=["GET"]),
+    Route("/me", me, methods=["GET", "PATCH"]),
+    Route("/users", directory, methods=["GET"]),
     Route("/users/{username}", user_profile, methods=["GET"]),
 ]

@@ -25,7 +25,8 @@ SCHEMAS: dict[str, Any] = {
     "Error": _obj(["error"], error=_obj(["code", "message", "fields"], code=STR, message=STR,
                                         fields={"type": "object", "additionalProperties": STR})),
     "User": _obj(["username", "display_name"], username=STR, display_name=STR, bio=STR,
-                 role=STR, joined_at=TIME, url=STR),
+                 role=STR, joined_at=TIME, url=STR, organisation=STR, location=STR, post_count=INT,
+                 last_active_at=NTIME),
     "Category": _obj(["slug", "name", "description", "thread_count"], slug=STR, name=STR,
                      description=STR, thread_count=INT),
     "Thread": _obj(["id", "title", "author", "created_at"], id=INT, title=STR, slug=STR,
@@ -84,10 +85,18 @@ def _thread_flag(verb: str) -> dict[str, Any]:
 PATHS: dict[str, Any] = {
     "/openapi.json": {"get": _op("This document", 200, {"type": "object"})},
     "/users": {"post": _op("Sign up", 201, _ref("User"), body=_obj(
-        ["username", "password"], username=STR, password=STR, display_name=STR))},
+        ["username", "password"], username=STR, password=STR, display_name=STR)),
+               "get": _op("The member directory: search by name or organisation; sort by joined, "
+                          "active or name", 200, _obj(
+                              ["users", "next_cursor"], users={"type": "array", "items": _ref("User")},
+                              next_cursor=NSTR),
+                          params=[_query_param(n) for n in ("q", "sort", "cursor")])},
     "/tokens": {"post": _op("Create an API token", 201, _obj(["token"], token=STR, username=STR),
                             body=_obj(["username", "password"], username=STR, password=STR))},
-    "/me": {"get": _op("The signed-in member", 200, _ref("User"), auth=True)},
+    "/me": {"get": _op("The signed-in member", 200, _ref("User"), auth=True),
+            "patch": _op("Edit your own profile", 200, _ref("User"), auth=True, body=_obj(
+                [], display_name=STR, bio=STR, organisation=STR, location=STR))},
+
     "/users/{username}": {"get": _op("A public profile", 200, _ref("User"),
                                      params=[_path_param("username", STR)])},
     "/categories": {"get": _op("Channels", 200, {"type": "array", "items": _ref("Category")})},
