@@ -23,7 +23,7 @@ from forum.middleware import (
 from forum.ratelimit import RateLimiter
 from forum.realtime.backends import backend_for
 from forum.realtime.hub import Hub
-from forum.routes import accounts, health, members, moderation, search, threads
+from forum.routes import accounts, health, members, moderation, notifications, search, threads
 from forum.routes import channels as channel_routes
 from forum.routes.api import accounts as api_accounts
 from forum.routes.api import discussions as api_discussions
@@ -57,12 +57,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await db.disconnect()
 
     api = [*api_accounts.routes, *api_discussions.routes, *api_moderation.routes,
-           *search.api_routes, *preview.routes, *openapi.routes]
+           *search.api_routes, *notifications.api_routes, *preview.routes, *openapi.routes]
     routes = [
         *channel_routes.routes,
         *threads.routes,
         *accounts.routes,
         *members.routes,
+        *notifications.routes,
         *health.routes,
         *moderation.routes,
         *search.routes,

@@ -40,8 +40,46 @@ def sanitize(html: str) -> str:
     )
 
 
-def render_markdown(source: str) -> str:
-    return sanitize(_markdown.render(normalise_newlines(source)))
+def render_markdown(source: str, mentions: dict[str, str] | None = None) -> str:
+    """`mentions` maps lower-cased usernames that exist to their spelling: only those
+    @names become links to profiles."""
+    return sanitize(_markdown.render(normalise_newlines(source), {"mentions": mentions or {}}))
+
+
+MENTION = re.compile(r"@([A-Za-z0-9_-]{3,30})")
+_MENTION_AFTER = re.compile(r"[\w@.+-]")  # "ann@example.org" is an address, not a mention
+
+
+def mentioned_usernames(source: str) -> list[str]:
+    """Every @name in the text, once each, as typed."""
+    names = []
+    for match in MENTION.finditer(source):
+        before = source[match.start() - 1] if match.start() else ""
+        if not (before and _MENTION_AFTER.match(before)) and match.group(1).lower() not in {
+                n.lower() for n in names}:
+            names.append(match.group(1))
+    return names
+
+
+def _mention_rule(state, silent: bool) -> bool:  # type: ignore[no-untyped-def]
+    pos = state.pos
+    if state.src[pos] != "@" or (pos and _MENTION_AFTER.match(state.src[pos - 1])):
+        return False
+    match = MENTION.match(state.src, pos)
+    known = (state.env or {}).get("mentions") or {}
+    if not match or match.group(1).lower() not in known:
+        return False
+    if not silent:
+        link = state.push("link_open", "a", 1)
+        link.attrSet("href", f"/u/{known[match.group(1).lower()]}")
+        text = state.push("text", "", 0)
+        text.content = match.group(0)
+        state.push("link_close", "a", -1)
+    state.pos = match.end()
+    return True
+
+
+_markdown.inline.ruler.before("emphasis", "mention", _mention_rule)
 
 
 _SLUG_DROP = re.compile(r"[^\w\s-]")

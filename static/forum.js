@@ -147,6 +147,25 @@
     }
   }
 
+  // -- notifications -------------------------------------------------------------------
+  function onNotification(frame) {
+    var link = document.getElementById("notifications-link");
+    if (!link) return;
+    var count = link.querySelector(".notification-count");
+    if (!count) {
+      count = document.createElement("span");
+      count.className = "notification-count";
+      link.appendChild(document.createTextNode(" "));
+      link.appendChild(count);
+    }
+    count.textContent = String(frame.data.unread);
+    var hidden = document.createElement("span");
+    hidden.className = "visually-hidden";
+    hidden.textContent = " unread";
+    count.appendChild(hidden);
+    announce("Notification: " + frame.data.text);
+  }
+
   // -- the site banner -------------------------------------------------------------------
   function onSiteEvent(frame) {
     var holder = document.getElementById("site-banner");
@@ -189,6 +208,7 @@
       if (frame.id <= lastId) return;
       lastId = frame.id;
       if (frame.channel === "site") onSiteEvent(frame);
+      else if (frame.channel.indexOf("user:") === 0) onNotification(frame);
       else if (frame.channel.indexOf("thread:") === 0) { if (posts) onThreadEvent(frame); }
       else onChannelEvent(frame);
     } else if (frame.type === "subscribed") {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from forum.actions import NotFound, PermissionDenied, require_moderator, require_writer
+from forum.actions import NotFound, PermissionDenied, notify, require_moderator, require_writer
 from forum.actions.live import post_html
 from forum.auth import Member
 from forum.db import event_log, moderation, posts, threads, users
@@ -51,6 +51,9 @@ async def _set_hidden(forum: Forum, member: Member, post: Any, reason: str, *, h
                                     reason=reason if hidden else None)
         await moderation.record(forum.db, member.id, "hide_post" if hidden else "restore_post",
                                 thread_id=post["thread_id"], post_id=post["id"], reason=reason)
+        await notify.notify(forum, user_id=post["author_id"], kind="moderation", actor_id=member.id,
+                            thread_id=post["thread_id"], post_id=post["id"],
+                            note=f"hid your post ({reason})" if hidden else "restored your post")
         changed = await posts.by_id(forum.db, post["id"])
         thread = await threads.by_id(forum.db, post["thread_id"])
         await event_log.append(forum.db, f"thread:{post['thread_id']}",

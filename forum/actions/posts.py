@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from forum.actions import NotFound, PermissionDenied, require_writer, take_posting_allowance
+from forum.actions import NotFound, PermissionDenied, notify, require_writer, take_posting_allowance
 from forum.actions.live import channel_row_html, post_html
 from forum.auth import Member, can_edit_post
 from forum.clock import isoformat, utcnow
@@ -37,10 +37,16 @@ async def reply(forum: Forum, member: Member | None, thread_id: int, body: Any,
 
     take_posting_allowance(forum, member)
     now = utcnow()
+    known = await notify.known_mentions(forum, clean_body)
     async with forum.db.transaction():
         post_id = await posts.insert(forum.db, thread_id=thread_id, author_id=member.id,
                                      parent_row=parent, body=clean_body,
-                                     html=render_markdown(clean_body), now=now)
+                                     html=render_markdown(clean_body, notify.mention_links(known)),
+                                     now=now)
+        await notify.notify(forum, user_id=parent["author_id"], kind="reply", actor_id=member.id,
+                            thread_id=thread_id, post_id=post_id)
+        await notify.notify_mentions(forum, known, actor_id=member.id, thread_id=thread_id,
+                                     post_id=post_id, skip={parent["author_id"]})
         await search.index_post(forum.db, post_id, "", clean_body)
         await users.record_post(forum.db, member.id, now)
         await threads.record_reply(forum.db, thread_id, now)
@@ -78,12 +84,16 @@ async def edit(forum: Forum, member: Member | None, post_id: int, body: Any) -> 
     clean_body = check_body(body)
     if clean_body == post["body"]:
         return
+    known = await notify.known_mentions(forum, clean_body)
     async with forum.db.transaction():
         await moderation.add_revision(forum.db, post_id, post["body"], member.id)
-        await posts.update_body(forum.db, post_id, clean_body, render_markdown(clean_body), utcnow())
+        await posts.update_body(forum.db, post_id, clean_body,
+                                render_markdown(clean_body, notify.mention_links(known)), utcnow())
         if member.id != post["author_id"]:
             await moderation.record(forum.db, member.id, "edit_post", thread_id=post["thread_id"],
                                     post_id=post_id)
+            await notify.notify(forum, user_id=post["author_id"], kind="moderation", actor_id=member.id,
+                                thread_id=post["thread_id"], post_id=post_id, note="edited your post")
         post = await posts.by_id(forum.db, post_id)
         thread = await threads.by_id(forum.db, post["thread_id"])
         await search.index_post(forum.db, post_id, thread["title"] if post["depth"] == 0 else "",
@@ -102,6 +112,8 @@ async def delete(forum: Forum, member: Member | None, post_id: int) -> None:
         if member and member.id != post["author_id"]:
             await moderation.record(forum.db, member.id, "delete_post", thread_id=post["thread_id"],
                                     post_id=post_id)
+            await notify.notify(forum, user_id=post["author_id"], kind="moderation", actor_id=member.id,
+                                thread_id=post["thread_id"], note="deleted your post")
         await search.unindex_post(forum.db, post_id)
         await users.record_post(forum.db, post["author_id"], utcnow(), change=-1)
         if post["depth"] > 0:

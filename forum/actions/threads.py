@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from forum.actions import NotFound, require_moderator, require_writer, take_posting_allowance
+from forum.actions import NotFound, notify, require_moderator, require_writer, take_posting_allowance
 from forum.actions.live import channel_row_html
 from forum.auth import Member
 from forum.clock import utcnow
@@ -48,6 +48,7 @@ async def create_thread(forum: Forum, member: Member | None, title: Any, body: A
     errors.raise_if_any()
     assert clean_title and clean_body and chosen
     take_posting_allowance(forum, member)
+    known = await notify.known_mentions(forum, clean_body)
 
     now = utcnow()
     async with forum.db.transaction():
@@ -55,7 +56,10 @@ async def create_thread(forum: Forum, member: Member | None, title: Any, body: A
                                          author_id=member.id, now=now)
         post_id = await posts.insert(forum.db, thread_id=thread_id, author_id=member.id,
                                      parent_row=None, body=clean_body,
-                                     html=render_markdown(clean_body), now=now)
+                                     html=render_markdown(clean_body, notify.mention_links(known)),
+                                     now=now)
+        await notify.notify_mentions(forum, known, actor_id=member.id, thread_id=thread_id,
+                                     post_id=post_id)
         await search.index_post(forum.db, post_id, clean_title, clean_body)
         await users.record_post(forum.db, member.id, now)
         await threads.add_to_channels(forum.db, thread_id, [c["id"] for c in chosen], now)

@@ -195,6 +195,22 @@ banners = sa.Table(
     sa.Column("cleared_at", Timestamp, nullable=True),
 )
 
+# What a member is told: replies to them, mentions, moderators acting on their posts.
+notifications = sa.Table(
+    "notifications",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("actor_id", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("thread_id", sa.Integer, sa.ForeignKey("threads.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("post_id", sa.Integer, sa.ForeignKey("posts.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("note", sa.String(300), nullable=False, server_default=""),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("read_at", Timestamp, nullable=True),
+    sa.Index("ix_notifications_user_id_id", "user_id", "id"),
+)
+
 # The full-text index (post_search) is engine-specific and made by migration 0002 alone:
 # an FTS5 table on SQLite, a tsvector table with a GIN index on PostgreSQL (forum/db/search.py).
 

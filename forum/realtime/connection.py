@@ -155,6 +155,10 @@ class LiveConnection:
         if len(self.channels | set(names)) > MAX_CHANNELS:
             raise FrameError("too_many_channels", f"Subscribe to at most {MAX_CHANNELS} channels.")
         for name in names:
+            if name.startswith("user:"):
+                if self.member is None or name != f"user:{self.member.id}":
+                    raise FrameError("forbidden", "You can only listen to your own notifications.")
+                continue
             if not await channel_exists(self.forum, name):
                 raise FrameError("unknown_channel", f"There is no channel {name[:80]!r}.")
         return names

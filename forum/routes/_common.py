@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse, Response
 
 from forum.auth import CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE, Member, bearer_token, csrf_cookie_of
 from forum.db import channels as channel_queries
-from forum.db import event_log, moderation, sessions
+from forum.db import event_log, moderation, notifications, sessions
 from forum.services import Forum
 
 BANNER_COOKIE = "forum_banner_dismissed"
@@ -75,6 +75,7 @@ async def render(request: Request, template: str, context: dict[str, Any] | None
         "csrf_token": csrf_token_for(request),
         "nav_channels": await channel_queries.all_channels(forum.db),
         "banner": await _banner_for(request, member),
+        "unread_notifications": await notifications.unread_count(forum.db, member.id) if member else 0,
         # Live updates resume from here, so nothing committed after this render is missed.
         "last_event_id": await event_log.latest_id(forum.db),
         **(context or {}),

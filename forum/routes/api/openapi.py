@@ -166,6 +166,15 @@ PATHS: dict[str, Any] = {
         "Set a member's role (admins)", 200, _obj(["username"], username=STR, done=STR), auth=True,
         params=[_path_param("username", STR)],
         body=_obj(["role"], role={"type": "string", "enum": ["member", "moderator", "admin"]}))},
+    "/notifications": {"get": _op(
+        "Your notifications: replies to you, mentions, moderator actions on your posts", 200,
+        _obj(["notifications", "unread"], unread=INT, notifications={"type": "array", "items": _obj(
+            ["id", "kind", "read", "created_at", "thread_id", "post_id", "actor"], id=INT, kind=STR,
+            read=BOOL, created_at=TIME, thread_id={"type": ["integer", "null"]},
+            post_id={"type": ["integer", "null"]}, actor=NSTR, note=STR)}), auth=True)},
+    "/notifications/read": {"post": _op(
+        "Mark these notifications read, or all of them without ids", 200, _obj(["unread"], unread=INT),
+        auth=True, body=_obj([], ids={"type": "array", "items": INT}))},
     "/posts/{post_id}": {
         "get": _op("One post", 200, _ref("Post"), params=[POST_ID]),
         "patch": _op("Edit a post (author or moderator)", 200, _ref("Post"), auth=True,

@@ -1,0 +1,46 @@
+"""Telling members what concerns them: stored, counted in the header, and sent live on the
+member's own channel (user:{id}), which only they may subscribe to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from forum.db import event_log, notifications, users
+from forum.services import Forum
+from forum.text import mentioned_usernames
+
+
+def user_channel(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+async def notify(forum: Forum, *, user_id: int, kind: str, actor_id: int | None,
+                 thread_id: int | None = None, post_id: int | None = None, note: str = "") -> None:
+    """Call inside the change's transaction; the caller wakes the hub after commit."""
+    if user_id == actor_id:
+        return  # nobody is told about their own doing
+    notification_id = await notifications.add(forum.db, user_id=user_id, kind=kind, actor_id=actor_id,
+                                              thread_id=thread_id, post_id=post_id, note=note)
+    row = await notifications.by_id(forum.db, notification_id)
+    await event_log.append(forum.db, user_channel(user_id), "notification.created", {
+        "id": notification_id, "kind": kind, "unread": await notifications.unread_count(forum.db, user_id),
+        "text": forum.templates.render_fragment("notifications/_text.html", n=row).strip(),
+    })
+
+
+async def known_mentions(forum: Forum, body: str) -> dict[str, Any]:
+    """The members an @name in `body` refers to: {lower-cased name: user row}."""
+    rows = await users.by_usernames(forum.db, mentioned_usernames(body))
+    return {row["username_key"]: row for row in rows}
+
+
+def mention_links(known: dict[str, Any]) -> dict[str, str]:
+    return {key: row["username"] for key, row in known.items()}
+
+
+async def notify_mentions(forum: Forum, known: dict[str, Any], *, actor_id: int, thread_id: int,
+                          post_id: int, skip: set[int] = frozenset()) -> None:  # type: ignore[assignment]
+    for row in known.values():
+        if row["id"] not in skip:
+            await notify(forum, user_id=row["id"], kind="mention", actor_id=actor_id,
+                         thread_id=thread_id, post_id=post_id)

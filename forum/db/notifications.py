@@ -1,0 +1,55 @@
+"""Queries on notifications."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from forum.clock import utcnow
+from forum.db.engine import Database
+from forum.db.tables import notifications, threads, users
+
+actor = users.alias("actor")
+
+
+async def add(db: Database, *, user_id: int, kind: str, actor_id: int | None,
+              thread_id: int | None = None, post_id: int | None = None, note: str = "") -> int:
+    return await db.execute(notifications.insert().values(
+        user_id=user_id, kind=kind, actor_id=actor_id, thread_id=thread_id, post_id=post_id,
+        note=note[:300], created_at=utcnow()))
+
+
+async def for_user(db: Database, user_id: int, limit: int = 50) -> list[Any]:
+    query = (sa.select(notifications, actor.c.username.label("actor_username"),
+                       actor.c.display_name.label("actor_display_name"),
+                       threads.c.title.label("thread_title"), threads.c.slug.label("thread_slug"))
+             .outerjoin(actor, actor.c.id == notifications.c.actor_id)
+             .outerjoin(threads, threads.c.id == notifications.c.thread_id)
+             .where(notifications.c.user_id == user_id)
+             .order_by(notifications.c.id.desc()).limit(limit))
+    return await db.fetch_all(query)
+
+
+async def by_id(db: Database, notification_id: int) -> Any:
+    query = (sa.select(notifications, actor.c.username.label("actor_username"),
+                       actor.c.display_name.label("actor_display_name"),
+                       threads.c.title.label("thread_title"), threads.c.slug.label("thread_slug"))
+             .outerjoin(actor, actor.c.id == notifications.c.actor_id)
+             .outerjoin(threads, threads.c.id == notifications.c.thread_id)
+             .where(notifications.c.id == notification_id))
+    return await db.fetch_one(query)
+
+
+async def unread_count(db: Database, user_id: int) -> int:
+    return await db.fetch_val(sa.select(sa.func.count()).select_from(notifications).where(
+        notifications.c.user_id == user_id, notifications.c.read_at.is_(None)))
+
+
+async def mark_read(db: Database, user_id: int, ids: list[int] | None = None) -> None:
+    """Mark these (or all) of the member's notifications read; others' are never touched."""
+    query = notifications.update().where(notifications.c.user_id == user_id,
+                                         notifications.c.read_at.is_(None))
+    if ids is not None:
+        query = query.where(notifications.c.id.in_(ids))
+    await db.execute(query.values(read_at=utcnow()))

@@ -1,0 +1,66 @@
+"""/notifications: what concerns the signed-in member, and marking it read."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from forum.clock import isoformat
+from forum.db import notifications
+from forum.routes._common import forum_of, member_of, read_form, render
+from forum.routes.api._common import ApiError, json_body, require_member
+
+
+async def notifications_page(request: Request) -> Response:
+    member = await member_of(request)
+    if member is None:
+        return RedirectResponse("/login?next=/notifications", status_code=303)
+    rows = await notifications.for_user(forum_of(request).db, member.id)
+    return await render(request, "notifications/index.html", {"items": rows})
+
+
+async def mark_read_form(request: Request) -> Response:
+    member = await member_of(request)
+    if member is None:
+        return RedirectResponse("/login?next=/notifications", status_code=303)
+    form = await read_form(request)
+    one = str(form.get("id", ""))
+    await notifications.mark_read(forum_of(request).db, member.id, [int(one)] if one.isdigit() else None)
+    return RedirectResponse("/notifications", status_code=303)
+
+
+def notification_json(row) -> dict:  # type: ignore[no-untyped-def]
+    return {"id": row["id"], "kind": row["kind"], "read": row["read_at"] is not None,
+            "created_at": isoformat(row["created_at"]), "thread_id": row["thread_id"],
+            "post_id": row["post_id"], "actor": row["actor_username"], "note": row["note"]}
+
+
+async def list_api(request: Request) -> JSONResponse:
+    member = await require_member(request, write=False)
+    db = forum_of(request).db
+    rows = await notifications.for_user(db, member.id)
+    return JSONResponse({"notifications": [notification_json(r) for r in rows],
+                         "unread": await notifications.unread_count(db, member.id)})
+
+
+async def read_api(request: Request) -> JSONResponse:
+    member = await require_member(request)
+    data = await json_body(request)
+    ids = data.get("ids")
+    if ids is not None and (not isinstance(ids, list) or not all(isinstance(i, int) for i in ids)):
+        raise ApiError(400, "invalid", "ids must be a list of notification ids.",
+                       {"ids": "must be a list of whole numbers"})
+    db = forum_of(request).db
+    await notifications.mark_read(db, member.id, ids)
+    return JSONResponse({"unread": await notifications.unread_count(db, member.id)})
+
+
+routes = [
+    Route("/notifications", notifications_page, name="notifications"),
+    Route("/notifications/read", mark_read_form, methods=["POST"], name="notifications_read"),
+]
+api_routes = [
+    Route("/notifications", list_api, methods=["GET"]),
+    Route("/notifications/read", read_api, methods=["POST"]),
+]
