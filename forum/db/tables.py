@@ -211,6 +211,16 @@ notifications = sa.Table(
     sa.Index("ix_notifications_user_id_id", "user_id", "id"),
 )
 
+# How far each member has read each thread: post ids grow with time, so every reply above the
+# mark is new to them, wherever it sits in the tree.
+thread_reads = sa.Table(
+    "thread_reads",
+    metadata,
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("thread_id", sa.Integer, sa.ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("last_read_post_id", sa.Integer, nullable=False),
+)
+
 # The full-text index (post_search) is engine-specific and made by migration 0002 alone:
 # an FTS5 table on SQLite, a tsvector table with a GIN index on PostgreSQL (forum/db/search.py).
 

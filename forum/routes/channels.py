@@ -10,7 +10,8 @@ from starlette.routing import Route
 from forum.actions import PermissionDenied
 from forum.actions.moderation import SITE_CHANNEL
 from forum.actions.threads import create_thread
-from forum.db import channels, cursors, threads, users
+from forum.clock import as_utc
+from forum.db import channels, cursors, reads, threads, users
 from forum.ratelimit import RateLimited
 from forum.routes._common import forum_of, member_of, read_form, render, render_limited
 from forum.templating import thread_url
@@ -21,7 +22,9 @@ THREADS_PER_PAGE = 30
 
 async def home(request: Request) -> Response:
     forum = forum_of(request)
+    member = await member_of(request)
     return await render(request, "home.html", {
+        "channel_new": await reads.new_by_channel(forum.db, member.id) if member else {},
         "channels": await channels.all_channels(forum.db),
         "member_count": await users.count(forum.db),
         "online": forum.hub.presence.frame(SITE_CHANNEL)["members"],
@@ -43,9 +46,20 @@ async def channel_page(request: Request) -> Response:
             forum.db, channel["id"], request.query_params.get("cursor"), THREADS_PER_PAGE)
     except cursors.BadCursor as error:
         raise HTTPException(400, str(error)) from None
+    member = await member_of(request)
+    new_counts: dict[int, int] = {}
+    new_threads: set[int] = set()
+    if member:
+        ids = [r["id"] for r in rows]
+        new_counts = await reads.new_counts(forum.db, member.id, ids)
+        opened = await reads.read_thread_ids(forum.db, member.id, ids)
+        joined = member.joined_at
+        new_threads = {r["id"] for r in rows if r["id"] not in opened and r["author_id"] != member.id
+                       and (joined is None or as_utc(r["last_activity_at"]) > joined)}
     return await render(request, "channels/channel.html", {
         "channel": channel, "threads": rows, "next_cursor": next_cursor,
         "first_page": not request.query_params.get("cursor"),
+        "new_counts": new_counts, "new_threads": new_threads,
     })
 
 

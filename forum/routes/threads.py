@@ -13,7 +13,7 @@ from forum.actions import NotFound, PermissionDenied
 from forum.actions import posts as post_actions
 from forum.actions import threads as thread_actions
 from forum.auth import can_edit_post
-from forum.db import channels, posts, threads
+from forum.db import channels, posts, reads, threads
 from forum.ratelimit import RateLimited
 from forum.routes._common import forum_of, member_of, read_form, render, render_limited
 from forum.templating import thread_url
@@ -59,10 +59,20 @@ async def thread_page(request: Request) -> Response:
     # ?at= starts the page at the post itself; ?after= just past the previous page's last post.
     rows, next_cursor = await posts.in_thread(forum.db, thread["id"], after, POSTS_PER_PAGE,
                                               inclusive=bool(at))
-    return await render(request, "threads/thread.html", {
+    member = await member_of(request)
+    new_after = first_new = None
+    if member:
+        new_after = await reads.last_read(forum.db, member.id, thread["id"])
+        if new_after is not None:
+            first_new = await reads.first_new(forum.db, member.id, thread["id"], new_after)
+    response = await render(request, "threads/thread.html", {
         "thread": thread, "posts": rows, "next_cursor": next_cursor, "first_page": not after,
         "channels": await threads.channels_of(forum.db, thread["id"]), "errors": {}, "form": {},
+        "new_after": new_after, "first_new": first_new,
     })
+    if member and rows:  # reading clears what was shown; the marks above were taken before
+        await reads.mark_read(forum.db, member.id, thread["id"], max(r["id"] for r in rows))
+    return response
 
 
 async def reply(request: Request) -> Response:

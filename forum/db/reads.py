@@ -1,0 +1,71 @@
+"""Unread: how far each member has read each thread, and what is new to them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from forum.db.engine import Database
+from forum.db.tables import posts, thread_reads
+
+
+async def last_read(db: Database, user_id: int, thread_id: int) -> int | None:
+    return await db.fetch_val(sa.select(thread_reads.c.last_read_post_id).where(
+        thread_reads.c.user_id == user_id, thread_reads.c.thread_id == thread_id))
+
+
+async def mark_read(db: Database, user_id: int, thread_id: int, up_to_post_id: int) -> None:
+    """Move the mark forward (never back): reading an old page does not unread newer posts."""
+    async with db.transaction():
+        current = await last_read(db, user_id, thread_id)
+        if current is None:
+            await db.execute(thread_reads.insert().values(
+                user_id=user_id, thread_id=thread_id, last_read_post_id=up_to_post_id))
+        elif up_to_post_id > current:
+            await db.execute(thread_reads.update().where(
+                thread_reads.c.user_id == user_id, thread_reads.c.thread_id == thread_id,
+            ).values(last_read_post_id=up_to_post_id))
+
+
+async def new_counts(db: Database, user_id: int, thread_ids: list[int]) -> dict[int, int]:
+    """Replies by others since the member last read each thread (only threads they have read)."""
+    if not thread_ids:
+        return {}
+    query = (sa.select(posts.c.thread_id, sa.func.count())
+             .join(thread_reads, sa.and_(thread_reads.c.thread_id == posts.c.thread_id,
+                                         thread_reads.c.user_id == user_id))
+             .where(posts.c.thread_id.in_(thread_ids), posts.c.id > thread_reads.c.last_read_post_id,
+                    posts.c.author_id != user_id, posts.c.deleted_at.is_(None))
+             .group_by(posts.c.thread_id))
+    return {row[0]: row[1] for row in await db.fetch_all(query)}
+
+
+async def read_thread_ids(db: Database, user_id: int, thread_ids: list[int]) -> set[int]:
+    if not thread_ids:
+        return set()
+    rows = await db.fetch_all(sa.select(thread_reads.c.thread_id).where(
+        thread_reads.c.user_id == user_id, thread_reads.c.thread_id.in_(thread_ids)))
+    return {row[0] for row in rows}
+
+
+async def first_new(db: Database, user_id: int, thread_id: int, after_post_id: int) -> Any:
+    """The first new reply in reading order, for "jump to first new reply"."""
+    return await db.fetch_val(
+        sa.select(posts.c.id).where(posts.c.thread_id == thread_id, posts.c.id > after_post_id,
+                                    posts.c.author_id != user_id, posts.c.deleted_at.is_(None))
+        .order_by(posts.c.path).limit(1))
+
+
+async def new_by_channel(db: Database, user_id: int) -> dict[int, int]:
+    """New replies per channel, in the threads the member has read."""
+    from forum.db.tables import thread_channels
+
+    query = (sa.select(thread_channels.c.channel_id, sa.func.count())
+             .select_from(posts.join(thread_reads, sa.and_(thread_reads.c.thread_id == posts.c.thread_id,
+                                                           thread_reads.c.user_id == user_id))
+                          .join(thread_channels, thread_channels.c.thread_id == posts.c.thread_id))
+             .where(posts.c.id > thread_reads.c.last_read_post_id, posts.c.author_id != user_id,
+                    posts.c.deleted_at.is_(None))
+             .group_by(thread_channels.c.channel_id))
+    return {row[0]: row[1] for row in await db.fetch_all(query)}
