@@ -23,7 +23,16 @@ from forum.middleware import (
 from forum.ratelimit import RateLimiter
 from forum.realtime.backends import backend_for
 from forum.realtime.hub import Hub
-from forum.routes import accounts, health, members, moderation, notifications, search, threads
+from forum.routes import (
+    accounts,
+    health,
+    members,
+    moderation,
+    notifications,
+    search,
+    threads,
+    welcome,
+)
 from forum.routes import channels as channel_routes
 from forum.routes.api import accounts as api_accounts
 from forum.routes.api import discussions as api_discussions
@@ -63,6 +72,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *threads.routes,
         *accounts.routes,
         *members.routes,
+        *welcome.routes,
         *notifications.routes,
         *health.routes,
         *moderation.routes,

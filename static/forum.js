@@ -126,6 +126,13 @@
 
   function onChannelEvent(frame) {
     var data = frame.data;
+    if (frame.event === "member.joined") {
+      var joined = document.getElementById("just-joined");
+      if (joined) {
+        joined.textContent = frame.data.display_name + " just joined. Say hello when they introduce themselves!";
+      }
+      return;
+    }
     if (threadList && threadList.dataset.liveChannel === frame.channel) {
       var slug = frame.channel.slice("category:".length);
       if (frame.event === "thread.moved" && data.to.indexOf(slug) < 0) {
@@ -331,6 +338,7 @@
       timer = window.setTimeout(render, PREVIEW_DELAY_MS);
     });
     composer.addEventListener("composer:sent", function () { show(false); });
+    suggestMentions(area);
     if (composer.id !== "reply-form") { // the thread page's reply form sends without a reload
       area.addEventListener("keydown", function (event) {
         if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
@@ -340,6 +348,95 @@
       });
     }
   }
+
+  // -- @name suggestions while typing: a listbox under the textarea, by keyboard or pointer --
+  var SUGGEST_DELAY_MS = 200, SUGGEST_MAX = 6, suggestCount = 0;
+  function suggestMentions(area) {
+    var list = document.createElement("ul");
+    list.className = "mention-suggestions";
+    list.id = "mention-suggestions-" + (++suggestCount);
+    list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", "Members to mention");
+    list.hidden = true;
+    area.after(list);
+    area.setAttribute("aria-autocomplete", "list");
+    area.setAttribute("aria-controls", list.id);
+    var options = [], active = -1, timer = null, asked = 0;
+
+    function partial() {
+      var before = area.value.slice(0, area.selectionStart);
+      var match = /(^|[^\w@.+-])@([A-Za-z0-9_-]{1,30})$/.exec(before);
+      return match ? match[2] : null;
+    }
+    function close() {
+      list.hidden = true;
+      list.textContent = "";
+      options = [];
+      active = -1;
+      area.removeAttribute("aria-activedescendant");
+    }
+    function highlight(index) {
+      active = index;
+      options.forEach(function (option, i) { option.setAttribute("aria-selected", i === index ? "true" : "false"); });
+      if (options[index]) area.setAttribute("aria-activedescendant", options[index].id);
+    }
+    function choose(username) {
+      var start = area.selectionStart, typed = partial();
+      if (typed === null) return close();
+      var from = start - typed.length;
+      area.value = area.value.slice(0, from) + username + " " + area.value.slice(start);
+      area.selectionStart = area.selectionEnd = from + username.length + 1;
+      close();
+      area.focus();
+    }
+    function lookUp() {
+      var typed = partial();
+      if (!typed) return close();
+      var ticket = ++asked;
+      fetch("/api/v1/users?sort=name&q=" + encodeURIComponent(typed), { credentials: "same-origin" })
+        .then(function (response) { return response.json(); })
+        .then(function (data) {
+          if (ticket !== asked) return;
+          var found = (data.users || []).slice(0, SUGGEST_MAX);
+          if (!found.length) return close();
+          list.textContent = "";
+          options = found.map(function (user, i) {
+            var option = document.createElement("li");
+            option.id = list.id + "-" + i;
+            option.setAttribute("role", "option");
+            option.dataset.username = user.username;
+            option.textContent = user.display_name + " (@" + user.username + ")";
+            option.addEventListener("mousedown", function (event) { event.preventDefault(); choose(user.username); });
+            list.appendChild(option);
+            return option;
+          });
+          list.hidden = false;
+          highlight(0);
+        }).catch(close);
+    }
+    area.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(lookUp, SUGGEST_DELAY_MS);
+    });
+    area.addEventListener("keydown", function (event) {
+      if (list.hidden) return;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        var step = event.key === "ArrowDown" ? 1 : -1;
+        highlight((active + step + options.length) % options.length);
+      } else if ((event.key === "Enter" || event.key === "Tab") && !event.ctrlKey && !event.metaKey && options[active]) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        choose(options[active].dataset.username);
+      } else if (event.key === "Escape") {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        close();
+      }
+    });
+    area.addEventListener("blur", function () { window.setTimeout(close, 150); });
+  }
+
   document.querySelectorAll("form.composer").forEach(setUpComposer);
 
   // -- composing on the thread page -----------------------------------------------------

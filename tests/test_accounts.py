@@ -11,7 +11,7 @@ from tests.helpers import PASSWORD, csrf_token, sign_up, submit
 
 async def test_sign_up_logs_in_and_stores_an_argon2_hash(client, forum):
     response = await sign_up(client, "Alice_1", display_name="Alice Jones")
-    assert response.headers["location"] == "/c/welcome"
+    assert response.headers["location"] == "/welcome"
     cookie = response.headers["set-cookie"]
     assert f"{SESSION_COOKIE}=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
     assert "Secure" not in cookie  # plain http here; see the https test

@@ -38,7 +38,7 @@ async def sign_up(page: Page, base_url: str, username: str, display_name: str) -
     await page.get_by_label("Display name").fill(display_name)
     await page.get_by_label("Password").fill(PASSWORD)
     await page.get_by_role("button", name="Sign up").click()
-    await page.wait_for_url(re.compile(r"/c/welcome$"))
+    await page.wait_for_url(re.compile(r"/welcome$"))
 
 
 async def test_a_reply_and_typing_appear_live_in_the_other_browser(live_server, browser):
@@ -126,3 +126,20 @@ async def test_a_banner_appears_live_and_can_be_dismissed(live_server, browser):
     await expect(reader.locator(".site-banner")).to_have_count(0)  # remembered for this member
     await reader_context.close()
     await mod_context.close()
+
+
+async def test_the_editor_suggests_names_after_at(live_server, browser):
+    base = live_server.base_url
+    context = await browser.new_context()
+    page = await context.new_page()
+    await sign_up(page, base, "rhiannon", "Rhiannon Price")
+    await sign_up(page, base, "writer_w", "Wyn Writer")  # the same browser: now signed in as Wyn
+    await page.goto(f"{base}/c/general-chat/new")
+    message = page.get_by_label("Message")
+    await message.press_sequentially("Thanks @rhia", delay=30)
+    suggestion = page.get_by_role("option", name="Rhiannon Price (@rhiannon)")
+    await expect(suggestion).to_be_visible()
+    await message.press("Enter")
+    await expect(message).to_have_value("Thanks @rhiannon ")
+    await expect(page.get_by_role("listbox")).to_be_hidden()
+    await context.close()

@@ -104,7 +104,7 @@ async def sign_up(page: Page, base: str, username: str, display_name: str) -> No
     await page.get_by_label("Display name").fill(display_name)
     await page.get_by_label("Password").fill(PASSWORD)
     await page.get_by_role("button", name="Sign up").click()
-    await page.wait_for_url(re.compile(r"/c/welcome$"))
+    await page.wait_for_url(re.compile(r"/welcome$"))
 
 
 async def busiest_thread(base: str) -> str:
@@ -378,7 +378,7 @@ async def test_signing_up_posting_and_replying_by_keyboard_alone(live_server, br
         await page.keyboard.type(text)
     await tab_to(page, page.get_by_role("button", name="Sign up"))
     await page.keyboard.press("Enter")
-    await page.wait_for_url(re.compile(r"/c/welcome$"))
+    await page.wait_for_url(re.compile(r"/welcome$"))
 
     await tab_to(page, page.get_by_role("link", name="Start a thread"))
     await page.keyboard.press("Enter")

@@ -6,7 +6,7 @@ from typing import Any
 
 from forum.auth import ROLES, Member, hash_password, verify_password
 from forum.clock import utcnow
-from forum.db import users
+from forum.db import event_log, users
 from forum.ratelimit import FAILED_LOGINS_PER_ACCOUNT, FAILED_LOGINS_PER_ADDRESS, SIGNUPS_PER_ADDRESS
 from forum.services import Forum
 from forum.validation import (
@@ -30,13 +30,19 @@ async def sign_up(forum: Forum, username: Any, password: Any, display_name: Any 
         raise ValidationError({"role": f"Role must be one of {', '.join(ROLES)}."})
     if await users.by_username(forum.db, name):
         raise ValidationError({"username": "That username is taken; try another."})
+    password_hash = hash_password(password)
     try:
-        user_id = await users.insert(forum.db, username=name, display_name=shown,
-                                     password_hash=hash_password(password), role=role)
+        async with forum.db.transaction():
+            user_id = await users.insert(forum.db, username=name, display_name=shown,
+                                         password_hash=password_hash, role=role)
+            # Open Welcome pages say "Name just joined".
+            await event_log.append(forum.db, "category:welcome", "member.joined",
+                                   {"username": name, "display_name": shown})
     except Exception as error:  # the unique index settles a race between two sign-ups
         if await users.by_username(forum.db, name):
             raise ValidationError({"username": "That username is taken; try another."}) from error
         raise
+    await forum.hub.wake()
     return Member(id=user_id, username=name, display_name=shown, role=role, joined_at=utcnow())
 
 
@@ -92,13 +98,16 @@ async def update_profile(forum: Forum, member: Member | None, fields: dict[str, 
 
     member = require_writer(member)
     errors = FieldErrors()
-    clean = {
-        "display_name": errors.check("display_name", check_display_name, fields.get("display_name"),
-                                     member.username),
-        "bio": errors.check("bio", check_bio, fields.get("bio")),
-        "organisation": errors.check("organisation", check_profile_line, fields.get("organisation"),
-                                     "organisation"),
-        "location": errors.check("location", check_profile_line, fields.get("location"), "location"),
+    checks = {
+        "display_name": lambda v: check_display_name(v, member.username),
+        "bio": check_bio,
+        "organisation": lambda v: check_profile_line(v, "organisation"),
+        "location": lambda v: check_profile_line(v, "location"),
+        "greeter": lambda v: v in (True, "on", "1", "true"),
     }
+    # Only the fields given change: a PATCH of one field leaves the others alone.
+    clean = {name: errors.check(name, check, fields[name]) for name, check in checks.items()
+             if name in fields}
     errors.raise_if_any()
-    await users.update_profile(forum.db, member.id, **clean)  # type: ignore[arg-type]
+    if clean:
+        await users.update_profile(forum.db, member.id, **clean)  # type: ignore[arg-type]

@@ -50,6 +50,8 @@ async def reply(forum: Forum, member: Member | None, thread_id: int, body: Any,
         await search.index_post(forum.db, post_id, "", clean_body)
         await users.record_post(forum.db, member.id, now)
         await threads.record_reply(forum.db, thread_id, now)
+        if thread["is_introduction"] and thread["author_id"] != member.id:
+            await users.mark_welcomed(forum.db, thread["author_id"], member.id, now)
         post = await posts.by_id(forum.db, post_id)
         thread = await threads.by_id(forum.db, thread_id)
         await event_log.append(forum.db, f"thread:{thread_id}", "post.created", {

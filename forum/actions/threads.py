@@ -35,7 +35,7 @@ async def _check_channels(forum: Forum, member: Member, slugs: Any) -> list[Any]
 
 
 async def create_thread(forum: Forum, member: Member | None, title: Any, body: Any,
-                        channel_slugs: Any) -> int:
+                        channel_slugs: Any, *, introduction: bool = False) -> int:
     member = require_writer(member)
     errors = FieldErrors()
     clean_title = errors.check("title", check_title, title)
@@ -53,13 +53,18 @@ async def create_thread(forum: Forum, member: Member | None, title: Any, body: A
     now = utcnow()
     async with forum.db.transaction():
         thread_id = await threads.insert(forum.db, title=clean_title, slug=slugify(clean_title),
-                                         author_id=member.id, now=now)
+                                         author_id=member.id, now=now, is_introduction=introduction)
         post_id = await posts.insert(forum.db, thread_id=thread_id, author_id=member.id,
                                      parent_row=None, body=clean_body,
                                      html=render_markdown(clean_body, notify.mention_links(known)),
                                      now=now)
         await notify.notify_mentions(forum, known, actor_id=member.id, thread_id=thread_id,
                                      post_id=post_id)
+        if introduction:
+            for greeter in await users.greeters(forum.db):
+                await notify.notify(forum, user_id=greeter["id"], kind="introduction",
+                                    actor_id=member.id, thread_id=thread_id, post_id=post_id,
+                                    note="introduced themselves")
         await search.index_post(forum.db, post_id, clean_title, clean_body)
         await users.record_post(forum.db, member.id, now)
         await threads.add_to_channels(forum.db, thread_id, [c["id"] for c in chosen], now)

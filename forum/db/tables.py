@@ -37,6 +37,10 @@ users = sa.Table(
     sa.Column("location", sa.String(120), nullable=False, server_default=""),
     # Denormalised for the member directory, kept in the posting transaction.
     sa.Column("post_count", sa.Integer, nullable=False, server_default="0"),
+    # Greeters opt in to hear of each new introduction; a newcomer's first welcome is kept.
+    sa.Column("greeter", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("welcomed_by", sa.Integer, nullable=True),
+    sa.Column("welcomed_at", Timestamp, nullable=True),
     sa.Column("last_active_at", Timestamp, nullable=True),
     sa.Index("ix_users_created_at", "created_at"),
     sa.Index("ix_users_last_active_at", "last_active_at"),
@@ -91,6 +95,8 @@ threads = sa.Table(
     sa.Column("reply_count", sa.Integer, nullable=False, server_default="0"),
     sa.Column("pinned", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("locked", sa.Boolean, nullable=False, server_default=sa.false()),
+    # A newcomer's "introduce yourself" thread in Welcome.
+    sa.Column("is_introduction", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 # A thread sits in one or more channels. Pinned and last activity are copied here so that a

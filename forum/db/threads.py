@@ -15,13 +15,24 @@ from forum.db.tables import channels, thread_channels, threads, users
 LISTING_COLUMNS = [
     threads.c.id, threads.c.title, threads.c.slug, threads.c.created_at, threads.c.reply_count,
     threads.c.pinned, threads.c.locked, threads.c.last_activity_at, threads.c.author_id,
+    threads.c.is_introduction,
     users.c.username.label("author_username"), users.c.display_name.label("author_display_name"),
 ]
 
 
-async def insert(db: Database, *, title: str, slug: str, author_id: int, now: datetime) -> int:
+async def insert(db: Database, *, title: str, slug: str, author_id: int, now: datetime,
+                 is_introduction: bool = False) -> int:
     return await db.execute(threads.insert().values(
-        title=title, slug=slug, author_id=author_id, created_at=now, last_activity_at=now))
+        title=title, slug=slug, author_id=author_id, created_at=now, last_activity_at=now,
+        is_introduction=is_introduction))
+
+
+async def waiting_introductions(db: Database, limit: int = 10) -> list[Any]:
+    """Newcomers' introductions nobody has answered yet, oldest first: greet these."""
+    query = (sa.select(*LISTING_COLUMNS).join(users, users.c.id == threads.c.author_id)
+             .where(threads.c.is_introduction.is_(True), threads.c.reply_count == 0)
+             .order_by(threads.c.id).limit(limit))
+    return await db.fetch_all(query)
 
 
 async def add_to_channels(db: Database, thread_id: int, channel_ids: list[int], now: datetime,

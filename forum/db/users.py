@@ -110,3 +110,13 @@ async def by_usernames(db: Database, usernames: list[str]) -> list[Any]:
         return []
     return await db.fetch_all(sa.select(users).where(
         users.c.username_key.in_([u.lower() for u in usernames])).order_by(users.c.display_name))
+
+
+async def greeters(db: Database) -> list[Any]:
+    return await db.fetch_all(sa.select(users).where(users.c.greeter.is_(True)))
+
+
+async def mark_welcomed(db: Database, user_id: int, by: int, now: datetime) -> None:
+    """The first member to answer a newcomer's introduction welcomed them (kept once)."""
+    await db.execute(users.update().where(users.c.id == user_id, users.c.welcomed_by.is_(None))
+                     .values(welcomed_by=by, welcomed_at=now))

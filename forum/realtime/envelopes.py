@@ -14,6 +14,8 @@ EVENT_TYPES = (
     "post.hidden", "post.restored",
     # On the "site" channel every page subscribes to: the site-wide banner.
     "banner.set", "banner.cleared",
+    # On category:welcome: a newcomer signed up.
+    "member.joined",
     # On user:{id}, which only that member may subscribe to.
     "notification.created",
 )

@@ -51,7 +51,7 @@ async def signup(request: Request) -> Response:
     except RateLimited as error:
         values["password"] = ""
         return await render_limited(request, "accounts/signup.html", {"form": values}, error)
-    response = RedirectResponse("/c/welcome", status_code=303)
+    response = RedirectResponse("/welcome", status_code=303)
     await start_session(forum, request, response, member.id)
     return response
 
@@ -96,8 +96,9 @@ async def profile(request: Request) -> Response:
     if row is None:
         raise HTTPException(404, "No member has that username.")
     await member_of(request)
+    welcomer = await users.by_id(forum.db, row["welcomed_by"]) if row["welcomed_by"] else None
     return await render(request, "accounts/profile.html", {
-        "profile": row,
+        "profile": row, "welcomer": welcomer,
         "counts": await users.post_counts(forum.db, row["id"]),
         "recent": await posts.recent_by_author(forum.db, row["id"]),
     })

@@ -60,6 +60,7 @@ async def channel_page(request: Request) -> Response:
         "channel": channel, "threads": rows, "next_cursor": next_cursor,
         "first_page": not request.query_params.get("cursor"),
         "new_counts": new_counts, "new_threads": new_threads,
+        "waiting": await threads.waiting_introductions(forum.db) if channel["slug"] == "welcome" else [],
     })
 
 

@@ -45,11 +45,12 @@ async def edit_profile(request: Request) -> Response:
         raise HTTPException(403, "You can only edit your own profile.")
     forum = forum_of(request)
     row = await users.by_id(forum.db, member.id)
-    form = {k: row[k] for k in ("display_name", "bio", "organisation", "location")}
+    form = {k: row[k] for k in ("display_name", "bio", "organisation", "location", "greeter")}
     errors, status = {}, 200
     if request.method == "POST":
         submitted = await read_form(request)
         form = {k: str(submitted.get(k, "")) for k in form}
+        form["greeter"] = submitted.get("greeter") == "on"  # an unticked box sends nothing
         try:
             await update_profile(forum, member, form)
             return RedirectResponse(f"/u/{member.username}", status_code=303)

@@ -1,0 +1,78 @@
+"""Newcomers: the welcome page, introducing yourself, greeters, and who welcomed whom."""
+
+from __future__ import annotations
+
+import httpx
+
+from forum.actions import posts as post_actions
+from forum.actions import threads as thread_actions
+from forum.db import notifications, users
+from tests.helpers import PASSWORD, make_member, sign_up, submit
+from tests.live_helpers import LiveClient
+
+
+async def test_a_newcomer_lands_on_the_welcome_page_and_introduces_themselves(client, forum):
+    moderator = await make_member(forum, "host", role="moderator")
+    pinned = await thread_actions.create_thread(
+        forum, moderator, "Welcome! Start here", "Tell us **who you are**.", ["welcome"]
+    )
+    await thread_actions.set_flag(forum, moderator, pinned, "pinned", True)
+    greeter = await make_member(forum, "greeter")
+    await users.update_profile(forum.db, greeter.id, greeter=True)
+
+    response = await sign_up(client, "newcomer", display_name="Nia Newcomer")
+    assert response.headers["location"] == "/welcome"
+    page = await client.get("/welcome")
+    assert page.status_code == 200
+    assert "Welcome! Start here" in page.text and "<strong>who you are</strong>" in page.text
+    assert "Introduce yourself" in page.text and "where do you work" in page.text
+    empty = await submit(client, "/welcome", {"body": ""}, "/welcome")
+    assert empty.status_code == 400 and "Write a message" in empty.text
+    posted = await submit(client, "/welcome", {"body": "I run a food bank in Wrexham."}, "/welcome")
+    assert posted.status_code == 303
+    thread_id = int(posted.headers["location"].split("/")[2])
+    intro = await client.get(posted.headers["location"])
+    assert "Introducing Nia Newcomer" in intro.text
+
+    # Greeters hear of it; Welcome lists it as waiting until someone answers.
+    [note] = await notifications.for_user(forum.db, greeter.id)
+    assert note["kind"] == "introduction" and note["thread_id"] == thread_id
+    welcome_channel = (await client.get("/c/welcome")).text
+    assert "Waiting for a welcome" in welcome_channel and "Introducing Nia Newcomer" in welcome_channel
+    await post_actions.reply(forum, greeter, thread_id, "Croeso, Nia!")
+    await post_actions.reply(forum, moderator, thread_id, "Welcome!")
+    assert "Waiting for a welcome" not in (await client.get("/c/welcome")).text
+    profile = (await client.get("/u/newcomer")).text
+    assert "Welcomed by" in profile and 'href="/u/greeter">greeter</a>' in profile
+
+
+async def test_visitors_are_sent_to_sign_up(client):
+    response = await client.get("/welcome")
+    assert response.status_code == 303 and response.headers["location"] == "/signup"
+
+
+async def test_greeters_opt_in_on_their_profile(client, forum):
+    await sign_up(client, "kind_one")
+    saved = await submit(
+        client,
+        "/u/kind_one/edit",
+        {"display_name": "Kind One", "bio": "", "organisation": "", "location": "", "greeter": "on"},
+        "/u/kind_one/edit",
+    )
+    assert saved.status_code == 303
+    assert (await users.by_username(forum.db, "kind_one"))["greeter"] is True
+    await submit(client, "/u/kind_one/edit", {"display_name": "Kind One"}, "/u/kind_one/edit")
+    assert (await users.by_username(forum.db, "kind_one"))["greeter"] is False
+
+
+async def test_open_welcome_pages_hear_that_someone_just_joined(live_server):
+    watcher = await LiveClient.open(live_server.ws_url)
+    await watcher.subscribe(["category:welcome"])
+    async with httpx.AsyncClient(base_url=live_server.base_url) as http:
+        created = await http.post(
+            "/api/v1/users", json={"username": "joiner", "password": PASSWORD, "display_name": "Jo Joiner"}
+        )
+        assert created.status_code == 201
+    [event] = await watcher.receive_events(1)
+    assert event["event"] == "member.joined" and event["data"]["display_name"] == "Jo Joiner"
+    await watcher.close()
