@@ -63,3 +63,44 @@ class LiveClient:
 
     async def close(self) -> None:
         await self.connection.close()
+
+
+async def session_cookie(base_url: str, username: str, display_name: str = "") -> str:
+    """Sign up through the form of a real server, as a browser would; its Cookie header."""
+    import httpx
+
+    from tests.helpers import CSRF_META, PASSWORD
+
+    async with httpx.AsyncClient(base_url=base_url) as http:
+        token = CSRF_META.search((await http.get("/signup")).text).group(1)
+        response = await http.post("/signup", data={"username": username, "password": PASSWORD,
+                                                    "display_name": display_name, "csrf_token": token})
+        assert response.status_code == 303, response.text
+        return "; ".join(f"{k}={v}" for k, v in http.cookies.items())
+
+
+async def follow_with_drops(ws_urls: list[str], channel: str, done: asyncio.Event, rng: Any,
+                            stay: tuple[int, int] = (5, 60), wait: float = 10.0) -> list[int]:
+    """A reader that keeps dropping its connection after a random number of events and
+    resuming from the last id it saw, on a randomly chosen server; every event id it saw,
+    in order, once `done` is set and the stream has gone quiet."""
+    seen: list[int] = []
+    since = None
+    while True:
+        client = await LiveClient.open(rng.choice(ws_urls))
+        subscribed = await client.subscribe([channel], since=since)
+        seen.extend(e["id"] for e in client.events)  # replayed before "subscribed"
+        since = seen[-1] if seen else subscribed["last_id"]
+        left = rng.randint(*stay)
+        try:
+            while left:
+                frame = await client.receive(timeout=2 if done.is_set() else wait)
+                if frame["type"] == "event":
+                    seen.append(frame["id"])
+                    since = frame["id"]
+                    left -= 1
+        except TimeoutError:
+            if done.is_set():
+                await client.close()
+                return seen
+        await client.close()  # drop, then resume from the last id seen

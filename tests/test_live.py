@@ -14,7 +14,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from forum.db import event_log
 from forum.db.engine import Database
 from tests.helpers import api_token, reply, start_thread
-from tests.live_helpers import LiveClient
+from tests.live_helpers import LiveClient, follow_with_drops, session_cookie
 
 
 @pytest.fixture
@@ -149,7 +149,7 @@ async def test_typing_needs_a_member_and_reaches_others(live_server, http, autho
     refused = await anonymous.receive_type("error")
     assert refused["code"] == "forbidden"
 
-    cookie = await _session_cookie(http, "typist")
+    cookie = await session_cookie(live_server.base_url, "typist")
     typist = await LiveClient.open(live_server.ws_url, cookie=cookie)
     await typist.subscribe([channel])
     presence = await anonymous.receive_type("presence")
@@ -161,17 +161,6 @@ async def test_typing_needs_a_member_and_reaches_others(live_server, http, autho
     gone = await anonymous.receive_type("presence")
     assert gone["users"] == []
     await anonymous.close()
-
-
-async def _session_cookie(http: httpx.AsyncClient, username: str) -> str:
-    from tests.helpers import CSRF_META, PASSWORD
-
-    page = await http.get("/signup")
-    token = CSRF_META.search(page.text).group(1)
-    response = await http.post("/signup", data={"username": username, "password": PASSWORD,
-                                                "csrf_token": token})
-    assert response.status_code == 303
-    return "; ".join(f"{k}={v}" for k, v in http.cookies.items())
 
 
 async def test_the_handshake_checks_origin(live_server):
@@ -211,29 +200,8 @@ async def test_random_drops_and_resumes_during_a_burst_lose_nothing(live_server,
         for i in range(count):
             await reply(http, headers, thread["id"], f"burst {i}")
 
-    async def read() -> list[int]:
-        seen: list[int] = []
-        since = None
-        while True:
-            client = await LiveClient.open(live_server.ws_url)
-            subscribed = await client.subscribe([channel], since=since)
-            seen.extend(e["id"] for e in client.events)  # replayed before "subscribed"
-            since = seen[-1] if seen else subscribed["last_id"]
-            stay = rng.randint(5, 60)
-            try:
-                while stay:
-                    frame = await client.receive(timeout=2 if done.is_set() else 10)
-                    if frame["type"] == "event":
-                        seen.append(frame["id"])
-                        since = frame["id"]
-                        stay -= 1
-            except TimeoutError:
-                if done.is_set():
-                    await client.close()
-                    return seen
-            await client.close()  # drop, then resume from the last id seen
-
-    readers = [asyncio.create_task(read()) for _ in range(5)]
+    readers = [asyncio.create_task(follow_with_drops([live_server.ws_url], channel, done, rng))
+               for _ in range(5)]
     await asyncio.sleep(0.2)
     await asyncio.gather(*(write(h, total // 4) for h in writers))
     done.set()
@@ -310,7 +278,7 @@ class _StalledClient:
 async def test_a_member_suspended_while_connected_loses_typing_at_once(live_server, http, author):
     thread = await start_thread(http, author)
     channel = f"thread:{thread['id']}"
-    cookie = await _session_cookie(http, "soon_suspended")
+    cookie = await session_cookie(live_server.base_url, "soon_suspended")
     typist = await LiveClient.open(live_server.ws_url, cookie=cookie)
     await typist.subscribe([channel])
     db = Database(live_server.database_url)

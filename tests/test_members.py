@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import httpx
+
 from forum.actions import posts as post_actions
 from forum.actions import threads as thread_actions
 from forum.clock import utcnow
 from forum.db import users
-from tests.helpers import PASSWORD, api_token, make_member, sign_up, submit
+from tests.helpers import api_token, make_member, sign_up, submit
+from tests.live_helpers import LiveClient, session_cookie
 
 
 async def test_edit_your_own_profile(client, other_client, forum):
@@ -103,27 +106,10 @@ async def test_posts_from_a_members_first_week_carry_a_badge(client, forum):
 
 
 async def test_home_shows_the_member_count_and_who_is_online(live_server):
-    import httpx
-
-    from tests.live_helpers import LiveClient
-
-    async with httpx.AsyncClient(base_url=live_server.base_url) as http:
-        from tests.helpers import CSRF_META
-
-        token = CSRF_META.search((await http.get("/signup")).text).group(1)
-        await http.post(
-            "/signup",
-            data={
-                "username": "onlinenow",
-                "password": PASSWORD,
-                "display_name": "Olwen Online",
-                "csrf_token": token,
-            },
-        )
-        cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
-        client = await LiveClient.open(live_server.ws_url, cookie=cookie)
-        await client.subscribe(["site"])
-        async with httpx.AsyncClient(base_url=live_server.base_url) as visitor:
-            home = (await visitor.get("/")).text
-        assert "1 member " in home and "Online now" in home and "Olwen Online" in home
-        await client.close()
+    cookie = await session_cookie(live_server.base_url, "onlinenow", "Olwen Online")
+    client = await LiveClient.open(live_server.ws_url, cookie=cookie)
+    await client.subscribe(["site"])
+    async with httpx.AsyncClient(base_url=live_server.base_url) as visitor:
+        home = (await visitor.get("/")).text
+    assert "1 member " in home and "Online now" in home and "Olwen Online" in home
+    await client.close()

@@ -10,7 +10,7 @@ from forum.actions import posts as post_actions
 from forum.actions import threads as thread_actions
 from forum.db import notifications, posts
 from tests.helpers import PASSWORD, api_token, make_member, reply, start_thread, submit
-from tests.live_helpers import LiveClient
+from tests.live_helpers import LiveClient, session_cookie
 
 
 async def test_replies_and_mentions_notify_and_mentions_link(client, forum):
@@ -81,17 +81,8 @@ async def test_the_api(client, forum):
     assert (await client.get("/api/v1/notifications")).status_code == 401
 
 
-async def _login_cookie(base_url: str, username: str) -> str:
-    from tests.helpers import CSRF_META
-
-    async with httpx.AsyncClient(base_url=base_url) as http:
-        token = CSRF_META.search((await http.get("/signup")).text).group(1)
-        await http.post("/signup", data={"username": username, "password": PASSWORD, "csrf_token": token})
-        return "; ".join(f"{k}={v}" for k, v in http.cookies.items())
-
-
 async def test_notifications_arrive_live_on_your_own_channel_only(live_server):
-    cookie = await _login_cookie(live_server.base_url, "gwen_l")
+    cookie = await session_cookie(live_server.base_url, "gwen_l")
     async with httpx.AsyncClient(base_url=live_server.base_url) as http:
         me = await http.get("/api/v1/me", headers={"Cookie": cookie})
         my_id = me.json()["id"]
@@ -102,7 +93,7 @@ async def test_notifications_arrive_live_on_your_own_channel_only(live_server):
         await snoop.send({"type": "subscribe", "channels": [f"user:{my_id}"]})
         assert (await snoop.receive_type("error"))["code"] == "forbidden"
         other = await LiveClient.open(
-            live_server.ws_url, cookie=await _login_cookie(live_server.base_url, "ifan")
+            live_server.ws_url, cookie=await session_cookie(live_server.base_url, "ifan")
         )
         await other.send({"type": "subscribe", "channels": [f"user:{my_id}"]})
         assert (await other.receive_type("error"))["code"] == "forbidden"

@@ -16,7 +16,7 @@ from forum.db import event_log
 from forum.db.engine import Database
 from tests.conftest import skip_unless_required
 from tests.helpers import api_token, reply, start_thread
-from tests.live_helpers import LiveClient
+from tests.live_helpers import LiveClient, follow_with_drops, session_cookie
 from tests.servers import ServerProcess, free_port
 from tests.tcp_proxy import TcpProxy
 
@@ -41,17 +41,6 @@ def two_servers(database_url, redis_url, tmp_path):
     yield servers
     for server in servers:
         server.stop()
-
-
-async def _session_cookie(base_url: str, username: str) -> str:
-    from tests.helpers import CSRF_META, PASSWORD
-
-    async with httpx.AsyncClient(base_url=base_url) as http:
-        token = CSRF_META.search((await http.get("/signup")).text).group(1)
-        response = await http.post("/signup", data={"username": username, "password": PASSWORD,
-                                                    "csrf_token": token})
-        assert response.status_code == 303
-        return "; ".join(f"{k}={v}" for k, v in http.cookies.items())
 
 
 async def test_a_reply_through_one_process_reaches_a_client_on_the_other(two_servers):
@@ -82,7 +71,7 @@ async def test_presence_and_typing_cross_processes(two_servers):
     channel = f"thread:{thread['id']}"
     watcher = await LiveClient.open(first.ws_url)
     await watcher.subscribe([channel])
-    typist = await LiveClient.open(second.ws_url, cookie=await _session_cookie(second.base_url, "typist"))
+    typist = await LiveClient.open(second.ws_url, cookie=await session_cookie(second.base_url, "typist"))
     await typist.subscribe([channel])
     assert (await watcher.receive_type("presence"))["users"] == ["typist"]
     await typist.send({"type": "typing", "channel": channel})
@@ -112,29 +101,9 @@ async def test_eight_writers_two_processes_random_drops_lose_nothing(two_servers
             for n in range(total // 8):
                 await reply(http, writers[i], thread["id"], f"w{i} #{n}")
 
-    async def read() -> list[int]:
-        seen: list[int] = []
-        since = None
-        while True:
-            client = await LiveClient.open(rng.choice(servers).ws_url)
-            subscribed = await client.subscribe([channel], since=since)
-            seen.extend(e["id"] for e in client.events)
-            since = seen[-1] if seen else subscribed["last_id"]
-            stay = rng.randint(10, 120)
-            try:
-                while stay:
-                    frame = await client.receive(timeout=3 if done.is_set() else 15)
-                    if frame["type"] == "event":
-                        seen.append(frame["id"])
-                        since = frame["id"]
-                        stay -= 1
-            except TimeoutError:
-                if done.is_set():
-                    await client.close()
-                    return seen
-            await client.close()
-
-    readers = [asyncio.create_task(read()) for _ in range(6)]
+    urls = [server.ws_url for server in servers]
+    readers = [asyncio.create_task(follow_with_drops(urls, channel, done, rng, stay=(10, 120), wait=15))
+               for _ in range(6)]
     await asyncio.sleep(0.3)
     await asyncio.gather(*(write(i) for i in range(8)))
     done.set()
@@ -176,7 +145,7 @@ async def test_redis_going_away_and_coming_back(database_url, tmp_path):
             assert event["data"]["post_id"] == post["id"]
             redis = subprocess.Popen(redis_cmd, stdout=subprocess.DEVNULL)
             typist = await LiveClient.open(servers[1].ws_url,
-                                           cookie=await _session_cookie(servers[1].base_url, "typer"))
+                                           cookie=await session_cookie(servers[1].base_url, "typer"))
             await typist.subscribe([channel])
             async with asyncio.timeout(30):
                 while True:  # the hubs reconnect with backoff; keep typing until it crosses

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import databases
@@ -93,22 +94,49 @@ class Database:
         async with self._db.connection():
             yield
 
+    def before_commit(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Run `work` at the end of the current transaction, after everything else in it and
+        just before it commits (the event log uses this: see forum/db/event_log.py)."""
+        pending = _BEFORE_COMMIT.get()
+        if pending is None:
+            raise RuntimeError("before_commit needs an open db.transaction()")
+        pending.append(work)
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
         """A write transaction: everything inside commits together or not at all."""
-        if not self.is_sqlite:
-            async with self._db.transaction():
-                yield
+        if _BEFORE_COMMIT.get() is not None:  # nested: the outermost one commits
+            yield
             return
-        async with self._sqlite_write_lock, self._db.connection() as conn:
-            raw = conn.raw_connection
-            await raw.execute("BEGIN IMMEDIATE")
-            try:
-                yield
-            except BaseException:
-                await raw.execute("ROLLBACK")
-                raise
-            await raw.execute("COMMIT")
+        pending: list[Callable[[], Awaitable[None]]] = []
+        token = _BEFORE_COMMIT.set(pending)
+        try:
+            if not self.is_sqlite:
+                async with self._db.transaction():
+                    yield
+                    await _run(pending)
+                return
+            async with self._sqlite_write_lock, self._db.connection() as conn:
+                raw = conn.raw_connection
+                await raw.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                    await _run(pending)
+                except BaseException:
+                    await raw.execute("ROLLBACK")
+                    raise
+                await raw.execute("COMMIT")
+        finally:
+            _BEFORE_COMMIT.reset(token)
+
+
+_BEFORE_COMMIT: ContextVar[list[Callable[[], Awaitable[None]]] | None] = ContextVar(
+    "forum_before_commit", default=None)
+
+
+async def _run(pending: list[Callable[[], Awaitable[None]]]) -> None:
+    for work in pending:
+        await work()
 
 
 def is_unavailable(error: BaseException) -> bool:

@@ -27,13 +27,22 @@ EVENT_LOG_LOCK = 0x666F72756D5F6576  # "forum_ev"
 PRUNED_THROUGH = "events_pruned_through"
 
 
-async def append(db: Database, channel: str, event_type: str, data: dict[str, Any]) -> int:
-    """Append one event; call inside `db.transaction()`."""
-    if not db.is_sqlite:
-        await db.execute(sa.text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=EVENT_LOG_LOCK))
-    return await db.execute(events.insert().values(
-        channel=channel, type=event_type, data=json.dumps(data, ensure_ascii=False),
-        created_at=utcnow()))
+async def append(db: Database, channel: str, event_type: str, data: dict[str, Any]) -> None:
+    """Append one event; call inside `db.transaction()`.
+
+    The row is written at the very end of the transaction, just before it commits. The lock
+    that orders ids must be the last lock a transaction takes: taken early, a writer holding it
+    could wait on a row another writer holds while that one waits for the lock (a deadlock
+    PostgreSQL found when replies started sending notifications mid-transaction)."""
+    row = {"channel": channel, "type": event_type, "created_at": utcnow(),
+           "data": json.dumps(data, ensure_ascii=False)}
+
+    async def write() -> None:
+        if not db.is_sqlite:
+            await db.execute(sa.text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=EVENT_LOG_LOCK))
+        await db.execute(events.insert().values(**row))
+
+    db.before_commit(write)
 
 
 async def after(db: Database, since: int, channels: list[str] | None = None,
