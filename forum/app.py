@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -12,7 +14,9 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Mount
 
 from forum import errors
+from forum.actions.meetings import send_reminders
 from forum.auth import Signer
+from forum.clock import utcnow
 from forum.db import channels
 from forum.db.engine import Database
 from forum.middleware import (
@@ -26,6 +30,7 @@ from forum.realtime.hub import Hub
 from forum.routes import (
     accounts,
     health,
+    meetings,
     members,
     moderation,
     notifications,
@@ -36,6 +41,7 @@ from forum.routes import (
 from forum.routes import channels as channel_routes
 from forum.routes.api import accounts as api_accounts
 from forum.routes.api import discussions as api_discussions
+from forum.routes.api import meetings as api_meetings
 from forum.routes.api import moderation as api_moderation
 from forum.routes.api import openapi, preview
 from forum.routes.websocket import routes as websocket_routes
@@ -43,6 +49,23 @@ from forum.services import Forum
 from forum.settings import Settings
 from forum.static_files import STATIC_DIR, CachedStaticFiles
 from forum.templating import Templates
+
+log = logging.getLogger("forum")
+
+# How often the reminder loop looks for events starting within a day.
+REMINDER_EVERY_SECONDS = 300
+
+
+async def remind_periodically(forum: Forum, every: float = REMINDER_EVERY_SECONDS) -> None:
+    """Reminders for tomorrow's events, every few minutes, for as long as the app runs."""
+    while True:
+        await asyncio.sleep(every)  # first wait: a starting (or briefly run) app is left in peace
+        try:
+            await send_reminders(forum, utcnow())
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the database may be restarting: try again next round
+            log.exception("sending event reminders failed")
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -59,13 +82,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await hub.start()
         forum = Forum(settings=settings, db=db, hub=hub, templates=Templates(),
                       signer=Signer(settings.secret_key), limits=RateLimiter(settings.rate_limits))
+        reminders = asyncio.create_task(remind_periodically(forum))
         try:
             yield {"forum": forum}
         finally:
+            reminders.cancel()
+            try:
+                await reminders
+            except asyncio.CancelledError:
+                pass
             await hub.stop()
             await db.disconnect()
 
-    api = [*api_accounts.routes, *api_discussions.routes, *api_moderation.routes,
+    api = [*api_accounts.routes, *api_discussions.routes, *api_moderation.routes, *api_meetings.routes,
            *search.api_routes, *notifications.api_routes, *preview.routes, *openapi.routes]
     routes = [
         *channel_routes.routes,
@@ -76,6 +105,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *notifications.routes,
         *health.routes,
         *moderation.routes,
+        *meetings.routes,
         *search.routes,
         *websocket_routes,
         Mount("/api/v1", routes=api, name="api"),

@@ -12,6 +12,7 @@ from starlette.templating import Jinja2Templates
 
 from forum.auth import can_edit_post
 from forum.clock import as_utc, isoformat
+from forum.db.meetings import seats_left
 from forum.db.posts import MAX_DEPTH
 from forum.static_files import static_url
 
@@ -60,6 +61,11 @@ def time_tag(value: datetime | None) -> Markup:
         isoformat(value), exact_time(value), exact_time(value))
 
 
+def event_time(value: datetime | None) -> Markup:
+    """An event's date stays absolute: the script shows it in the reader's own time zone."""
+    return Markup('<time datetime="{}" data-absolute>{}</time>').format(isoformat(value), exact_time(value))
+
+
 class Templates:
     def __init__(self) -> None:
         self.responses = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -69,8 +75,9 @@ class Templates:
         env.lstrip_blocks = True
         env.globals.update(thread_url=thread_url, user_url=user_url, channel_url=channel_url,
                            initials=initials, is_new_member=is_new_member,
-                           can_edit_post=can_edit_post, max_depth=MAX_DEPTH, static_url=static_url)
-        env.filters.update(time_tag=time_tag, exact_time=exact_time)
+                           can_edit_post=can_edit_post, max_depth=MAX_DEPTH, seats_left=seats_left,
+                           static_url=static_url)
+        env.filters.update(time_tag=time_tag, exact_time=exact_time, event_time=event_time)
         self.env = env
 
     def render_fragment(self, name: str, **context: Any) -> str:

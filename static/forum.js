@@ -11,8 +11,9 @@
   var posts = document.getElementById("posts");
   var threadList = document.getElementById("thread-list");
   var channels = [];
-  document.querySelectorAll("[data-live-channel], [data-channel]").forEach(function (el) {
-    channels.push(el.dataset.liveChannel || el.dataset.channel);
+  document.querySelectorAll("[data-live-channel], [data-channel], [data-event-channel]").forEach(function (el) {
+    var name = el.dataset.liveChannel || el.dataset.channel || el.dataset.eventChannel;
+    if (channels.indexOf(name) < 0) channels.push(name);
   });
 
   // Reconnect delays grow from 1 s to 30 s, with jitter so a restarted server is not stampeded.
@@ -187,6 +188,16 @@
     }
   }
 
+  // -- events: seats left, kept current on every page that shows them ---------------------
+  function onEventUpdated(data) {
+    document.querySelectorAll('.seats-left[data-event-id="' + data.event_id + '"]').forEach(function (el) {
+      var capacity = el.dataset.capacity;
+      el.textContent = !capacity ? data.registered + " registered, no seat limit"
+        : data.seats_left === 0 ? "Full: " + data.reserve + " on the reserve list"
+        : data.seats_left + " of " + capacity + " seat" + (capacity === "1" ? "" : "s") + " left";
+    });
+  }
+
   // -- typing and presence --------------------------------------------------------------
   var typingLine = document.getElementById("typing"), typers = {};
   function showTyping(frame) {
@@ -216,6 +227,7 @@
       lastId = frame.id;
       if (frame.channel === "site") onSiteEvent(frame);
       else if (frame.channel.indexOf("user:") === 0) onNotification(frame);
+      else if (frame.event === "event.updated") onEventUpdated(frame.data);
       else if (frame.channel.indexOf("thread:") === 0) { if (posts) onThreadEvent(frame); }
       else onChannelEvent(frame);
     } else if (frame.type === "subscribed") {
@@ -251,6 +263,8 @@
                ["hour", 3600], ["minute", 60], ["second", 1]];
   var relativeFormat = window.Intl && Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat("en-GB", { numeric: "auto" }) : null;
   var exactFormat = window.Intl ? new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short" }) : null;
+  var EVENT_TIME_FORMAT = { weekday: "short", day: "numeric", month: "short", year: "numeric",
+                            hour: "2-digit", minute: "2-digit", timeZoneName: "short" };
 
   function relativeTime(date) {
     var seconds = (date.getTime() - Date.now()) / 1000;
@@ -263,6 +277,11 @@
   function showTime(el) {
     var date = new Date(el.getAttribute("datetime"));
     if (isNaN(date.getTime())) return;
+    if (el.hasAttribute("data-absolute")) { // an event's date: absolute, in the reader's time zone
+      var local = date.toLocaleString(undefined, EVENT_TIME_FORMAT);
+      if (el.textContent !== local) el.textContent = local;
+      return;
+    }
     if (!el.title && exactFormat) el.title = exactFormat.format(date);
     var text = relativeTime(date);
     if (el.textContent !== text) el.textContent = text;

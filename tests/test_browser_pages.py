@@ -271,11 +271,10 @@ async def test_a_newcomer_introduces_themselves_and_joins_in(live_server, browse
     context = await browser.new_context(java_script_enabled=javascript)
     page = await context.new_page()
     await sign_up(page, base, "nia", "Nia Roberts")
-    # Signing up lands in Welcome, where newcomers introduce themselves.
-    await expect(page.get_by_role("heading", level=1)).to_have_text("Welcome")
-    await page.get_by_role("link", name="Start a thread").click()
-    await page.get_by_label("Title").fill("Hello from Nia in Wrexham")
-    await page.get_by_label("Message").fill("I run a **lunch club** for older people.")
+    # Signing up lands on the welcome page, where newcomers introduce themselves.
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Nia Roberts")
+    await expect(page.get_by_role("heading", name="Introduce yourself")).to_be_visible()
+    await page.get_by_label("Message").fill("I run a **lunch club** for older people in Wrexham.")
     if javascript:  # the preview shows the Markdown as it will look, before sending
         await page.get_by_role("button", name="Preview").click()
         await expect(page.locator(".preview strong")).to_have_text("lunch club")
@@ -283,8 +282,10 @@ async def test_a_newcomer_introduces_themselves_and_joins_in(live_server, browse
     else:
         await expect(page.get_by_role("button", name="Preview")).to_have_count(0)
         await page.get_by_role("button", name="Post").click()
-    await page.wait_for_url(re.compile(r"/t/\d+/"))
+    await page.wait_for_url(re.compile(r"/t/\d+/introducing-nia-roberts"))
     await expect(page.locator("article.post.depth-0 strong")).to_have_text("lunch club")
+    await page.goto(f"{base}/c/welcome")  # the introduction is in Welcome, waiting for a greeting
+    await expect(page.locator(".waiting")).to_contain_text("Introducing Nia Roberts")
 
     # A thread in two channels is listed in both.
     title = "Volunteer rotas that people actually keep to"
@@ -380,12 +381,8 @@ async def test_signing_up_posting_and_replying_by_keyboard_alone(live_server, br
     await page.keyboard.press("Enter")
     await page.wait_for_url(re.compile(r"/welcome$"))
 
-    await tab_to(page, page.get_by_role("link", name="Start a thread"))
-    await page.keyboard.press("Enter")
-    await tab_to(page, page.get_by_label("Title"))
-    await page.keyboard.type("Typed without a mouse")
-    await tab_to(page, page.get_by_label("Message"))
-    await page.keyboard.type("Hello, all.")
+    await tab_to(page, page.get_by_label("Message"))  # the introduction form on /welcome
+    await page.keyboard.type("Hello, all. Typed without a mouse.")
     await page.keyboard.press("Control+Enter")
     await page.wait_for_url(re.compile(r"/t/\d+/"))
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from forum.actions import meetings as meeting_actions
 from forum.actions import moderation as moderation_actions
 from forum.actions import posts as post_actions
 from forum.actions import threads as thread_actions
@@ -37,6 +38,12 @@ async def test_every_change_writes_its_event(forum):
     await thread_actions.move(forum, moderator, thread_id, ["tools-methods"])
     await moderation_actions.set_banner(forum, moderator, "Meeting on Friday")
     await moderation_actions.clear_banner(forum, moderator)
+    start = utcnow() + timedelta(days=3)
+    meeting_id, _ = await meeting_actions.create(forum, moderator, {
+        "title": "Network meeting", "body": "Come along", "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=2)).isoformat(), "location": "online",
+        "capacity": 10, "categories": ["general-chat"]})
+    await meeting_actions.register(forum, author, meeting_id)
     on_thread = [t for c, t in await _types(forum) if c == f"thread:{thread_id}"]
     assert on_thread == ["post.created", "post.hidden", "post.restored", "post.edited",
                          "post.deleted", "thread.pinned", "thread.unpinned", "thread.locked",
@@ -93,7 +100,7 @@ async def test_readers_never_see_an_id_before_a_smaller_one_commits(forum, datab
             async with db.transaction():
                 await event_log.append(db, "thread:1", "post.created", {})
                 delay = rng.random() / 100
-                db.before_commit(lambda: asyncio.sleep(delay))  # id drawn, then commit late
+                db.before_commit(lambda delay=delay: asyncio.sleep(delay))  # id drawn, then commit late
 
     async def read() -> None:
         """What the hub does: read after the cursor, move the cursor past what it read."""

@@ -227,6 +227,34 @@ thread_reads = sa.Table(
     sa.Column("last_read_post_id", sa.Integer, nullable=False),
 )
 
+# An event (a network meeting, a conference) is a thread with a date, a place and seats.
+meetings = sa.Table(
+    "meetings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("thread_id", sa.Integer, sa.ForeignKey("threads.id", ondelete="CASCADE"), nullable=False,
+              unique=True),
+    sa.Column("starts_at", Timestamp, nullable=False, index=True),
+    sa.Column("ends_at", Timestamp, nullable=False),
+    sa.Column("location", sa.String(200), nullable=False),
+    # None: as many seats as people who come.
+    sa.Column("capacity", sa.Integer, nullable=True),
+)
+
+# Who comes: "registered" holds a seat; "reserve" waits in id order for one to free up.
+meeting_registrations = sa.Table(
+    "meeting_registrations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("meeting_id", sa.Integer, sa.ForeignKey("meetings.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False,
+              index=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("reminded_at", Timestamp, nullable=True),
+    sa.UniqueConstraint("meeting_id", "user_id", name="uq_meeting_registrations_meeting_id_user_id"),
+)
+
 # The full-text index (post_search) is engine-specific and made by migration 0002 alone:
 # an FTS5 table on SQLite, a tsvector table with a GIN index on PostgreSQL (forum/db/search.py).
 

@@ -10,13 +10,16 @@ import sqlalchemy as sa
 from forum.clock import as_utc, isoformat
 from forum.db import cursors
 from forum.db.engine import Database
-from forum.db.tables import channels, thread_channels, threads, users
+from forum.db.tables import channels, meetings, thread_channels, threads, users
 
 LISTING_COLUMNS = [
     threads.c.id, threads.c.title, threads.c.slug, threads.c.created_at, threads.c.reply_count,
     threads.c.pinned, threads.c.locked, threads.c.last_activity_at, threads.c.author_id,
     threads.c.is_introduction,
     users.c.username.label("author_username"), users.c.display_name.label("author_display_name"),
+    # When the thread is an event: its start, shown on the channel row and the thread page.
+    sa.select(meetings.c.starts_at).where(meetings.c.thread_id == threads.c.id)
+    .scalar_subquery().label("event_starts_at"),
 ]
 
 
@@ -116,3 +119,7 @@ async def in_channel(db: Database, channel_id: int, cursor: str | None,
     rows = await db.fetch_all(query)
     next_cursor = listing_cursor(rows[limit - 1]) if len(rows) > limit else None
     return rows[:limit], next_cursor
+
+
+async def retitle(db: Database, thread_id: int, title: str, slug: str) -> None:
+    await db.execute(threads.update().where(threads.c.id == thread_id).values(title=title, slug=slug))

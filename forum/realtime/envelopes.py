@@ -16,6 +16,8 @@ EVENT_TYPES = (
     "banner.set", "banner.cleared",
     # On category:welcome: a newcomer signed up.
     "member.joined",
+    # On thread:{id} of an event's thread: seats left, registered and reserve counts.
+    "event.updated",
     # On user:{id}, which only that member may subscribe to.
     "notification.created",
 )

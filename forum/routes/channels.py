@@ -10,8 +10,8 @@ from starlette.routing import Route
 from forum.actions import PermissionDenied
 from forum.actions.moderation import SITE_CHANNEL
 from forum.actions.threads import create_thread
-from forum.clock import as_utc
-from forum.db import channels, cursors, reads, threads, users
+from forum.clock import as_utc, utcnow
+from forum.db import channels, cursors, meetings, reads, threads, users
 from forum.ratelimit import RateLimited
 from forum.routes._common import forum_of, member_of, read_form, render, render_limited
 from forum.templating import thread_url
@@ -28,6 +28,7 @@ async def home(request: Request) -> Response:
         "channels": await channels.all_channels(forum.db),
         "member_count": await users.count(forum.db),
         "online": forum.hub.presence.frame(SITE_CHANNEL)["members"],
+        "next_events": await meetings.upcoming(forum.db, utcnow(), limit=3),
     })
 
 

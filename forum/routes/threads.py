@@ -13,9 +13,10 @@ from forum.actions import NotFound, PermissionDenied
 from forum.actions import posts as post_actions
 from forum.actions import threads as thread_actions
 from forum.auth import can_edit_post
-from forum.db import channels, posts, reads, threads
+from forum.db import channels, meetings, posts, reads, threads
 from forum.ratelimit import RateLimited
 from forum.routes._common import forum_of, member_of, read_form, render, render_limited
+from forum.routes.meetings import panel_context
 from forum.templating import thread_url
 from forum.validation import ValidationError
 
@@ -65,7 +66,10 @@ async def thread_page(request: Request) -> Response:
         new_after = await reads.last_read(forum.db, member.id, thread["id"])
         if new_after is not None:
             first_new = await reads.first_new(forum.db, member.id, thread["id"], new_after)
+    # An event's thread carries the event box (date, place, seats, the Register button).
+    meeting = await meetings.by_thread(forum.db, thread["id"]) if thread["event_starts_at"] else None
     response = await render(request, "threads/thread.html", {
+        **await panel_context(request, meeting), "back": thread_url(thread),
         "thread": thread, "posts": rows, "next_cursor": next_cursor, "first_page": not after,
         "channels": await threads.channels_of(forum.db, thread["id"]), "errors": {}, "form": {},
         "new_after": new_after, "first_new": first_new,

@@ -37,7 +37,15 @@ SCHEMAS: dict[str, Any] = {
                  id=INT, thread_id=INT, parent_id={"type": ["integer", "null"]}, depth=INT,
                  author=STR, author_display_name=STR, body=STR, html=STR, created_at=TIME,
                  edited_at=NTIME, deleted=BOOL, hidden=BOOL, hidden_reason=NSTR),
+    "Event": _obj(["id", "thread_id", "title", "starts_at", "ends_at", "location", "capacity",
+                   "registered", "reserve"], id=INT, thread_id=INT, title=STR, starts_at=TIME,
+                  ends_at=TIME, location=STR, capacity={"type": ["integer", "null"]}, registered=INT,
+                  reserve=INT, seats_left={"type": ["integer", "null"]}, url=STR),
 }
+
+EVENT_FIELDS = {"title": STR, "body": STR, "starts_at": TIME, "ends_at": TIME, "timezone": STR,
+                "location": STR, "capacity": {"type": ["integer", "null"]},
+                "categories": {"type": "array", "items": STR, "minItems": 1}}
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -175,6 +183,29 @@ PATHS: dict[str, Any] = {
     "/notifications/read": {"post": _op(
         "Mark these notifications read, or all of them without ids", 200, _obj(["unread"], unread=INT),
         auth=True, body=_obj([], ids={"type": "array", "items": INT}))},
+    "/events": {
+        "get": _op("Upcoming events, soonest first (or past ones with when=past, latest first)", 200,
+                   _obj(["events"], events={"type": "array", "items": _ref("Event")}),
+                   params=[_query_param("when")]),
+        "post": _op("Create an event: a thread with a date, place and seats (moderators). Times are "
+                    "ISO 8601 with an offset, or without one and a timezone name", 201, _ref("Event"),
+                    auth=True, body=_obj(["title", "body", "starts_at", "ends_at", "location",
+                                          "categories"], **EVENT_FIELDS)),
+    },
+    "/events/{event_id}": {
+        "get": _op("One event", 200, _ref("Event"), params=[_path_param("event_id", INT)]),
+        "patch": _op("Edit an event (moderators); more seats go to the reserve list at once", 200,
+                     _ref("Event"), auth=True, params=[_path_param("event_id", INT)],
+                     body=_obj(["title", "body", "starts_at", "ends_at", "location"], **EVENT_FIELDS)),
+    },
+    "/events/{event_id}/registration": {
+        "post": _op("Register: a seat, or a place on the reserve list when the seats are taken", 201,
+                    _obj(["status", "position"], status={"type": "string", "enum": ["registered", "reserve"]},
+                         position={"type": ["integer", "null"]}), auth=True,
+                    params=[_path_param("event_id", INT)]),
+        "delete": _op("Cancel your registration; a freed seat goes to the first on the reserve list", 204,
+                      None, auth=True, params=[_path_param("event_id", INT)]),
+    },
     "/posts/{post_id}": {
         "get": _op("One post", 200, _ref("Post"), params=[POST_ID]),
         "patch": _op("Edit a post (author or moderator)", 200, _ref("Post"), auth=True,

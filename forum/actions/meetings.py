@@ -1,0 +1,218 @@
+"""Events: create and edit them (moderators), register and cancel (members), remind.
+
+An event is a thread (its opening post is the description; members discuss it like any other
+thread) plus a row in `meetings` with its date, place and seats. Registration is one
+transaction with the event row locked, so no seat is ever given twice."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from forum.actions import NotFound, notify, require_moderator, require_writer
+from forum.actions import posts as post_actions
+from forum.actions import threads as thread_actions
+from forum.auth import Member
+from forum.clock import as_utc, utcnow
+from forum.db import event_log, meetings, search, threads
+from forum.db.meetings import REGISTERED, RESERVE
+from forum.services import Forum
+from forum.text import slugify
+from forum.validation import FieldErrors, ValidationError, check_body, check_title
+
+LOCATION_MAX = 200
+CAPACITY_MAX = 100_000
+REMIND_WITHIN = timedelta(hours=24)
+
+
+def parse_time(value: Any, field: str, timezone: Any = None) -> datetime:
+    """ISO 8601 with an offset ('2026-12-01T10:00+01:00' or '...Z'); a time without one is read
+    in `timezone` (an IANA name such as 'Europe/London') when given. Stored in UTC."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError({field: "Give a date and time, e.g. 2026-12-01T10:00+00:00."})
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("z", "Z"))
+    except ValueError:
+        raise ValidationError({field: "Use the form 2026-12-01T10:00+00:00 (date, time, offset)."}) from None
+    if moment.tzinfo is None:
+        if not timezone:
+            raise ValidationError({field: "Include the time zone offset, e.g. 2026-12-01T10:00+00:00."})
+        try:
+            moment = moment.replace(tzinfo=ZoneInfo(str(timezone).strip()))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValidationError({"timezone": "Unknown time zone: use a name like Europe/London."}) from None
+    return as_utc(moment)  # type: ignore[return-value]
+
+
+def check_location(value: Any) -> str:
+    place = " ".join(value.split()) if isinstance(value, str) else ""
+    if not place:
+        raise ValidationError({"location": "Say where it happens, or \"online\"."})
+    if len(place) > LOCATION_MAX:
+        raise ValidationError({"location": f"Use at most {LOCATION_MAX} characters."})
+    return place
+
+
+def check_capacity(value: Any) -> int | None:
+    """None or an empty string: no limit."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ValidationError({"capacity": "Give a whole number of seats, or leave it empty."})
+    try:
+        seats = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError({"capacity": "Give a whole number of seats, or leave it empty."}) from None
+    if seats < 1 or seats > CAPACITY_MAX:
+        raise ValidationError({"capacity": f"Give between 1 and {CAPACITY_MAX} seats, or leave it empty."})
+    return seats
+
+
+def _check_event_fields(errors: FieldErrors, data: dict[str, Any]) -> dict[str, Any]:
+    starts = errors.check("starts_at", parse_time, data.get("starts_at"), "starts_at", data.get("timezone"))
+    ends = errors.check("ends_at", parse_time, data.get("ends_at"), "ends_at", data.get("timezone"))
+    if starts and ends and ends <= starts:
+        errors.fields["ends_at"] = "The end must come after the start."
+    return {"starts_at": starts, "ends_at": ends,
+            "location": errors.check("location", check_location, data.get("location")),
+            "capacity": errors.check("capacity", check_capacity, data.get("capacity"))}
+
+
+async def create(forum: Forum, member: Member | None, data: dict[str, Any]) -> tuple[int, int]:
+    """(event id, thread id). Every field is checked before the thread is written, so a bad date
+    never leaves a thread without its event."""
+    member = require_moderator(member)
+    errors = FieldErrors()
+    errors.check("title", check_title, data.get("title"))
+    errors.check("body", check_body, data.get("body"))
+    fields = _check_event_fields(errors, data)
+    errors.raise_if_any()
+    thread_id = await thread_actions.create_thread(forum, member, data.get("title"), data.get("body"),
+                                                   data.get("categories"))
+    async with forum.db.transaction():
+        meeting_id = await meetings.insert(forum.db, thread_id=thread_id, **fields)
+    return meeting_id, thread_id
+
+
+async def edit(forum: Forum, member: Member | None, meeting_id: int, data: dict[str, Any]) -> None:
+    """Title, description, date, place, seats and channels: moderators only. More seats give
+    the first on the reserve list their places at once; fewer than are taken is refused."""
+    member = require_moderator(member)
+    meeting = await _meeting_or_404(forum, meeting_id)
+    errors = FieldErrors()
+    title = errors.check("title", check_title, data.get("title"))
+    errors.check("body", check_body, data.get("body"))
+    fields = _check_event_fields(errors, data)
+    if "capacity" not in errors.fields and fields["capacity"] is not None \
+            and fields["capacity"] < meeting["registered"]:
+        errors.fields["capacity"] = (f"{meeting['registered']} members already hold seats: "
+                                     "give at least that many.")
+    errors.raise_if_any()
+    if data.get("categories") is not None:
+        await thread_actions.move(forum, member, meeting["thread_id"], data.get("categories"))
+    opening = await meetings.opening_post(forum.db, meeting["thread_id"])
+    if opening is not None:
+        await post_actions.edit(forum, member, opening["id"], data.get("body"))
+    async with forum.db.transaction():
+        locked = await meetings.lock(forum.db, meeting_id)
+        await meetings.update(forum.db, meeting_id, **fields)
+        if title != meeting["title"]:
+            await threads.retitle(forum.db, meeting["thread_id"], title, slugify(title))
+            if opening is not None:
+                post = await meetings.opening_post(forum.db, meeting["thread_id"])
+                await search.index_post(forum.db, post["id"], title, post["body"])
+        if fields["capacity"] is None or (locked["capacity"] or 0) < fields["capacity"]:
+            free = None if fields["capacity"] is None else \
+                fields["capacity"] - await meetings.count(forum.db, meeting_id, REGISTERED)
+            await _fill_seats(forum, meeting_id, meeting["thread_id"], free, member.id)
+        await _announce(forum, meeting_id)
+    await forum.hub.wake()
+
+
+async def _fill_seats(forum: Forum, meeting_id: int, thread_id: int, free: int | None,
+                      actor_id: int | None) -> list[Any]:
+    """Give up to `free` seats (all, when None) to the reserve list, in order, and tell them."""
+    waiting = await meetings.first_on_reserve(forum.db, meeting_id,
+                                              limit=free if free is not None else CAPACITY_MAX)
+    for row in waiting:
+        await meetings.give_seat(forum.db, row["id"])
+        await notify.notify(forum, user_id=row["user_id"], kind="event", actor_id=actor_id,
+                            thread_id=thread_id, note="a seat came free: you are now registered")
+    return waiting
+
+
+async def _meeting_or_404(forum: Forum, meeting_id: Any) -> Any:
+    try:
+        meeting = await meetings.by_id(forum.db, int(meeting_id))
+    except (TypeError, ValueError):
+        meeting = None
+    if meeting is None:
+        raise NotFound("No event has that id.")
+    return meeting
+
+
+async def _announce(forum: Forum, meeting_id: int) -> dict[str, Any]:
+    """The seats as they now stand, on the thread's live channel; inside the transaction."""
+    row = await meetings.by_id(forum.db, meeting_id)
+    data = {"event_id": meeting_id, "seats_left": meetings.seats_left(row),
+            "registered": row["registered"], "reserve": row["reserve"]}
+    await event_log.append(forum.db, f"thread:{row['thread_id']}", "event.updated", data)
+    return data
+
+
+async def register(forum: Forum, member: Member | None, meeting_id: Any) -> dict[str, Any]:
+    """{status: "registered" or "reserve", position}: position is the place on the reserve list
+    (1 is next in line), None with a seat. Registering twice answers as the first time did."""
+    member = require_writer(member)
+    meeting = await _meeting_or_404(forum, meeting_id)
+    if as_utc(meeting["ends_at"]) <= utcnow():  # type: ignore[operator]
+        raise ValidationError({"event": "This event is over."})
+    async with forum.db.transaction():
+        locked = await meetings.lock(forum.db, meeting["id"])
+        mine = await meetings.registration(forum.db, meeting["id"], member.id)
+        if mine is None:
+            taken = await meetings.count(forum.db, meeting["id"], REGISTERED)
+            status = REGISTERED if locked["capacity"] is None or taken < locked["capacity"] else RESERVE
+            await meetings.add_registration(forum.db, meeting["id"], member.id, status, utcnow())
+            mine = await meetings.registration(forum.db, meeting["id"], member.id)
+            await _announce(forum, meeting["id"])
+        position = (await meetings.reserve_position(forum.db, meeting["id"], mine["id"])
+                    if mine["status"] == RESERVE else None)
+    await forum.hub.wake()
+    return {"status": mine["status"], "position": position}
+
+
+async def cancel(forum: Forum, member: Member | None, meeting_id: Any) -> None:
+    """Give up a seat or a place on the reserve list; a freed seat goes at once to the first
+    on the reserve list, who is told."""
+    member = require_writer(member)
+    meeting = await _meeting_or_404(forum, meeting_id)
+    async with forum.db.transaction():
+        locked = await meetings.lock(forum.db, meeting["id"])
+        mine = await meetings.registration(forum.db, meeting["id"], member.id)
+        if mine is None:
+            raise NotFound("You are not registered for this event.")
+        await meetings.remove_registration(forum.db, mine["id"])
+        if mine["status"] == REGISTERED and locked["capacity"] is not None:
+            free = locked["capacity"] - await meetings.count(forum.db, meeting["id"], REGISTERED)
+            if free > 0:
+                await _fill_seats(forum, meeting["id"], meeting["thread_id"], free, None)
+        await _announce(forum, meeting["id"])
+    await forum.hub.wake()
+
+
+async def send_reminders(forum: Forum, now: datetime) -> int:
+    """Tell every member holding a seat at an event that starts within the next 24 hours,
+    once. Returns how many were told."""
+    if not await meetings.due_reminders(forum.db, now, REMIND_WITHIN):
+        return 0
+    async with forum.db.transaction():
+        # Read again under lock: two processes' loops never remind the same member twice.
+        due = await meetings.due_reminders(forum.db, now, REMIND_WITHIN, lock=True)
+        for row in due:
+            await notify.notify(forum, user_id=row["user_id"], kind="event", actor_id=None,
+                                thread_id=row["thread_id"], note="your event starts within a day")
+            await meetings.mark_reminded(forum.db, row["id"], now)
+    await forum.hub.wake()
+    return len(due)

@@ -1,0 +1,69 @@
+"""API: events (list, create, edit) and registering for them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from forum.actions import meetings as meeting_actions
+from forum.clock import isoformat, utcnow
+from forum.db import meetings
+from forum.routes._common import forum_of
+from forum.routes.api._common import ApiError, json_body, require_member
+
+
+def event_json(row: Any) -> dict[str, Any]:
+    return {"id": row["id"], "thread_id": row["thread_id"], "title": row["title"],
+            "starts_at": isoformat(row["starts_at"]), "ends_at": isoformat(row["ends_at"]),
+            "location": row["location"], "capacity": row["capacity"],
+            "registered": row["registered"], "reserve": row["reserve"],
+            "seats_left": meetings.seats_left(row), "url": f"/events/{row['id']}"}
+
+
+async def list_events(request: Request) -> JSONResponse:
+    db = forum_of(request).db
+    when = request.query_params.get("when", "upcoming")
+    if when not in ("upcoming", "past"):
+        raise ApiError(400, "invalid", "when must be upcoming or past.", {"when": "upcoming or past"})
+    rows = await (meetings.past if when == "past" else meetings.upcoming)(db, utcnow())
+    return JSONResponse({"events": [event_json(r) for r in rows]})
+
+
+async def create_event(request: Request) -> JSONResponse:
+    member = await require_member(request)
+    data = await json_body(request)
+    meeting_id, _ = await meeting_actions.create(forum_of(request), member, data)
+    return JSONResponse(event_json(await meetings.by_id(forum_of(request).db, meeting_id)), status_code=201)
+
+
+async def one_event(request: Request) -> JSONResponse:
+    forum = forum_of(request)
+    meeting_id = request.path_params["event_id"]
+    if request.method == "PATCH":
+        member = await require_member(request)
+        await meeting_actions.edit(forum, member, meeting_id, await json_body(request))
+    row = await meetings.by_id(forum.db, meeting_id)
+    if row is None:
+        raise ApiError(404, "not_found", "No event has that id.")
+    return JSONResponse(event_json(row))
+
+
+async def registration(request: Request) -> Response:
+    member = await require_member(request)
+    forum = forum_of(request)
+    meeting_id = request.path_params["event_id"]
+    if request.method == "DELETE":
+        await meeting_actions.cancel(forum, member, meeting_id)
+        return Response(status_code=204)
+    return JSONResponse(await meeting_actions.register(forum, member, meeting_id), status_code=201)
+
+
+routes = [
+    Route("/events", list_events, methods=["GET"]),
+    Route("/events", create_event, methods=["POST"]),
+    Route("/events/{event_id:int}", one_event, methods=["GET", "PATCH"]),
+    Route("/events/{event_id:int}/registration", registration, methods=["POST", "DELETE"]),
+]

@@ -1,0 +1,228 @@
+"""Event pages: the list (upcoming and past), one event, creating and editing them, registering
+and cancelling with one button, the attendee list (and its CSV), and the iCalendar feeds."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from forum import ics
+from forum.actions import NotFound, PermissionDenied
+from forum.actions import meetings as meeting_actions
+from forum.clock import as_utc, isoformat, utcnow
+from forum.db import channels, meetings, threads
+from forum.routes._common import forum_of, member_of, read_form, render
+from forum.validation import ValidationError
+
+FIELDS = ("title", "body", "starts_at", "ends_at", "timezone", "location", "capacity")
+DEFAULT_TIMEZONE = "Europe/London"
+
+
+async def _meeting_or_404(request: Request) -> Any:
+    meeting = await meetings.by_id(forum_of(request).db, request.path_params["meeting_id"])
+    if meeting is None:
+        raise HTTPException(404, "There is no event at this address.")
+    return meeting
+
+
+async def _require_moderator(request: Request) -> Any:
+    member = await member_of(request)
+    if member is None:
+        raise HTTPException(403, "Log in as a moderator to see this page.")
+    if not (member.is_moderator and member.can_write):
+        raise HTTPException(403, "Only moderators can do that.")
+    return member
+
+
+def event_url(meeting: Any) -> str:
+    return f"/events/{meeting['id']}"
+
+
+async def panel_context(request: Request, meeting: Any) -> dict[str, Any]:
+    """What the event box on the event page and on its thread page needs."""
+    member = await member_of(request)
+    mine, position = None, None
+    if member and meeting:
+        db = forum_of(request).db
+        mine = await meetings.registration(db, meeting["id"], member.id)
+        if mine is not None and mine["status"] == meetings.RESERVE:
+            position = await meetings.reserve_position(db, meeting["id"], mine["id"])
+    return {"meeting": meeting, "my_registration": mine, "reserve_position": position,
+            "meeting_over": bool(meeting) and as_utc(meeting["ends_at"]) <= utcnow()}
+
+
+async def list_page(request: Request) -> Response:
+    db = forum_of(request).db
+    past = request.query_params.get("when") == "past"
+    rows = await (meetings.past if past else meetings.upcoming)(db, utcnow())
+    return await render(request, "meetings/list.html", {"events": rows, "past": past})
+
+
+async def event_page(request: Request) -> Response:
+    db = forum_of(request).db
+    meeting = await _meeting_or_404(request)
+    thread = await threads.by_id(db, meeting["thread_id"])
+    return await render(request, "meetings/event.html", {
+        **await panel_context(request, meeting), "thread": thread,
+        "opening": await meetings.opening_post(db, meeting["thread_id"]),
+        "channels": await threads.channels_of(db, meeting["thread_id"])})
+
+
+def _form_values(form: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {name: str(form.get(name, "")) for name in FIELDS}
+    values["categories"] = [str(v) for v in form.getlist("categories")]
+    return values
+
+
+async def new_event(request: Request) -> Response:
+    forum = forum_of(request)
+    member = await _require_moderator(request)
+    values: dict[str, Any] = {name: "" for name in FIELDS}
+    values.update(timezone=DEFAULT_TIMEZONE, categories=["announcements"])
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        values = _form_values(await read_form(request))
+        try:
+            meeting_id, _ = await meeting_actions.create(forum, member, values)
+            return RedirectResponse(f"/events/{meeting_id}", status_code=303)
+        except ValidationError as error:
+            errors, status = error.fields, 400
+    return await render(request, "meetings/form.html", {
+        "form": values, "errors": errors, "meeting": None,
+        "all_channels": await channels.all_channels(forum.db)}, status_code=status)
+
+
+def _local_input(value: Any) -> str:
+    """A stored UTC time as the form shows it: ISO 8601 with its offset."""
+    return as_utc(value).strftime("%Y-%m-%dT%H:%M+00:00")  # type: ignore[union-attr]
+
+
+async def edit_event(request: Request) -> Response:
+    forum = forum_of(request)
+    member = await _require_moderator(request)
+    meeting = await _meeting_or_404(request)
+    opening = await meetings.opening_post(forum.db, meeting["thread_id"])
+    values: dict[str, Any] = {
+        "title": meeting["title"], "body": opening["body"] if opening else "",
+        "starts_at": _local_input(meeting["starts_at"]), "ends_at": _local_input(meeting["ends_at"]),
+        "timezone": DEFAULT_TIMEZONE, "location": meeting["location"],
+        "capacity": "" if meeting["capacity"] is None else str(meeting["capacity"]),
+        "categories": [c["slug"] for c in await threads.channels_of(forum.db, meeting["thread_id"])]}
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        values = _form_values(await read_form(request))
+        try:
+            await meeting_actions.edit(forum, member, meeting["id"], values)
+            return RedirectResponse(event_url(meeting), status_code=303)
+        except ValidationError as error:
+            errors, status = error.fields, 400
+    return await render(request, "meetings/form.html", {
+        "form": values, "errors": errors, "meeting": meeting,
+        "all_channels": await channels.all_channels(forum.db)}, status_code=status)
+
+
+def _back(form: Any, meeting: Any) -> str:
+    """Back to the page the button was on: the event page or its thread."""
+    back = str(form.get("next", ""))
+    return back if back.startswith("/") and not back.startswith("//") else event_url(meeting)
+
+
+async def register(request: Request) -> Response:
+    if request.path_params["verb"] not in ("register", "cancel"):
+        raise HTTPException(404, "There is nothing at this address.")
+    meeting = await _meeting_or_404(request)
+    member = await member_of(request)
+    if member is None:
+        return RedirectResponse(f"/login?next={event_url(meeting)}", status_code=303)
+    form = await read_form(request)
+    try:
+        if request.path_params["verb"] == "register":
+            await meeting_actions.register(forum_of(request), member, meeting["id"])
+        else:
+            await meeting_actions.cancel(forum_of(request), member, meeting["id"])
+    except ValidationError as error:
+        raise HTTPException(400, "; ".join(error.fields.values())) from None
+    except PermissionDenied as error:
+        raise HTTPException(403, str(error)) from None
+    except NotFound as error:
+        raise HTTPException(404, str(error)) from None
+    return RedirectResponse(_back(form, meeting), status_code=303)
+
+
+async def attendees_page(request: Request) -> Response:
+    await _require_moderator(request)
+    meeting = await _meeting_or_404(request)
+    rows = await meetings.attendees(forum_of(request).db, meeting["id"])
+    return await render(request, "meetings/attendees.html", {
+        "meeting": meeting, "registered": [r for r in rows if r["status"] == meetings.REGISTERED],
+        "reserve": [r for r in rows if r["status"] == meetings.RESERVE]})
+
+
+async def attendees_csv(request: Request) -> Response:
+    await _require_moderator(request)
+    meeting = await _meeting_or_404(request)
+    rows = await meetings.attendees(forum_of(request).db, meeting["id"])
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["status", "position", "username", "display_name", "organisation", "registered_at"])
+    place = {meetings.REGISTERED: 0, meetings.RESERVE: 0}
+    for row in rows:
+        place[row["status"]] += 1
+        writer.writerow([row["status"], place[row["status"]], row["username"],
+                         _csv_safe(row["display_name"]), _csv_safe(row["organisation"]),
+                         isoformat(row["created_at"])])
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="event-{meeting["id"]}-attendees.csv"'})
+
+
+def _csv_safe(value: str) -> str:
+    """Text a spreadsheet would run as a formula is quoted as text."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+async def _ics_event(request: Request, meeting: Any) -> dict[str, Any]:
+    opening = await meetings.opening_post(forum_of(request).db, meeting["thread_id"])
+    return {"id": meeting["id"], "title": meeting["title"], "starts_at": meeting["starts_at"],
+            "ends_at": meeting["ends_at"], "location": meeting["location"],
+            "description": opening["body"] if opening else "",
+            "url": str(request.url_for("event", meeting_id=meeting["id"]))}
+
+
+def _ics_response(body: str, filename: str) -> Response:
+    return Response(body, media_type="text/calendar; charset=utf-8",
+                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
+async def calendar_feed(request: Request) -> Response:
+    rows = await meetings.upcoming(forum_of(request).db, utcnow())
+    events = [await _ics_event(request, row) for row in rows]
+    return _ics_response(ics.calendar(events, request.url.hostname or "forum", utcnow(),
+                                      "Practice Forum events"), "events.ics")
+
+
+async def calendar_one(request: Request) -> Response:
+    meeting = await _meeting_or_404(request)
+    body = ics.calendar([await _ics_event(request, meeting)], request.url.hostname or "forum",
+                        utcnow(), meeting["title"])
+    return _ics_response(body, f"event-{meeting['id']}.ics")
+
+
+routes = [
+    Route("/events", list_page, name="events"),
+    Route("/events.ics", calendar_feed, name="events_ics"),
+    Route("/events/new", new_event, methods=["GET", "POST"], name="new_event"),
+    Route("/events/{meeting_id:int}", event_page, name="event"),
+    Route("/events/{meeting_id:int}.ics", calendar_one, name="event_ics"),
+    Route("/events/{meeting_id:int}/edit", edit_event, methods=["GET", "POST"], name="edit_event"),
+    Route("/events/{meeting_id:int}/attendees", attendees_page, name="event_attendees"),
+    Route("/events/{meeting_id:int}/attendees.csv", attendees_csv, name="event_attendees_csv"),
+    Route("/events/{meeting_id:int}/{verb:str}", register, methods=["POST"], name="event_registration"),
+]
