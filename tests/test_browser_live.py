@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import expect
 
-from tests.browser import CHROMIUM_MISSING, chromium, chromium_path
+from tests.browser import CHROMIUM_MISSING, chromium, chromium_path, sign_up
 from tests.conftest import skip_unless_required
-from tests.helpers import PASSWORD
+from tests.test_cli import run_forum
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
 
@@ -27,18 +24,7 @@ async def browser():
 
 def make_moderator(live_server, username: str) -> None:
     """As an administrator would: `forum user role NAME moderator` against the server's database."""
-    env = {**os.environ, "FORUM_DATABASE_URL": live_server.database_url}
-    subprocess.run([sys.executable, "-m", "forum", "user", "role", username, "moderator"],
-                   env=env, check=True, capture_output=True)
-
-
-async def sign_up(page: Page, base_url: str, username: str, display_name: str) -> None:
-    await page.goto(f"{base_url}/signup")
-    await page.get_by_label("Username").fill(username)
-    await page.get_by_label("Display name").fill(display_name)
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign up").click()
-    await page.wait_for_url(re.compile(r"/welcome$"))
+    assert run_forum(live_server.database_url, "user", "role", username, "moderator").returncode == 0
 
 
 async def test_a_reply_and_typing_appear_live_in_the_other_browser(live_server, browser):

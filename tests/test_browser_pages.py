@@ -18,7 +18,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.browser import CHROMIUM_MISSING, chromium, chromium_path
+from tests.browser import CHROMIUM_MISSING, chromium, chromium_path, sign_up
 from tests.conftest import skip_unless_required
 from tests.helpers import PASSWORD
 from tests.servers import ServerProcess
@@ -96,15 +96,6 @@ async def log_in(page: Page, base: str, username: str, password: str) -> None:
     await page.get_by_label("Password").fill(password)
     await page.get_by_role("button", name="Log in").click()
     await page.wait_for_url(lambda url: "/login" not in url)
-
-
-async def sign_up(page: Page, base: str, username: str, display_name: str) -> None:
-    await page.goto(f"{base}/signup")
-    await page.get_by_label("Username").fill(username)
-    await page.get_by_label("Display name").fill(display_name)
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign up").click()
-    await page.wait_for_url(re.compile(r"/welcome$"))
 
 
 async def busiest_thread(base: str) -> str:
