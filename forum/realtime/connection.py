@@ -173,7 +173,13 @@ class LiveConnection:
         try:
             self.forum.hub.subscribe(self, set(new))
             self.channels.update(new)
-            latest = await event_log.latest_id(self.forum.db)
+            # Every event after the hub's cursor reaches this connection through the hub (it is
+            # subscribed already), so that is where a replay ends; no database read needed.
+            latest = self.forum.hub.cursor
+            if since is not None and since > latest:
+                # The client saw events another process dispatched before ours did: do not let
+                # our hub hand them over again.
+                latest = min(since, await event_log.latest_id(self.forum.db))
             reset = False
             if since is not None:
                 reset = not await self._replay(names, since, latest)
@@ -239,11 +245,15 @@ class LiveConnection:
 
 
 async def channel_exists(forum: Forum, name: str) -> bool:
-    if name == "site":
+    if name == "site" or name in forum.hub.known_channels:
         return True
     kind, _, key = name.partition(":")
     if kind == "category":
-        return await channel_queries.by_slug(forum.db, key) is not None
-    if kind == "thread" and key.isdigit() and len(key) < 12:
-        return await threads.by_id(forum.db, int(key)) is not None
-    return False
+        exists = await channel_queries.by_slug(forum.db, key) is not None
+    elif kind == "thread" and key.isdigit() and len(key) < 12:
+        exists = await threads.by_id(forum.db, int(key)) is not None
+    else:
+        return False
+    if exists:
+        forum.hub.remember_channel(name)
+    return exists

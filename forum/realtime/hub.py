@@ -33,6 +33,9 @@ READ_BATCH = 500
 # Pause before retrying after the database or the backend failed, growing to the cap.
 RETRY_FIRST_SECONDS, RETRY_MAX_SECONDS = 0.2, 5.0
 PRUNE_EVERY_SECONDS = 600
+# Channels seen to exist, so that a reconnect storm (every page after a restart) checks each
+# thread once, not once per reader. A deleted thread's channel staying "known" is harmless.
+KNOWN_CHANNELS_MAX = 50_000
 
 
 class Subscriber(Protocol):
@@ -53,6 +56,7 @@ class Hub:
         self._log_window = (log_max_count, log_max_age_seconds)
         self.dispatched = asyncio.Condition()  # tests and resumers wait on cursor moves
         self.presence = Presence(process_id=uuid.uuid4().hex)
+        self.known_channels: set[str] = set()
 
     async def start(self) -> None:
         self.cursor = await event_log.latest_id(self.db)
@@ -113,6 +117,11 @@ class Hub:
                 listeners.discard(subscriber)
                 if not listeners:
                     del self._subscribers[channel]
+
+    def remember_channel(self, name: str) -> None:
+        if len(self.known_channels) >= KNOWN_CHANNELS_MAX:
+            self.known_channels.clear()
+        self.known_channels.add(name)
 
     def subscribers_of(self, channel: str) -> set[Subscriber]:
         return self._subscribers.get(channel, set())
