@@ -216,3 +216,36 @@ async def test_serve_with_workers_starts_that_many_processes(database_url, redis
                 await watcher.close()
     finally:
         server.stop()
+
+
+async def test_forums_on_different_redis_database_numbers_do_not_hear_each_other(database_url, redis_url):
+    """Pub/sub ignores database numbers; the backend must not, or staging hears production."""
+    from forum.realtime.backends import DOORBELL, EPHEMERAL
+    from forum.realtime.redis_backend import RedisBackend
+
+    base = re.sub(r"/\d*$", "", redis_url)
+    ours, neighbour, theirs = (RedisBackend(f"{base}/{n}") for n in (11, 11, 12))
+    heard: dict[str, list] = {"neighbour": [], "theirs": []}
+
+    async def listen(name, backend):
+        async for message in backend.listen():
+            heard[name].append(message)
+
+    listeners = [asyncio.create_task(listen("neighbour", neighbour)),
+                 asyncio.create_task(listen("theirs", theirs))]
+    try:
+        async with asyncio.timeout(10):
+            while len(heard["neighbour"]) < 2:  # publish until the listeners have subscribed
+                await ours.publish(DOORBELL, "")
+                await ours.publish(EPHEMERAL, '{"channel": "site"}')
+                await asyncio.sleep(0.1)
+        await asyncio.sleep(0.3)
+        assert (DOORBELL, "") in heard["neighbour"]
+        assert (EPHEMERAL, '{"channel": "site"}') in heard["neighbour"]
+        assert heard["theirs"] == []
+    finally:
+        for task in listeners:
+            task.cancel()
+        await asyncio.gather(*listeners, return_exceptions=True)
+        for backend in (ours, neighbour, theirs):
+            await backend.disconnect()

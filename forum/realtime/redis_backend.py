@@ -22,6 +22,11 @@ class RedisBackend:
         self.url = url
         self._redis = redis.Redis.from_url(url, socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
                                            health_check_interval=HEALTH_CHECK_SECONDS)
+        # Pub/sub ignores Redis database numbers, so the number goes into the topic names: two
+        # forums sharing one Redis (staging beside production) with /1 and /2 never hear each other.
+        number = self._redis.connection_pool.connection_kwargs.get("db", 0)
+        self._topics = {DOORBELL: f"{DOORBELL}:{number}", EPHEMERAL: f"{EPHEMERAL}:{number}"}
+        self._names = {wire: name for name, wire in self._topics.items()}
 
     async def connect(self) -> None:
         pass  # connections are made on first use and remade after failures
@@ -31,17 +36,17 @@ class RedisBackend:
 
     async def publish(self, topic: str, message: str) -> None:
         async with asyncio.timeout(PUBLISH_TIMEOUT_SECONDS):
-            await self._redis.publish(topic, message)
+            await self._redis.publish(self._topics[topic], message)
 
     async def listen(self) -> AsyncIterator[tuple[str, str]]:
         """Yields until the connection fails, then raises; the hub retries with backoff."""
         pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
         try:
-            await pubsub.subscribe(DOORBELL, EPHEMERAL)
+            await pubsub.subscribe(*self._topics.values())
             async for message in pubsub.listen():
                 if message and message.get("type") == "message":
                     channel, data = message["channel"], message["data"]
-                    yield (channel.decode() if isinstance(channel, bytes) else channel,
-                           data.decode() if isinstance(data, bytes) else data)
+                    channel = channel.decode() if isinstance(channel, bytes) else channel
+                    yield (self._names[channel], data.decode() if isinstance(data, bytes) else data)
         finally:
             await pubsub.aclose()
