@@ -7,7 +7,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from forum.db.engine import Database
-from forum.db.tables import posts, thread_reads
+from forum.db.tables import posts, thread_channels, thread_reads, threads
+
+# The home page counts new replies only in this many of the most recently active threads.
+UNREAD_WINDOW = 500
 
 
 async def last_read(db: Database, user_id: int, thread_id: int) -> int | None:
@@ -58,14 +61,27 @@ async def first_new(db: Database, user_id: int, thread_id: int, after_post_id: i
 
 
 async def new_by_channel(db: Database, user_id: int) -> dict[int, int]:
-    """New replies per channel, in the threads the member has read."""
-    from forum.db.tables import thread_channels
+    """New replies per channel, in the threads the member has read, among the forum's
+    UNREAD_WINDOW most recently active threads.
 
+    Counting every read thread grew with the member's history (a long-standing reader of a
+    million-post forum has read tens of thousands of threads); like Zulip, which caps the unread
+    messages it counts, the work is bounded by recency instead. Trade-off: new replies in a
+    thread that has since dropped out of the window are not counted here (they still show on
+    the channel page and the thread itself), which is rare: a thread with new replies is recent."""
+    recent = (sa.select(threads.c.id).order_by(threads.c.last_activity_at.desc())
+              .limit(UNREAD_WINDOW).subquery("recent"))
+    # The mark as a per-thread lookup, so the plan starts from the window: as a join, SQLite
+    # (knowing no row counts) started from all of the member's marks instead.
+    marks = (sa.select(recent.c.id.label("thread_id"), sa.select(thread_reads.c.last_read_post_id)
+                       .where(thread_reads.c.user_id == user_id, thread_reads.c.thread_id == recent.c.id)
+                       .scalar_subquery().label("mark"))
+             .subquery("marks"))
     query = (sa.select(thread_channels.c.channel_id, sa.func.count())
-             .select_from(posts.join(thread_reads, sa.and_(thread_reads.c.thread_id == posts.c.thread_id,
-                                                           thread_reads.c.user_id == user_id))
-                          .join(thread_channels, thread_channels.c.thread_id == posts.c.thread_id))
-             .where(posts.c.id > thread_reads.c.last_read_post_id, posts.c.author_id != user_id,
-                    posts.c.deleted_at.is_(None))
+             .select_from(marks
+                          .join(posts, sa.and_(posts.c.thread_id == marks.c.thread_id,
+                                               posts.c.id > marks.c.mark))
+                          .join(thread_channels, thread_channels.c.thread_id == marks.c.thread_id))
+             .where(marks.c.mark.is_not(None), posts.c.author_id != user_id, posts.c.deleted_at.is_(None))
              .group_by(thread_channels.c.channel_id))
     return {row[0]: row[1] for row in await db.fetch_all(query)}

@@ -46,26 +46,65 @@ def _tsquery_expression(query: SearchQuery) -> str:
     return " & ".join(parts)
 
 
-_RESULT_COLUMNS = """
-    p.id AS post_id, p.thread_id, p.body, p.created_at, t.title, t.slug,
-    u.username AS author, u.display_name AS author_display_name,
-    (SELECT c.slug FROM thread_channels tc JOIN channels c ON c.id = tc.channel_id
-      WHERE tc.thread_id = p.thread_id ORDER BY c.position LIMIT 1) AS channel"""
+# Ranking reads only the newest SEARCH_WINDOW matches (after filters). Ranking every match
+# cost time in proportion to the forum: a common word in a million posts took seconds. Like
+# Zulip, whose search walks messages newest first, recency bounds the work; the trade-off is
+# that for a word in more posts than this, older posts are not reached (narrow the search with
+# more words, a phrase, a channel, an author or dates), while a rarer word is ranked in full.
+SEARCH_WINDOW = 1000
 
 _FILTERS = {
     "channel": "EXISTS (SELECT 1 FROM thread_channels tc JOIN channels c ON c.id = tc.channel_id "
                "WHERE tc.thread_id = p.thread_id AND c.slug = :channel)",
-    "author": "u.username_key = :author",
+    "author": "p.author_id = (SELECT id FROM users WHERE username_key = :author)",
     "since": "p.created_at >= :since",
     "until": "p.created_at < :until",
 }
+
+# The newest matches, each with its relevance (lower is better) and whether the query matched
+# the thread's title (opening posts only carry one). On SQLite relevance is BM25's
+# term-frequency part (title hits weigh 10, length-normalised against the window's average),
+# computed here from the matches FTS5 marks: FTS5's own bm25() first counts every post holding
+# each term (for term rarity), one pass over all matches, which no window can bound.
+_SQLITE_WINDOW = """SELECT post_id, title_hit,
+      -(hits * 2.2) / (hits + 1.2 * (0.25 + 0.75 * size / avg(size) OVER ())) AS rank
+    FROM (SELECT post_id, title_hit, size,
+            10.0 * (length(title_marked) - length(replace(title_marked, char(1), '')))
+            + (length(body_marked) - length(replace(body_marked, char(1), ''))) AS hits
+          FROM (SELECT s.rowid AS post_id, length(s.title) + length(s.body) + 1 AS size,
+                  highlight(post_search, 0, char(1), '') AS title_marked,
+                  highlight(post_search, 1, char(1), '') AS body_marked,
+                  CASE WHEN p.depth = 0 AND EXISTS (SELECT 1 FROM post_search
+                      WHERE post_search MATCH :title_match AND rowid = s.rowid) THEN 1 ELSE 0 END
+                    AS title_hit
+                FROM post_search s JOIN posts p ON p.id = s.rowid
+                WHERE post_search MATCH :match AND {where}
+                ORDER BY s.rowid DESC LIMIT :window) AS marked) AS counted"""
+
+_POSTGRES_WINDOW = """SELECT w.post_id, -ts_rank(w.document, w.q) AS rank,
+      CASE WHEN ts_filter(w.document, '{{a}}') @@ w.q THEN 1 ELSE 0 END AS title_hit
+    FROM (SELECT s.post_id, s.document, q.q
+          FROM post_search s CROSS JOIN (SELECT to_tsquery('simple', :tsquery) AS q) q
+          JOIN posts p ON p.id = s.post_id
+          WHERE s.document @@ q.q AND {where}
+          ORDER BY s.post_id DESC LIMIT :window) w"""
+
+# Display columns for the one page only.
+_PAGE = """SELECT r.post_id, r.rank, r.title_hit, p.thread_id, p.body, p.created_at, t.title, t.slug,
+    u.username AS author, u.display_name AS author_display_name,
+    (SELECT c.slug FROM thread_channels tc JOIN channels c ON c.id = tc.channel_id
+      WHERE tc.thread_id = p.thread_id ORDER BY c.position LIMIT 1) AS channel
+  FROM (SELECT * FROM ({window}) AS w {after}
+        ORDER BY title_hit DESC, rank ASC, post_id DESC LIMIT :limit) AS r
+  JOIN posts p ON p.id = r.post_id JOIN threads t ON t.id = p.thread_id JOIN users u ON u.id = p.author_id
+  ORDER BY r.title_hit DESC, r.rank ASC, r.post_id DESC"""
 
 
 async def search(db: Database, query: SearchQuery, *, channel: str | None = None,
                  since: date | None = None, until: date | None = None,
                  cursor: str | None = None, limit: int = 20,
                  include_hidden: bool = False) -> tuple[list[Any], str | None]:
-    values: dict[str, Any] = {"limit": limit + 1}
+    values: dict[str, Any] = {"limit": limit + 1, "window": SEARCH_WINDOW}
     where = ["p.deleted_at IS NULL"] + ([] if include_hidden else ["p.hidden_at IS NULL"])
     for name, value in (("channel", channel), ("author", query.author and query.author.lower()),
                         ("since", since and _midnight(since)),
@@ -76,22 +115,10 @@ async def search(db: Database, query: SearchQuery, *, channel: str | None = None
     if db.is_sqlite:
         values["match"] = _fts5_expression(query)
         values["title_match"] = "{title} : (" + values["match"] + ")"
-        inner = f"""SELECT {_RESULT_COLUMNS},
-            CASE WHEN s.rowid IN (SELECT rowid FROM post_search WHERE post_search MATCH :title_match)
-                 THEN 1 ELSE 0 END AS title_hit,
-            bm25(post_search, 10.0, 1.0) AS rank
-          FROM post_search s JOIN posts p ON p.id = s.rowid
-          JOIN threads t ON t.id = p.thread_id JOIN users u ON u.id = p.author_id
-          WHERE post_search MATCH :match AND {" AND ".join(where)}"""
+        window = _SQLITE_WINDOW.format(where=" AND ".join(where))
     else:
         values["tsquery"] = _tsquery_expression(query)
-        inner = f"""SELECT {_RESULT_COLUMNS},
-            CASE WHEN ts_filter(s.document, '{{a}}') @@ q.q THEN 1 ELSE 0 END AS title_hit,
-            -ts_rank(s.document, q.q) AS rank
-          FROM post_search s CROSS JOIN (SELECT to_tsquery('simple', :tsquery) AS q) q
-          JOIN posts p ON p.id = s.post_id
-          JOIN threads t ON t.id = p.thread_id JOIN users u ON u.id = p.author_id
-          WHERE s.document @@ q.q AND {" AND ".join(where)}"""
+        window = _POSTGRES_WINDOW.format(where=" AND ".join(where))
     after = ""
     if cursor:
         hit, rank, post_id = cursors.decode(cursor, 3)
@@ -101,9 +128,7 @@ async def search(db: Database, query: SearchQuery, *, channel: str | None = None
             raise cursors.BadCursor("cursor is not one this forum gave out") from error
         after = ("WHERE title_hit < :c_hit OR (title_hit = :c_hit AND rank > :c_rank) "
                  "OR (title_hit = :c_hit AND rank = :c_rank AND post_id < :c_id)")
-    rows = await db.fetch_all(
-        f"SELECT * FROM ({inner}) AS r {after} "
-        "ORDER BY title_hit DESC, rank ASC, post_id DESC LIMIT :limit", values)
+    rows = await db.fetch_all(_PAGE.format(window=window, after=after), values)
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]

@@ -97,6 +97,8 @@ threads = sa.Table(
     sa.Column("locked", sa.Boolean, nullable=False, server_default=sa.false()),
     # A newcomer's "introduce yourself" thread in Welcome.
     sa.Column("is_introduction", sa.Boolean, nullable=False, server_default=sa.false()),
+    # Unread counts look only at the most recently active threads (forum/db/reads.py).
+    sa.Index("ix_threads_last_activity_at", "last_activity_at"),
 )
 
 # A thread sits in one or more channels. Pinned and last activity are copied here so that a
@@ -133,6 +135,9 @@ posts = sa.Table(
     sa.Column("hidden_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
     sa.Column("hidden_reason", sa.String(300), nullable=True),
     sa.UniqueConstraint("thread_id", "path", name="uq_posts_thread_path"),
+    # Unread counts: the replies above a member's read mark are one range of this index, which
+    # holds all the count needs (forum/db/reads.py), so the posts themselves are not read.
+    sa.Index("ix_posts_unread", "thread_id", "id", "author_id", "deleted_at"),
 )
 
 # The durable event log behind live updates. Ids are strictly increasing in commit order

@@ -109,13 +109,12 @@ async def in_channel(db: Database, channel_id: int, cursor: str | None,
             pinned, thread_id = bool(pinned), int(thread_id)
         except (TypeError, ValueError) as error:
             raise cursors.BadCursor("cursor is not one this forum gave out") from error
-        # Pinned rows sort first: after a pinned cursor row come the unpinned ones.
-        less_pinned = tc.c.pinned == sa.false() if pinned else sa.false()
-        query = query.where(sa.or_(
-            less_pinned,
-            sa.and_(tc.c.pinned == pinned, tc.c.last_activity_at < last),
-            sa.and_(tc.c.pinned == pinned, tc.c.last_activity_at == last, tc.c.thread_id < thread_id),
-        ))
+        # Every sort key descends, so "after the cursor" is one row-value comparison: both
+        # engines turn it into a range of ix_thread_channels_listing, however deep the page
+        # (spelt as OR-ed conditions, SQLite scanned from the channel's first row).
+        after = sa.tuple_(sa.literal(pinned, sa.Boolean), sa.literal(last, tc.c.last_activity_at.type),
+                          sa.literal(thread_id))
+        query = query.where(sa.tuple_(tc.c.pinned, tc.c.last_activity_at, tc.c.thread_id) < after)
     rows = await db.fetch_all(query)
     next_cursor = listing_cursor(rows[limit - 1]) if len(rows) > limit else None
     return rows[:limit], next_cursor
