@@ -1,4 +1,4 @@
-"""Sign up and log in."""
+"""Sign up, log in, and change a password."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from forum.auth import ROLES, Member, hash_password, verify_password
 from forum.clock import utcnow
-from forum.db import event_log, users
+from forum.db import event_log, sessions, users
 from forum.ratelimit import FAILED_LOGINS_PER_ACCOUNT, FAILED_LOGINS_PER_ADDRESS, SIGNUPS_PER_ADDRESS
 from forum.services import Forum
 from forum.validation import (
@@ -111,3 +111,45 @@ async def update_profile(forum: Forum, member: Member | None, fields: dict[str, 
     errors.raise_if_any()
     if clean:
         await users.update_profile(forum.db, member.id, **clean)  # type: ignore[arg-type]
+
+
+
+async def wrong_own_password(forum: Forum, member: Member, password: Any) -> str | None:
+    """None when password is the member's own, else what to say beside the field. Wrong guesses
+    count with failed log-ins, so a borrowed session cannot guess the password freely."""
+    account = f"login:{member.username.lower()[:40]}"
+    forum.limits.check(account, FAILED_LOGINS_PER_ACCOUNT, "Too many wrong passwords for this account.")
+    row = await users.by_id(forum.db, member.id)
+    if isinstance(password, str) and verify_password(row["password_hash"], password):
+        return None
+    forum.limits.hit(account)
+    return "That is not your current password."
+
+
+async def change_password(forum: Forum, member: Member, current: Any, new: Any, confirm: Any, *,
+                          keep_session: str | None, revoke_tokens: bool = False) -> dict[str, int]:
+    """A member sets a new password. Every other session ends (whoever else holds one must log
+    in again with the new password); the session keep_session opened stays signed in. API tokens
+    are kept unless revoke_tokens: scripts keep running, and the sessions page lists them."""
+    errors = FieldErrors()
+    if problem := await wrong_own_password(forum, member, current):
+        errors.fields["current_password"] = problem
+    errors.check("new_password", check_password, new)
+    if "new_password" not in errors.fields and new == current:
+        errors.fields["new_password"] = "Choose a password different from your current one."
+    if "new_password" not in errors.fields and new != confirm:
+        errors.fields["confirm_password"] = "The two new passwords do not match."
+    errors.raise_if_any()
+    password_hash = hash_password(new)
+    async with forum.db.transaction():
+        await users.set_password_hash(forum.db, member.id, password_hash)
+        ended = await sessions.end_other_sessions(forum.db, member.id, keep_session)
+        revoked = await sessions.revoke_api_tokens(forum.db, member.id) if revoke_tokens else 0
+    return {"sessions_ended": ended, "tokens_revoked": revoked}
+
+
+async def create_api_token(forum: Forum, member: Member, password: Any) -> str:
+    """A signed-in member makes a token; the password again, as POST /api/v1/tokens asks it."""
+    if problem := await wrong_own_password(forum, member, password):
+        raise ValidationError({"password": problem})
+    return await sessions.create_api_token(forum.db, member.id)

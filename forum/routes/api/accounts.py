@@ -1,15 +1,19 @@
-"""API: sign up, tokens, me, profiles."""
+"""API: sign up, tokens, me, profiles, and your own password, sessions and tokens."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from forum.actions import accounts
+from forum.auth import SESSION_COOKIE
+from forum.clock import isoformat
 from forum.db import sessions, users
+from forum.devices import device_name
 from forum.routes._common import forum_of
-from forum.routes.api._common import ApiError, json_body, require_member, user_json
+from forum.routes.api._common import ApiError, int_param, json_body, require_member, user_json
+from forum.validation import storable
 
 
 async def create_user(request: Request) -> JSONResponse:
@@ -52,16 +56,76 @@ async def directory(request: Request) -> JSONResponse:
 
 async def user_profile(request: Request) -> JSONResponse:
     db = forum_of(request).db
-    row = await users.by_username(db, request.path_params["username"])
+    username = request.path_params["username"]
+    row = await users.by_username(db, username) if storable(username) else None
     if row is None:
         raise ApiError(404, "not_found", "No member has that username.")
     return JSONResponse({**user_json(row), **await users.post_counts(db, row["id"])})
+
+
+def _cookie_session(request: Request) -> str | None:
+    """The session token when the cookie (not a Bearer token) signed this request in."""
+    if not request.scope.get("forum.cookie_auth"):
+        return None
+    return forum_of(request).signer.unsign_session(request.cookies.get(SESSION_COOKIE))
+
+
+async def change_password(request: Request) -> JSONResponse:
+    member = await require_member(request)
+    data = await json_body(request)
+    result = await accounts.change_password(
+        forum_of(request), member, data.get("current_password"), data.get("new_password"),
+        data.get("confirm_password", data.get("new_password")),
+        keep_session=_cookie_session(request), revoke_tokens=data.get("revoke_tokens") is True)
+    return JSONResponse(result)
+
+
+async def my_sessions(request: Request) -> JSONResponse:
+    member = await require_member(request, write=False)
+    db = forum_of(request).db
+    current = await sessions.session_id_for(db, _cookie_session(request))
+    rows = await sessions.sessions_of(db, member.id)
+    return JSONResponse({"sessions": [
+        {"id": r["id"], "created_at": isoformat(r["created_at"]),
+         "last_seen_at": isoformat(r["last_seen_at"]),
+         "user_agent": r["user_agent"], "device": device_name(r["user_agent"]), "current": r["id"] == current}
+        for r in rows]})
+
+
+async def end_my_session(request: Request) -> Response:
+    member = await require_member(request)
+    session_id = int_param(request.path_params["session_id"], "session_id")
+    if not await sessions.end_session_of(forum_of(request).db, member.id, session_id):
+        raise ApiError(404, "not_found", "You have no session with that id.")
+    return Response(status_code=204)
+
+
+async def my_tokens(request: Request) -> JSONResponse:
+    member = await require_member(request, write=False)
+    rows = await sessions.api_tokens_of(forum_of(request).db, member.id)
+    return JSONResponse({"tokens": [
+        {"id": r["id"], "created_at": isoformat(r["created_at"]),
+         "last_used_at": isoformat(r["last_used_at"])}
+        for r in rows]})
+
+
+async def revoke_my_token(request: Request) -> Response:
+    member = await require_member(request)
+    token_id = int_param(request.path_params["token_id"], "token_id")
+    if not await sessions.revoke_api_token_of(forum_of(request).db, member.id, token_id):
+        raise ApiError(404, "not_found", "You have no API token with that id.")
+    return Response(status_code=204)
 
 
 routes = [
     Route("/users", create_user, methods=["POST"]),
     Route("/tokens", create_token, methods=["POST"]),
     Route("/me", me, methods=["GET", "PATCH"]),
+    Route("/me/password", change_password, methods=["POST"]),
+    Route("/me/sessions", my_sessions, methods=["GET"]),
+    Route("/me/sessions/{session_id}", end_my_session, methods=["DELETE"]),
+    Route("/me/tokens", my_tokens, methods=["GET"]),
+    Route("/me/tokens/{token_id}", revoke_my_token, methods=["DELETE"]),
     Route("/users", directory, methods=["GET"]),
     Route("/users/{username}", user_profile, methods=["GET"]),
 ]
