@@ -1,4 +1,5 @@
-"""The `forum` command: serve, migrate, demo, user create, user role."""
+"""The `forum` command: serve, migrate, demo, user create, user role, copy-to, export, import,
+backup."""
 
 from __future__ import annotations
 
@@ -104,10 +105,35 @@ def cmd_user_role(settings: Settings, args: argparse.Namespace) -> int:
                            lambda m: f"{m.username} is now {m.role}.")
 
 
+def _open_databases(*urls: str) -> Any:
+    """Connect to each database for the enclosed block (no app, no hub: a bulk job)."""
+    from contextlib import AsyncExitStack, asynccontextmanager
+
+    from forum.db.engine import Database
+
+    @asynccontextmanager
+    async def opened() -> Any:
+        async with AsyncExitStack() as stack:
+            handles = []
+            for url in urls:
+                db = Database(url)
+                await db.connect()
+                stack.push_async_callback(db.disconnect)
+                handles.append(db)
+            yield handles
+
+    return opened()
+
+
+def _refused(error: Exception) -> int:
+    print(f"\n{error}", file=sys.stderr)
+    return 2
+
+
 def cmd_copy_to(settings: Settings, args: argparse.Namespace) -> int:
     """Copy this forum (FORUM_DATABASE_URL) into another database, then compare row counts."""
-    from forum.db.copy import CopyError, copy_forum
-    from forum.db.engine import Database
+    from forum.db.bulk import BulkError
+    from forum.db.copy import copy_forum
     from forum.db.migrate import migrate
 
     migrate(settings.database_url)
@@ -117,20 +143,13 @@ def cmd_copy_to(settings: Settings, args: argparse.Namespace) -> int:
         print(f"\r  {table:<20} {rows:>9,} rows", end="", flush=True, file=sys.stderr)
 
     async def run() -> dict[str, tuple[int, int]]:
-        source, target = Database(settings.database_url), Database(args.target)
-        await source.connect()
-        await target.connect()
-        try:
+        async with _open_databases(settings.database_url, args.target) as (source, target):
             return await copy_forum(source, target, progress)
-        finally:
-            await source.disconnect()
-            await target.disconnect()
 
     try:
         counts = asyncio.run(run())
-    except CopyError as error:
-        print(f"\n{error}", file=sys.stderr)
-        return 2
+    except BulkError as error:
+        return _refused(error)
     print(file=sys.stderr)
     width = max(len(name) for name in counts)
     for name, (here, there) in counts.items():
@@ -139,6 +158,81 @@ def cmd_copy_to(settings: Settings, args: argparse.Namespace) -> int:
         print("The counts differ: do not switch over.", file=sys.stderr)
         return 1
     print("Every table copied; the counts match.")
+    return 0
+
+
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    """Every member, channel, thread, post, revision, event and registration as JSON lines."""
+    from tqdm import tqdm
+
+    from forum.db import export
+    from forum.db.migrate import migrate
+
+    migrate(settings.database_url)
+
+    async def run(out: Any) -> dict[str, int]:
+        async with _open_databases(settings.database_url) as (db,):
+            with tqdm(total=await export.total_rows(db), unit=" rows", desc="export",
+                      file=sys.stderr) as bar:
+                return await export.export_forum(db, out, with_password_hashes=args.with_password_hashes,
+                                                 progress=bar.update)
+
+    if args.file == "-":
+        counts = asyncio.run(run(sys.stdout))
+    else:
+        with open(args.file, "w", encoding="utf-8") as out:
+            counts = asyncio.run(run(out))
+    hashes = "with" if args.with_password_hashes else "without"
+    print(f"Exported {sum(counts.values()):,} rows from {len(counts)} tables, {hashes} password hashes.",
+          file=sys.stderr)
+    return 0
+
+
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    """Restore `forum export` output into an empty database."""
+    import os
+
+    from tqdm import tqdm
+
+    from forum.db import export
+    from forum.db.bulk import BulkError
+    from forum.db.migrate import migrate
+
+    if not os.path.isfile(args.file):
+        return _refused(BulkError(f"There is no file {args.file}."))
+    migrate(settings.database_url)
+
+    async def run(source: Any, bar: Any) -> dict[str, int]:
+        async with _open_databases(settings.database_url) as (db,):
+            return await export.import_forum(db, source, progress=bar.update)
+
+    try:
+        with open(args.file, encoding="utf-8") as source, tqdm(
+                total=os.path.getsize(args.file), unit="B", unit_scale=True, desc="import",
+                file=sys.stderr) as bar:
+            counts = asyncio.run(run(source, bar))
+    except BulkError as error:
+        return _refused(error)
+    except UnicodeDecodeError:
+        return _refused(BulkError("This is not a forum export: it is not UTF-8 text."))
+    for name, rows in counts.items():
+        print(f"{name:<22} {rows:>9,}")
+    print(f"Imported {sum(counts.values()):,} rows; the search index is rebuilt.")
+    return 0
+
+
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    """A consistent copy of a running SQLite forum, checked before it is kept."""
+    from pathlib import Path
+
+    from forum.db.backup import backup_sqlite
+    from forum.db.bulk import BulkError
+
+    try:
+        size = backup_sqlite(settings.database_url, Path(args.file))
+    except BulkError as error:
+        return _refused(error)
+    print(f"Backed up to {args.file} ({size:,} bytes); it passes SQLite's integrity check.")
     return 0
 
 
@@ -160,6 +254,18 @@ def build_parser() -> argparse.ArgumentParser:
                                                "e.g. from SQLite to PostgreSQL, and check the counts")
     copy.add_argument("target", help="the target database URL, e.g. postgresql://user@host/db")
     copy.set_defaults(run=cmd_copy_to)
+    export = commands.add_parser("export", help="write the whole forum as JSON lines (sign-ins, "
+                                                "API tokens and the live-update log left out)")
+    export.add_argument("file", help="the file to write, or - for standard output")
+    export.add_argument("--with-password-hashes", action="store_true",
+                        help="include password hashes (without them, members need new passwords)")
+    export.set_defaults(run=cmd_export)
+    restore = commands.add_parser("import", help="restore a `forum export` file into an empty database")
+    restore.add_argument("file")
+    restore.set_defaults(run=cmd_import)
+    backup = commands.add_parser("backup", help="a consistent copy of a running SQLite forum")
+    backup.add_argument("file", help="the new file to write (never overwritten)")
+    backup.set_defaults(run=cmd_backup)
     commands.add_parser("demo", help="load demo members and threads (idempotent)").set_defaults(run=cmd_demo)
 
     user = commands.add_parser("user", help="manage members").add_subparsers(
