@@ -24,11 +24,14 @@ from forum.middleware import (
     OneConnectionPerRequestMiddleware,
     SecurityHeadersMiddleware,
 )
+from forum.page_cache import PageCache, PageCacheMiddleware
 from forum.ratelimit import RateLimiter
 from forum.realtime.backends import backend_for
 from forum.realtime.hub import Hub
 from forum.routes import (
+    account_security,
     accounts,
+    downloads,
     health,
     meetings,
     members,
@@ -84,7 +87,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                       signer=Signer(settings.secret_key), limits=RateLimiter(settings.rate_limits))
         reminders = asyncio.create_task(remind_periodically(forum))
         try:
-            yield {"forum": forum}
+            yield {"forum": forum, "page_cache": PageCache()}
         finally:
             reminders.cancel()
             try:
@@ -100,7 +103,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *channel_routes.routes,
         *threads.routes,
         *accounts.routes,
+        *account_security.routes,
         *members.routes,
+        *downloads.routes,
         *welcome.routes,
         *notifications.routes,
         *health.routes,
@@ -118,6 +123,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         middleware=[Middleware(GZipMiddleware, minimum_size=500, compresslevel=6),
                     Middleware(SecurityHeadersMiddleware),
                     Middleware(DatabaseUnavailableMiddleware),
+                    # Before the database connection: a visitor's cached page needs none.
+                    Middleware(PageCacheMiddleware),
                     Middleware(OneConnectionPerRequestMiddleware)],
         exception_handlers=errors.handlers,  # type: ignore[arg-type]
         lifespan=lifespan,

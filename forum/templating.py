@@ -66,6 +66,24 @@ def event_time(value: datetime | None) -> Markup:
     return Markup('<time datetime="{}" data-absolute>{}</time>').format(isoformat(value), exact_time(value))
 
 
+class PageRow(dict):
+    """A database row read once into a dict. A page looks each post's fields up dozens of times,
+    and a `databases` Record re-runs the column's type conversion (e.g. parsing a SQLite
+    timestamp) on every lookup. Fields read as `row.name` in templates and `row["name"]` in code."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def page_rows(rows: list[Any]) -> list[PageRow]:
+    return [PageRow(row._mapping) for row in rows]
+
+
 class Templates:
     def __init__(self) -> None:
         self.responses = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -73,6 +91,9 @@ class Templates:
         env.autoescape = True
         env.trim_blocks = True
         env.lstrip_blocks = True
+        # Templates ship with the code: no stat() of every template file on every render (a
+        # thread page includes the post template once per post).
+        env.auto_reload = False
         env.globals.update(thread_url=thread_url, user_url=user_url, channel_url=channel_url,
                            initials=initials, is_new_member=is_new_member,
                            can_edit_post=can_edit_post, max_depth=MAX_DEPTH, seats_left=seats_left,

@@ -14,7 +14,7 @@ from forum.clock import as_utc, utcnow
 from forum.db import channels, cursors, meetings, reads, threads, users
 from forum.ratelimit import RateLimited
 from forum.routes._common import forum_of, member_of, read_form, render, render_limited
-from forum.templating import thread_url
+from forum.templating import page_rows, thread_url
 from forum.validation import ValidationError
 
 THREADS_PER_PAGE = 30
@@ -47,6 +47,7 @@ async def channel_page(request: Request) -> Response:
             forum.db, channel["id"], request.query_params.get("cursor"), THREADS_PER_PAGE)
     except cursors.BadCursor as error:
         raise HTTPException(400, str(error)) from None
+    rows = page_rows(rows)
     member = await member_of(request)
     new_counts: dict[int, int] = {}
     new_threads: set[int] = set()

@@ -17,7 +17,7 @@ from forum.db import channels, meetings, posts, reads, threads
 from forum.ratelimit import RateLimited
 from forum.routes._common import forum_of, member_of, read_form, render, render_limited
 from forum.routes.meetings import panel_context
-from forum.templating import thread_url
+from forum.templating import page_rows, thread_url
 from forum.validation import ValidationError
 
 POSTS_PER_PAGE = 50
@@ -47,7 +47,7 @@ def post_url(thread: Any, post_id: int) -> str:
 
 async def thread_page(request: Request) -> Response:
     forum = forum_of(request)
-    thread = await _thread_or_404(request)
+    [thread] = page_rows([await _thread_or_404(request)])  # read once per post on the page
     after = request.query_params.get("after")
     at = request.query_params.get("at")
     if after and not posts.PATH_PATTERN.fullmatch(after):
@@ -60,6 +60,7 @@ async def thread_page(request: Request) -> Response:
     # ?at= starts the page at the post itself; ?after= just past the previous page's last post.
     rows, next_cursor = await posts.in_thread(forum.db, thread["id"], after, POSTS_PER_PAGE,
                                               inclusive=bool(at))
+    rows = page_rows(rows)
     member = await member_of(request)
     new_after = first_new = None
     if member:
@@ -74,8 +75,11 @@ async def thread_page(request: Request) -> Response:
         "channels": await threads.channels_of(forum.db, thread["id"]), "errors": {}, "form": {},
         "new_after": new_after, "first_new": first_new,
     })
-    if member and rows:  # reading clears what was shown; the marks above were taken before
-        await reads.mark_read(forum.db, member.id, thread["id"], max(r["id"] for r in rows))
+    last_shown = max((r["id"] for r in rows), default=None)
+    # Reading clears what was shown; the marks above were taken before. Re-reading a page
+    # already read writes nothing (a write would take SQLite's one write lock).
+    if member and last_shown is not None and (new_after is None or last_shown > new_after):
+        await reads.mark_read(forum.db, member.id, thread["id"], last_shown)
     return response
 
 
