@@ -104,3 +104,37 @@ async def follow_with_drops(ws_urls: list[str], channel: str, done: asyncio.Even
                 await client.close()
                 return seen
         await client.close()  # drop, then resume from the last id seen
+
+
+def drop_abruptly(client: LiveClient) -> None:
+    """Cut the TCP connection with no closing handshake, as a phone going into a tunnel does."""
+    client.connection.transport.abort()
+
+
+async def open_stalled(ws_url: str, channels: list[str]) -> ClientConnection:
+    """A client that subscribes and then never reads again: a tiny receive window, no
+    keepalive pings of its own, and reading paused as soon as one frame waits."""
+    import socket
+    from urllib.parse import urlsplit
+
+    url = urlsplit(ws_url)
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect((url.hostname, url.port))
+    connection = await connect(ws_url, sock=sock, max_queue=1, ping_interval=None)
+    await connection.send(json.dumps({"type": "subscribe", "channels": channels}))
+    return connection
+
+
+async def close_code_after_stall(connection: ClientConnection, timeout: float = 15.0) -> int | None:
+    """Read what a stalled client had been sent, to its end: the close code the server gave
+    (1013 when its close frame got through; None when it had to cut the socket instead).
+    Raises TimeoutError if the server never closed it."""
+    from websockets.exceptions import ConnectionClosed
+
+    try:
+        async with asyncio.timeout(timeout):
+            while True:
+                await connection.recv()
+    except ConnectionClosed as closed:
+        return closed.rcvd.code if closed.rcvd else None
