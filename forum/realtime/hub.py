@@ -199,10 +199,13 @@ class Hub:
         while True:
             rows = await event_log.after(self.db, self.cursor, limit=READ_BATCH)
             for row in rows:
-                frame = event_frame(row)
-                for subscriber in list(self.subscribers_of(row["channel"])):
-                    subscriber.deliver_event(row["id"], frame)
-                self.cursor = row["id"]
+                event_id = row["id"]  # read once: a database record's lookups are not free
+                listeners = self._subscribers.get(row["channel"])
+                if listeners:
+                    frame = event_frame(row)  # serialised once for every reader
+                    for subscriber in list(listeners):
+                        subscriber.deliver_event(event_id, frame)
+                self.cursor = event_id
             if rows:
                 async with self.dispatched:
                     self.dispatched.notify_all()

@@ -1,0 +1,182 @@
+// A light load client for the live fan-out benchmarks: it holds many WebSocket subscribers in
+// one Node process, sends replies over HTTP, and times each subscriber's receipt of each reply.
+// It shares the machine's cores with the server, so it does as little as it can per frame and
+// reports its own CPU time beside the results.
+//
+// Usage: node fanout.mjs '<json options>'; prints one JSON object of results on stdout.
+// Options:
+//   ws             ws:// URL of the live endpoint
+//   subscribers    how many connections to hold
+//   subscribe      the frame each connection sends once open (it waits for {"type":"subscribed"})
+//   post           http:// URL to POST replies to
+//   headers        extra request headers (e.g. Authorization)
+//   bodySize       pad each reply body to about this many characters
+//   mode           "burst": send `posts` replies, `concurrency` at a time, as fast as they are taken
+//                  "rate": send `rate` replies per second for `seconds`
+//                  "idle": connect and subscribe, report, then hold until stdin closes
+//   settleSeconds  how long to wait for stragglers after the last reply was acknowledged
+import http from "node:http";
+import { performance } from "node:perf_hooks";
+import WebSocket from "ws";
+
+const options = JSON.parse(process.argv[2]);
+const MARKER = /bench-(\d+)-x/;
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+const sockets = [];
+let received = 0;
+let closedEarly = 0;
+let duplicates = 0;
+let lastReceipt = 0;
+const sentAt = new Map(); // sequence -> performance.now() when the POST started
+const latencies = []; // milliseconds, one per delivery (rate mode)
+const seen = []; // per socket: Set of sequences received
+
+function connectOne(index) {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(options.ws, { perMessageDeflate: false });
+    const mine = new Set();
+    seen[index] = mine;
+    let subscribed = false;
+    socket.on("open", () => socket.send(JSON.stringify(options.subscribe)));
+    socket.on("message", (data) => {
+      const text = data.toString();
+      if (!subscribed) {
+        if (text.includes('"subscribed"')) {
+          subscribed = true;
+          resolve(socket);
+        }
+        return;
+      }
+      const match = MARKER.exec(text);
+      if (!match) return; // presence, typing and other frames
+      const sequence = Number(match[1]);
+      if (mine.has(sequence)) {
+        duplicates += 1;
+        return;
+      }
+      mine.add(sequence);
+      received += 1;
+      const now = performance.now();
+      lastReceipt = now;
+      if (options.mode === "rate") latencies.push(now - sentAt.get(sequence));
+    });
+    socket.on("close", () => {
+      if (!subscribed) reject(new Error("closed before subscribing"));
+      else if (!finished) closedEarly += 1;
+    });
+    socket.on("error", (error) => {
+      if (!subscribed) reject(error);
+    });
+  });
+}
+
+async function connectAll() {
+  const batch = 200; // stay under the listen backlog
+  for (let start = 0; start < options.subscribers; start += batch) {
+    const end = Math.min(options.subscribers, start + batch);
+    const opening = [];
+    for (let i = start; i < end; i++) opening.push(connectOne(i));
+    sockets.push(...(await Promise.all(opening)));
+  }
+}
+
+const padding = "lorem ipsum dolor sit amet ".repeat(Math.ceil((options.bodySize || 200) / 27));
+
+function post(sequence) {
+  const body = JSON.stringify({ body: `bench-${sequence}-x ${padding}`.slice(0, options.bodySize || 200) });
+  return new Promise((resolve) => {
+    sentAt.set(sequence, performance.now());
+    const request = http.request(options.post, {
+      method: "POST", agent,
+      headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body),
+                 ...(options.headers || {}) },
+    }, (response) => {
+      response.resume();
+      response.on("end", () => resolve(response.statusCode));
+    });
+    request.on("error", () => resolve(0));
+    request.end(body);
+  });
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+let finished = false;
+
+async function burst() {
+  let next = 0;
+  const statuses = [];
+  async function worker() {
+    while (next < options.posts) {
+      const sequence = next++;
+      statuses.push(await post(sequence));
+    }
+  }
+  await Promise.all(Array.from({ length: options.concurrency || 8 }, worker));
+  return statuses;
+}
+
+async function rate() {
+  const statuses = [];
+  const pending = [];
+  const interval = 1000 / options.rate;
+  const total = Math.round(options.rate * options.seconds);
+  const start = performance.now();
+  for (let sequence = 0; sequence < total; sequence++) {
+    const due = start + sequence * interval;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    pending.push(post(sequence).then((status) => statuses.push(status)));
+  }
+  await Promise.all(pending);
+  return statuses;
+}
+
+function percentile(sorted, p) {
+  if (!sorted.length) return null;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function main() {
+  const connectStart = performance.now();
+  await connectAll();
+  const connectSeconds = (performance.now() - connectStart) / 1000;
+  if (options.mode === "idle") {
+    process.stdout.write(JSON.stringify({ connected: sockets.length, connectSeconds }) + "\n");
+    process.stdin.resume();
+    await new Promise((resolve) => process.stdin.on("end", resolve));
+    finished = true;
+    for (const socket of sockets) socket.terminate();
+    return;
+  }
+  await sleep(200); // let presence frames for the joins pass
+  const cpuBefore = process.cpuUsage();
+  const start = performance.now();
+  const statuses = options.mode === "burst" ? await burst() : await rate();
+  const acknowledged = performance.now();
+  const posts = statuses.length;
+  const ok = statuses.filter((s) => s >= 200 && s < 300).length;
+  const expected = ok * sockets.length;
+  const deadline = acknowledged + (options.settleSeconds || 10) * 1000;
+  while (received < expected && performance.now() < deadline) await sleep(5);
+  const cpu = process.cpuUsage(cpuBefore);
+  const end = received >= expected ? lastReceipt : performance.now();
+  const seconds = (end - start) / 1000;
+  finished = true;
+  latencies.sort((a, b) => a - b);
+  const result = {
+    subscribers: sockets.length, posts, acknowledged: ok, expected, received,
+    missed: expected - received, duplicates, closedEarly, seconds, connectSeconds,
+    deliveriesPerSecond: received / seconds,
+    postSeconds: (acknowledged - start) / 1000,
+    latencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? null },
+    clientCpuSeconds: (cpu.user + cpu.system) / 1e6,
+  };
+  for (const socket of sockets) socket.terminate();
+  process.stdout.write(JSON.stringify(result) + "\n");
+}
+
+main().then(() => process.exit(0), (error) => {
+  process.stderr.write(`${error.stack || error}\n`);
+  process.exit(1);
+});
