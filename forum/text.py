@@ -28,6 +28,15 @@ def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_lone_surrogates(text: str) -> str:
+    """Half a surrogate pair ("\\ud800" in JSON) is no character at all: nh3 refuses it. Shown
+    as U+FFFD, as markdown-it shows NUL."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
 def sanitize(html: str) -> str:
     """The last word on what markup reaches a page, whatever produced it."""
     return nh3.clean(
@@ -43,7 +52,8 @@ def sanitize(html: str) -> str:
 def render_markdown(source: str, mentions: dict[str, str] | None = None) -> str:
     """`mentions` maps lower-cased usernames that exist to their spelling: only those
     @names become links to profiles."""
-    return sanitize(_markdown.render(normalise_newlines(source), {"mentions": mentions or {}}))
+    source = without_lone_surrogates(normalise_newlines(source))
+    return sanitize(_markdown.render(source, {"mentions": mentions or {}}))
 
 
 MENTION = re.compile(r"@([A-Za-z0-9_-]{3,30})")

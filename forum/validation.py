@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{3,30}$")
 TITLE_MAX = 200
@@ -108,3 +109,24 @@ def check_profile_line(value: object, field: str) -> str:
     if len(line) > PROFILE_LINE_MAX:
         raise ValidationError({field: f"Keep it to {PROFILE_LINE_MAX} characters."})
     return line
+
+
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(value: Any) -> bool:
+    """No NUL (PostgreSQL text cannot hold one) and no lone surrogate ("\\ud800" in JSON is
+    not UTF-8 at all), however deep in lists and objects (walked without recursion: JSON may
+    nest nearly as deep as Python can)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if UNSTORABLE.search(item):
+                return False
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+    return True

@@ -10,8 +10,10 @@ import contextlib
 import json
 import logging
 import time
+from collections import deque
 from typing import Any
 
+from starlette.types import Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from forum.auth import Member
@@ -20,6 +22,7 @@ from forum.db import event_log, threads, users
 from forum.realtime.envelopes import dumps, error_frame, event_frame
 from forum.realtime.presence import QUIET_CHANNELS, Presence
 from forum.services import Forum
+from forum.validation import storable
 
 log = logging.getLogger("forum.ws")
 
@@ -31,6 +34,10 @@ REPLAY_BUFFER_FRAMES = 2_000
 # A resume further back than this many events gets `reset` (reload) rather than a flood.
 MAX_REPLAY_EVENTS = 5_000
 MAX_CLIENT_FRAME_BYTES = 16 * 1024
+# Ids past these fit no column (thread ids are INTEGER, event ids BIGINT): asked of the database,
+# they overflow in its driver, so they are refused here.
+MAX_THREAD_ID = 2**31 - 1
+MAX_EVENT_ID = 2**63 - 1
 MAX_CHANNELS = 50
 # Typing frames relayed per connection: at most one per this many seconds.
 TYPING_INTERVAL_SECONDS = 2.0
@@ -46,7 +53,10 @@ class FrameError(Exception):
 
 
 class LiveConnection:
-    def __init__(self, websocket: WebSocket, forum: Forum, member: Member | None,
+    """`send` is the raw ASGI send: the hot path (one call per frame per reader) skips
+    Starlette's per-message state checks, which cost as much as the send itself."""
+
+    def __init__(self, websocket: WebSocket, send: Send, forum: Forum, member: Member | None,
                  presence: Presence) -> None:
         self.websocket = websocket
         self.forum = forum
@@ -54,11 +64,16 @@ class LiveConnection:
         self.presence = presence
         self.channels: set[str] = set()
         self.last_id = 0
-        self._queue: asyncio.Queue[str] = asyncio.Queue(SEND_QUEUE_FRAMES)
+        self._send = send
+        # A deque and one wake-up future, not an asyncio.Queue: the hub puts one frame into
+        # every reader's queue per event, so each put must be as cheap as it can be.
+        self._pending: deque[str] = deque()
+        self._queued_bytes = 0
+        self._wakeup: asyncio.Future[None] | None = None
+        self._room = asyncio.Event()  # a replay waits on it when the queue is full
         self._replay_buffer: list[tuple[int, str]] | None = None
         self._too_slow = asyncio.Event()
         self._last_typing = 0.0
-        self._queued_bytes = 0
 
     # -- delivery (called by the hub; never blocks) ------------------------------------
     def deliver_event(self, event_id: int, frame: str) -> None:
@@ -72,16 +87,18 @@ class LiveConnection:
         self.last_id = event_id
         self.deliver_frame(frame)
 
+    def _has_room(self, size: int) -> bool:
+        return self._queued_bytes + size <= SEND_QUEUE_BYTES and len(self._pending) < SEND_QUEUE_FRAMES
+
     def deliver_frame(self, frame: str) -> None:
-        if self._queued_bytes + len(frame) > SEND_QUEUE_BYTES:
+        if not self._has_room(len(frame)):
             self._too_slow.set()
             return
-        try:
-            self._queue.put_nowait(frame)
-        except asyncio.QueueFull:
-            self._too_slow.set()
-            return
+        self._pending.append(frame)
         self._queued_bytes += len(frame)
+        wakeup = self._wakeup
+        if wakeup is not None and not wakeup.done():
+            wakeup.set_result(None)
 
     # -- the connection's life ---------------------------------------------------------
     async def run(self) -> None:
@@ -104,10 +121,17 @@ class LiveConnection:
             await self._leave_all()
 
     async def _send_loop(self) -> None:
+        pending, send, loop = self._pending, self._send, asyncio.get_running_loop()
         while True:
-            frame = await self._queue.get()
-            self._queued_bytes -= len(frame)
-            await self.websocket.send_text(frame)
+            while pending:
+                frame = pending.popleft()
+                self._queued_bytes -= len(frame)
+                await send({"type": "websocket.send", "text": frame})
+                if not self._room.is_set():
+                    self._room.set()  # a waiting replay checks for room itself
+            self._wakeup = loop.create_future()
+            await self._wakeup
+            self._wakeup = None
 
     async def _receive_loop(self) -> None:
         while True:
@@ -124,6 +148,10 @@ class LiveConnection:
                 await self._handle(text or "")
             except FrameError as error:
                 self.deliver_frame(error_frame(error.code, str(error)))
+            except Exception:
+                # A bug must not silently end the reader's connection: log it, answer, carry on.
+                log.exception("could not handle a frame")
+                self.deliver_frame(error_frame("server_error", "That frame could not be handled."))
 
     async def _leave_all(self) -> None:
         self.forum.hub.unsubscribe(self, self.channels)
@@ -138,7 +166,7 @@ class LiveConnection:
             raise FrameError("too_large", f"Frames are limited to {MAX_CLIENT_FRAME_BYTES} bytes.")
         try:
             frame = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested a thousand deep
             raise FrameError("invalid_json", "Frames must be JSON objects.") from None
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
             raise FrameError("invalid_frame", "Frames must be JSON objects with a 'type'.")
@@ -166,8 +194,8 @@ class LiveConnection:
     async def _subscribe(self, frame: dict[str, Any]) -> None:
         names = await self._check_channels(frame.get("channels"))
         since = frame.get("since")
-        if since is not None and (not isinstance(since, int) or isinstance(since, bool) or since < 0):
-            raise FrameError("invalid_frame", "'since' must be a whole number of at least 0.")
+        if since is not None and (type(since) is not int or not 0 <= since <= MAX_EVENT_ID):
+            raise FrameError("invalid_frame", "'since' must be an event id: a whole number of at least 0.")
         new = [n for n in names if n not in self.channels]
         self._replay_buffer = []
         try:
@@ -209,15 +237,20 @@ class LiveConnection:
             rows = await event_log.after(self.forum.db, cursor, names, limit=500)
             for row in rows:
                 frame = event_frame(row)
-                await self._queue.put(frame)  # waits: a replay has backpressure
-                self._queued_bytes += len(frame)
+                while self._pending and not self._has_room(len(frame)):  # a replay waits
+                    self._room.clear()
+                    await self._room.wait()
+                self.deliver_frame(frame)
                 self.last_id = max(self.last_id, row["id"])
                 cursor = row["id"]
             if len(rows) < 500:
                 return True
 
     async def _unsubscribe(self, frame: dict[str, Any]) -> None:
-        names = [n for n in (frame.get("channels") or []) if isinstance(n, str) and n in self.channels]
+        names = frame.get("channels")
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise FrameError("invalid_frame", "'channels' must be a list of names.")
+        names = [n for n in names if n in self.channels]
         self.forum.hub.unsubscribe(self, set(names))
         self.channels.difference_update(names)
         if self.member:
@@ -247,10 +280,13 @@ class LiveConnection:
 async def channel_exists(forum: Forum, name: str) -> bool:
     if name == "site" or name in forum.hub.known_channels:
         return True
+    if not storable(name):  # a NUL or half a surrogate pair: no channel, and no query to ask
+        return False
     kind, _, key = name.partition(":")
     if kind == "category":
         exists = await channel_queries.by_slug(forum.db, key) is not None
-    elif kind == "thread" and key.isdigit() and len(key) < 12:
+    elif kind == "thread" and key.isascii() and key.isdigit() and len(key) <= 10 and (
+            int(key) <= MAX_THREAD_ID):
         exists = await threads.by_id(forum.db, int(key)) is not None
     else:
         return False

@@ -16,7 +16,7 @@ MEMBERS_PER_PAGE = 30
 
 
 async def directory_query(request: Request) -> tuple[list, str | None, str, str]:
-    q = request.query_params.get("q", "").strip()[:60]
+    q = request.query_params.get("q", "").replace("\x00", "").strip()[:60]  # PostgreSQL refuses NUL
     sort = request.query_params.get("sort", "joined")
     if sort not in users.DIRECTORY_SORTS:
         raise ValidationError({"sort": "Sort by joined, active or name."})

@@ -9,7 +9,7 @@ from starlette.routing import Route
 from forum.clock import isoformat
 from forum.db import notifications
 from forum.routes._common import forum_of, member_of, read_form, render
-from forum.routes.api._common import ApiError, json_body, require_member
+from forum.routes.api._common import MAX_ID, ApiError, json_body, parse_id, require_member
 
 
 async def notifications_page(request: Request) -> Response:
@@ -26,7 +26,8 @@ async def mark_read_form(request: Request) -> Response:
         return RedirectResponse("/login?next=/notifications", status_code=303)
     form = await read_form(request)
     one = str(form.get("id", ""))
-    await notifications.mark_read(forum_of(request).db, member.id, [int(one)] if one.isdigit() else None)
+    known = parse_id(one)
+    await notifications.mark_read(forum_of(request).db, member.id, [known] if known is not None else None)
     return RedirectResponse("/notifications", status_code=303)
 
 
@@ -48,7 +49,8 @@ async def read_api(request: Request) -> JSONResponse:
     member = await require_member(request)
     data = await json_body(request)
     ids = data.get("ids")
-    if ids is not None and (not isinstance(ids, list) or not all(isinstance(i, int) for i in ids)):
+    if ids is not None and (not isinstance(ids, list) or not all(
+            type(i) is int and 0 <= i <= MAX_ID for i in ids)):  # not True, not 10**30
         raise ApiError(400, "invalid", "ids must be a list of notification ids.",
                        {"ids": "must be a list of whole numbers"})
     db = forum_of(request).db

@@ -4,6 +4,7 @@ LiveConnection for its whole life."""
 from __future__ import annotations
 
 from starlette.routing import WebSocketRoute
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from forum.realtime.connection import LiveConnection
@@ -22,14 +23,19 @@ def origin_allowed(websocket: WebSocket, allowed: tuple[str, ...]) -> bool:
     return origin in (f"http://{host}", f"https://{host}")
 
 
-async def live(websocket: WebSocket) -> None:
-    forum = forum_of(websocket)
-    if not origin_allowed(websocket, forum.settings.allowed_origins):
-        await websocket.close(code=1008)  # before accept: the handshake is refused with 403
-        return
-    member = await member_of(websocket)
-    await websocket.accept()
-    await LiveConnection(websocket, forum, member, forum.hub.presence).run()
+class LiveEndpoint:
+    """A plain ASGI endpoint rather than a Starlette websocket function, so the connection
+    can hand its frames to the server's own `send` (see LiveConnection)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        websocket = WebSocket(scope, receive, send)
+        forum = forum_of(websocket)
+        if not origin_allowed(websocket, forum.settings.allowed_origins):
+            await websocket.close(code=1008)  # before accept: the handshake is refused with 403
+            return
+        member = await member_of(websocket)
+        await websocket.accept()
+        await LiveConnection(websocket, send, forum, member, forum.hub.presence).run()
 
 
-routes = [WebSocketRoute("/ws", live, name="live")]
+routes = [WebSocketRoute("/ws", LiveEndpoint(), name="live")]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -13,8 +14,38 @@ from forum.auth import CSRF_COOKIE, CSRF_HEADER, Member
 from forum.clock import isoformat
 from forum.routes._common import forum_of, member_of
 from forum.templating import thread_url
+from forum.validation import storable
 
 MAX_JSON_BYTES = 256 * 1024
+# Ids are INTEGER columns, 32 bits on PostgreSQL. A bigger number names nothing; passed on, it
+# would overflow inside the database driver (a 500) instead of being a 404 or a 400.
+MAX_ID = 2**31 - 1
+
+
+def digits_at_most(limit: int) -> str:
+    """A regex matching exactly the whole numbers 0..limit (leading zeros aside)."""
+    text = str(limit)
+    options = [f"[0-9]{{1,{len(text) - 1}}}"] if len(text) > 1 else []
+    for i, digit in enumerate(text):
+        if digit != "0":
+            rest = len(text) - i - 1
+            options.append(f"{text[:i]}[0-{int(digit) - 1}]" + (f"[0-9]{{{rest}}}" if rest else ""))
+    return "(?:" + "|".join([*options, text]) + ")"
+
+
+class IdConvertor(Convertor[int]):
+    """`{post_id:id}`: like `:int`, but a path with an id no row can have matches no route (404)."""
+
+    regex = digits_at_most(MAX_ID)
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        return str(int(value))
+
+
+register_url_convertor("id", IdConvertor())
 
 
 class ApiError(Exception):
@@ -32,16 +63,24 @@ def error_response(status: int, code: str, message: str,
                         status_code=status)
 
 
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")  # Python's json reads NaN and Infinity; JSON has neither
+
+
 async def json_body(request: Request) -> dict[str, Any]:
     body = await request.body()
     if len(body) > MAX_JSON_BYTES:
         raise ApiError(413, "too_large", f"Request bodies are limited to {MAX_JSON_BYTES} bytes.")
     try:
-        data = json.loads(body or b"{}")
-    except (ValueError, UnicodeDecodeError):
+        data = json.loads(body or b"{}", parse_constant=_not_json)
+    except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested thousands deep
         raise ApiError(400, "invalid_json", "The request body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise ApiError(400, "invalid_json", "The request body must be a JSON object.")
+    for field, value in data.items():
+        if not storable(field) or not storable(value):
+            raise ApiError(400, "invalid", f"{field!a} holds a NUL character or half a surrogate pair.",
+                           {str(field).encode("utf-8", "replace").decode(): "must be plain text"})
     return data
 
 
@@ -58,12 +97,20 @@ async def require_member(request: Request, *, write: bool = True) -> Member:
     return member
 
 
+def parse_id(text: str) -> int | None:
+    """The id these digits spell, or None: not for "²" (a digit to isdigit()), nor past MAX_ID."""
+    if text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID)) and int(text) <= MAX_ID:
+        return int(text)
+    return None
+
+
 def int_param(value: Any, field: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ApiError(400, "invalid", f"{field} must be a whole number.",
-                       {field: "must be a whole number"}) from None
+    """An id from a path or a JSON body: digits or a JSON integer (not 1.5, not true)."""
+    number = value if type(value) is int else parse_id(value) if isinstance(value, str) else None
+    if number is None or not 0 <= number <= MAX_ID:
+        raise ApiError(400, "invalid", f"{field} must be a whole number from 0 to {MAX_ID}.",
+                       {field: f"must be a whole number from 0 to {MAX_ID}"})
+    return number
 
 
 def user_json(row: Any, *, public: bool = True) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from forum.routes.api._common import (
     require_member,
     thread_json,
 )
+from forum.validation import storable
 
 THREADS_PER_PAGE = 30
 POSTS_PER_PAGE = 50
@@ -34,7 +35,8 @@ async def categories(request: Request) -> JSONResponse:
 
 async def category_threads(request: Request) -> JSONResponse:
     db = forum_of(request).db
-    channel = await channels.by_slug(db, request.path_params["slug"])
+    slug = request.path_params["slug"]
+    channel = await channels.by_slug(db, slug) if storable(slug) else None
     if channel is None:
         raise ApiError(404, "not_found", "No channel has that slug.")
     try:
@@ -157,15 +159,15 @@ routes = [
     Route("/categories", categories, methods=["GET"]),
     Route("/categories/{slug}/threads", category_threads, methods=["GET"]),
     Route("/threads", create_thread, methods=["POST"]),
-    Route("/threads/{thread_id:int}", get_thread, methods=["GET"]),
-    Route("/threads/{thread_id:int}/posts", create_post, methods=["POST"]),
-    Route("/threads/{thread_id:int}/pin", _flag_endpoint("pinned", True), methods=["POST"]),
-    Route("/threads/{thread_id:int}/unpin", _flag_endpoint("pinned", False), methods=["POST"]),
-    Route("/threads/{thread_id:int}/lock", _flag_endpoint("locked", True), methods=["POST"]),
-    Route("/threads/{thread_id:int}/unlock", _flag_endpoint("locked", False), methods=["POST"]),
-    Route("/threads/{thread_id:int}/move", move_thread, methods=["POST"]),
-    Route("/posts/{post_id:int}", get_post, methods=["GET"]),
-    Route("/posts/{post_id:int}", change_post, methods=["PATCH", "DELETE"]),
-    Route("/posts/{post_id:int}/hide", hide_post, methods=["POST"]),
-    Route("/posts/{post_id:int}/restore", restore_post, methods=["POST"]),
+    Route("/threads/{thread_id:id}", get_thread, methods=["GET"]),
+    Route("/threads/{thread_id:id}/posts", create_post, methods=["POST"]),
+    Route("/threads/{thread_id:id}/pin", _flag_endpoint("pinned", True), methods=["POST"]),
+    Route("/threads/{thread_id:id}/unpin", _flag_endpoint("pinned", False), methods=["POST"]),
+    Route("/threads/{thread_id:id}/lock", _flag_endpoint("locked", True), methods=["POST"]),
+    Route("/threads/{thread_id:id}/unlock", _flag_endpoint("locked", False), methods=["POST"]),
+    Route("/threads/{thread_id:id}/move", move_thread, methods=["POST"]),
+    Route("/posts/{post_id:id}", get_post, methods=["GET"]),
+    Route("/posts/{post_id:id}", change_post, methods=["PATCH", "DELETE"]),
+    Route("/posts/{post_id:id}/hide", hide_post, methods=["POST"]),
+    Route("/posts/{post_id:id}/restore", restore_post, methods=["POST"]),
 ]

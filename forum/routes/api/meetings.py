@@ -64,6 +64,6 @@ async def registration(request: Request) -> Response:
 routes = [
     Route("/events", list_events, methods=["GET"]),
     Route("/events", create_event, methods=["POST"]),
-    Route("/events/{event_id:int}", one_event, methods=["GET", "PATCH"]),
-    Route("/events/{event_id:int}/registration", registration, methods=["POST", "DELETE"]),
+    Route("/events/{event_id:id}", one_event, methods=["GET", "PATCH"]),
+    Route("/events/{event_id:id}/registration", registration, methods=["POST", "DELETE"]),
 ]

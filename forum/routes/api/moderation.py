@@ -11,6 +11,7 @@ from forum.clock import isoformat
 from forum.db import moderation, posts
 from forum.routes._common import forum_of
 from forum.routes.api._common import ApiError, json_body, require_member
+from forum.validation import storable
 
 
 async def flag_post(request: Request) -> JSONResponse:
@@ -57,6 +58,8 @@ async def banner(request: Request) -> Response:
 async def member_action(request: Request) -> JSONResponse:
     member = await require_member(request)
     username, action = request.path_params["username"], request.url.path.rsplit("/", 1)[1]
+    if not storable(username):
+        raise ApiError(404, "not_found", "No member has that username.")
     forum = forum_of(request)
     if action == "role":
         data = await json_body(request)
@@ -80,10 +83,10 @@ async def revisions(request: Request) -> JSONResponse:
 
 
 routes = [
-    Route("/posts/{post_id:int}/flag", flag_post, methods=["POST"]),
-    Route("/posts/{post_id:int}/revisions", revisions, methods=["GET"]),
+    Route("/posts/{post_id:id}/flag", flag_post, methods=["POST"]),
+    Route("/posts/{post_id:id}/revisions", revisions, methods=["GET"]),
     Route("/flags", list_flags, methods=["GET"]),
-    Route("/flags/{flag_id:int}/resolve", resolve_flag, methods=["POST"]),
+    Route("/flags/{flag_id:id}/resolve", resolve_flag, methods=["POST"]),
     Route("/banner", banner, methods=["GET", "POST", "DELETE"]),
     Route("/users/{username}/suspend", member_action, methods=["POST"]),
     Route("/users/{username}/unsuspend", member_action, methods=["POST"]),

@@ -63,7 +63,8 @@ def _op(summary: str, ok: int, response: dict[str, Any] | None, *, body: dict[st
         responses[status] = {"description": "Error", **_json(_ref("Error"))}
     op: dict[str, Any] = {"summary": summary, "responses": responses}
     if body:
-        op["requestBody"] = {"required": True, **_json(body)}
+        # The server reads a missing body as {}: it may be left out when no field is required.
+        op["requestBody"] = {"required": bool(body.get("required")), **_json(body)}
     if auth:
         op["security"] = [{"bearer": []}, {"cookie": []}]
     if params:
@@ -102,8 +103,27 @@ PATHS: dict[str, Any] = {
     "/tokens": {"post": _op("Create an API token", 201, _obj(["token"], token=STR, username=STR),
                             body=_obj(["username", "password"], username=STR, password=STR))},
     "/me": {"get": _op("The signed-in member", 200, _ref("User"), auth=True),
-            "patch": _op("Edit your own profile", 200, _ref("User"), auth=True, body=_obj(
-                [], display_name=STR, bio=STR, organisation=STR, location=STR))},
+            "patch": _op("Edit your own profile: only the fields sent change; null or \"\" empties one "
+                         "(an empty display name is your username)", 200, _ref("User"), auth=True, body=_obj(
+                [], display_name=NSTR, bio=NSTR, organisation=NSTR, location=NSTR))},
+    "/me/password": {"post": _op(
+        "Change your password: every other session ends (with the cookie, this one stays); API tokens "
+        "stay unless revoke_tokens", 200, _obj(["sessions_ended", "tokens_revoked"], sessions_ended=INT,
+                                               tokens_revoked=INT), auth=True,
+        body=_obj(["current_password", "new_password"], current_password=STR, new_password=STR,
+                  confirm_password=STR, revoke_tokens=BOOL))},
+    "/me/sessions": {"get": _op("Your signed-in sessions, most recently seen first", 200, _obj(
+        ["sessions"], sessions={"type": "array", "items": _obj(
+            ["id", "created_at", "last_seen_at", "device", "current"], id=INT, created_at=TIME,
+            last_seen_at=TIME, user_agent=STR, device=STR, current=BOOL)}), auth=True)},
+    "/me/sessions/{session_id}": {"delete": _op("End one of your sessions", 204, None, auth=True,
+                                                params=[_path_param("session_id", INT)])},
+    "/me/tokens": {"get": _op("Your API tokens (never the tokens themselves)", 200, _obj(
+        ["tokens"], tokens={"type": "array", "items": _obj(
+            ["id", "created_at", "last_used_at"], id=INT, created_at=TIME, last_used_at=NTIME)}),
+        auth=True)},
+    "/me/tokens/{token_id}": {"delete": _op("Revoke one of your API tokens", 204, None, auth=True,
+                                            params=[_path_param("token_id", INT)])},
 
     "/users/{username}": {"get": _op("A public profile", 200, _ref("User"),
                                      params=[_path_param("username", STR)])},
@@ -181,8 +201,9 @@ PATHS: dict[str, Any] = {
             read=BOOL, created_at=TIME, thread_id={"type": ["integer", "null"]},
             post_id={"type": ["integer", "null"]}, actor=NSTR, note=STR)}), auth=True)},
     "/notifications/read": {"post": _op(
-        "Mark these notifications read, or all of them without ids", 200, _obj(["unread"], unread=INT),
-        auth=True, body=_obj([], ids={"type": "array", "items": INT}))},
+        "Mark these notifications read, or all of them without ids (or with null)", 200,
+        _obj(["unread"], unread=INT), auth=True,
+        body=_obj([], ids={"type": ["array", "null"], "items": INT}))},
     "/events": {
         "get": _op("Upcoming events, soonest first (or past ones with when=past, latest first)", 200,
                    _obj(["events"], events={"type": "array", "items": _ref("Event")}),

@@ -13,8 +13,8 @@ from forum.validation import BODY_MAX
 
 
 async def preview(request: Request) -> JSONResponse:
-    body = (await json_body(request)).get("body", "")
-    if not isinstance(body, str):
+    body = (await json_body(request)).get("body")
+    if not isinstance(body, str):  # "" is fine: an empty composer previews as nothing
         raise ApiError(400, "invalid", "body must be text.", {"body": "must be text"})
     if len(body) > BODY_MAX:
         message = f"must be at most {BODY_MAX:,} characters"
