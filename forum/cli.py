@@ -90,12 +90,23 @@ def _member_command(settings: Settings, work: Callable[[Any], Awaitable[Any]],
 def cmd_user_create(settings: Settings, args: argparse.Namespace) -> int:
     from forum.actions.accounts import sign_up
 
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass("Password: ")
+    password = _read_password(args)
     return _member_command(settings, lambda forum: sign_up(forum, args.name, password, role=args.role),
                            lambda m: f"Created {m.username} ({m.role}).")
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return getpass.getpass("Password: ")
+
+
+def cmd_user_password(settings: Settings, args: argparse.Namespace) -> int:
+    from forum.actions.accounts import reset_password
+
+    password = _read_password(args)
+    return _member_command(settings, lambda forum: reset_password(forum, args.name, password),
+                           lambda m: f"Set a new password for {m.username}; their sessions and tokens ended.")
 
 
 def cmd_user_role(settings: Settings, args: argparse.Namespace) -> int:
@@ -275,6 +286,10 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--role", choices=["member", "moderator", "admin"], default="member")
     create.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     create.set_defaults(run=cmd_user_create)
+    password = user.add_parser("password", help="set a member's password; ends their sessions and tokens")
+    password.add_argument("name")
+    password.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    password.set_defaults(run=cmd_user_password)
     role = user.add_parser("role", help="set a member's role")
     role.add_argument("name")
     role.add_argument("role", choices=["member", "moderator", "admin"])

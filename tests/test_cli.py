@@ -49,6 +49,25 @@ def test_migrate_then_user_create_and_role(empty_database_url):
     assert missing.returncode == 2
 
 
+async def test_user_password_sets_a_new_one_and_ends_sessions_and_tokens(app, client, database_url):
+    from tests.helpers import api_token
+
+    headers = await api_token(client, "forgetful")
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 200
+    def set_password(name: str, password: str):
+        return run_forum(database_url, "user", "password", name, "--password-stdin", stdin=password + "\n")
+
+    short = set_password("forgetful", "short")
+    assert short.returncode == 2 and "password" in short.stderr
+    nobody = set_password("nobody", "long enough pw")
+    assert nobody.returncode == 2 and "No member" in nobody.stderr
+    done = set_password("FORGETFUL", "a brand new one")
+    assert done.returncode == 0, done.stderr
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 401
+    login = await client.post("/api/v1/tokens", json={"username": "forgetful", "password": "a brand new one"})
+    assert login.status_code == 201
+
+
 def test_demo_is_idempotent_and_complete(empty_database_url):
     first = run_forum(empty_database_url, "demo")
     assert first.returncode == 0, first.stderr

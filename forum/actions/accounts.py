@@ -114,6 +114,20 @@ async def update_profile(forum: Forum, member: Member | None, fields: dict[str, 
 
 
 
+async def reset_password(forum: Forum, username: str, new: Any) -> Member:
+    """An administrator at the command line sets a member's password (a forgotten one, or after
+    an import without hashes). Every session and API token of theirs ends with the old one."""
+    password = check_password(new)
+    row = await users.by_username(forum.db, username)
+    if row is None:
+        raise ValidationError({"username": f"No member is called {username}."})
+    async with forum.db.transaction():
+        await users.set_password_hash(forum.db, row["id"], hash_password(password))
+        await sessions.end_other_sessions(forum.db, row["id"], None)
+        await sessions.revoke_api_tokens(forum.db, row["id"])
+    return Member.from_row(row)
+
+
 async def wrong_own_password(forum: Forum, member: Member, password: Any) -> str | None:
     """None when password is the member's own, else what to say beside the field. Wrong guesses
     count with failed log-ins, so a borrowed session cannot guess the password freely."""
