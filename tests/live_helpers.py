@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 RECEIVE_SECONDS = 10.0
 
@@ -111,30 +113,44 @@ def drop_abruptly(client: LiveClient) -> None:
     client.connection.transport.abort()
 
 
-async def open_stalled(ws_url: str, channels: list[str]) -> ClientConnection:
-    """A client that subscribes and then never reads again: a tiny receive window, no
-    keepalive pings of its own, and reading paused as soon as one frame waits."""
-    import socket
-    from urllib.parse import urlsplit
+class StalledClient:
+    """A raw socket that subscribes and then never reads, with a tiny receive window."""
 
-    url = urlsplit(ws_url)
-    sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    sock.connect((url.hostname, url.port))
-    connection = await connect(ws_url, sock=sock, max_queue=1, ping_interval=None)
-    await connection.send(json.dumps({"type": "subscribe", "channels": channels}))
-    return connection
+    def __init__(self, port: int) -> None:
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        self.sock.connect(("127.0.0.1", port))
+        self.port = port
 
+    async def subscribe(self, channels: list[str]) -> None:
+        import base64
+        import os
 
-async def close_code_after_stall(connection: ClientConnection, timeout: float = 15.0) -> int | None:
-    """Read what a stalled client had been sent, to its end: the close code the server gave
-    (1013 when its close frame got through; None when it had to cut the socket instead).
-    Raises TimeoutError if the server never closed it."""
-    from websockets.exceptions import ConnectionClosed
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall((f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\nUpgrade: websocket\r\n"
+                           f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                           "Sec-WebSocket-Version: 13\r\n\r\n").encode())
+        response = self.sock.recv(4096)
+        assert b" 101 " in response
+        payload = json.dumps({"type": "subscribe", "channels": channels}).encode()
+        mask = os.urandom(4)
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        self.sock.sendall(bytes([0x81, 0x80 | len(payload)]) + mask + masked)
+        await asyncio.sleep(0.3)  # let the server register the subscription
 
-    try:
-        async with asyncio.timeout(timeout):
-            while True:
-                await connection.recv()
-    except ConnectionClosed as closed:
-        return closed.rcvd.code if closed.rcvd else None
+    async def was_dropped(self) -> bool:
+        """Read everything the server had sent; a dropped client finds the end of the stream."""
+        self.sock.setblocking(False)
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(30):
+                while True:
+                    chunk = await loop.sock_recv(self.sock, 65536)
+                    if not chunk:
+                        return True
+        except TimeoutError:
+            return False
+        except (ConnectionResetError, ConnectionClosed):
+            return True
+        finally:
+            self.sock.close()

@@ -5,16 +5,15 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-import socket
 
 import httpx
 import pytest
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.exceptions import InvalidStatus
 
 from forum.db import event_log
 from forum.db.engine import Database
 from tests.helpers import api_token, reply, start_thread
-from tests.live_helpers import LiveClient, follow_with_drops, session_cookie
+from tests.live_helpers import LiveClient, StalledClient, follow_with_drops, session_cookie
 
 
 @pytest.fixture
@@ -219,8 +218,8 @@ async def test_random_drops_and_resumes_during_a_burst_lose_nothing(live_server,
 async def test_a_stalled_client_is_dropped_without_delaying_others(live_server, http, author):
     thread = await start_thread(http, author)
     channel = f"thread:{thread['id']}"
-    stalled = _StalledClient(live_server.port)
-    await stalled.subscribe(channel)
+    stalled = StalledClient(live_server.port)
+    await stalled.subscribe([channel])
     reader = await LiveClient.open(live_server.ws_url)
     await reader.subscribe([channel])
     big = "x" * 40_000  # 200 events of 40 KB: far more than one client's send queue holds
@@ -230,49 +229,6 @@ async def test_a_stalled_client_is_dropped_without_delaying_others(live_server, 
     assert len(events) == 200
     assert await stalled.was_dropped(), "the stalled client was cut off, not waited for"
     await reader.close()
-
-
-class _StalledClient:
-    """A raw socket that subscribes and then never reads, with a tiny receive window."""
-
-    def __init__(self, port: int) -> None:
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        self.sock.connect(("127.0.0.1", port))
-        self.port = port
-
-    async def subscribe(self, channel: str) -> None:
-        import base64
-        import os
-
-        key = base64.b64encode(os.urandom(16)).decode()
-        self.sock.sendall((f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\nUpgrade: websocket\r\n"
-                           f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-                           "Sec-WebSocket-Version: 13\r\n\r\n").encode())
-        response = self.sock.recv(4096)
-        assert b" 101 " in response
-        payload = json.dumps({"type": "subscribe", "channels": [channel]}).encode()
-        mask = os.urandom(4)
-        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-        self.sock.sendall(bytes([0x81, 0x80 | len(payload)]) + mask + masked)
-        await asyncio.sleep(0.3)  # let the server register the subscription
-
-    async def was_dropped(self) -> bool:
-        """Read everything the server had sent; a dropped client finds the end of the stream."""
-        self.sock.setblocking(False)
-        loop = asyncio.get_running_loop()
-        try:
-            async with asyncio.timeout(30):
-                while True:
-                    chunk = await loop.sock_recv(self.sock, 65536)
-                    if not chunk:
-                        return True
-        except TimeoutError:
-            return False
-        except (ConnectionResetError, ConnectionClosed):
-            return True
-        finally:
-            self.sock.close()
 
 
 async def test_a_member_suspended_while_connected_loses_typing_at_once(live_server, http, author):

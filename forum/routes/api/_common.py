@@ -104,6 +104,15 @@ def parse_id(text: str) -> int | None:
     return None
 
 
+def path_id(request: Request, field: str) -> int:
+    """An id from the path: not digits is a 400 naming the field; digits past any id name nothing,
+    a 404, as the :id convertor answers."""
+    text = request.path_params[field]
+    if text.isascii() and text.isdigit() and parse_id(text) is None:
+        raise ApiError(404, "not_found", f"No {field.removesuffix('_id')} has that id.")
+    return int_param(text, field)
+
+
 def int_param(value: Any, field: str) -> int:
     """An id from a path or a JSON body: digits or a JSON integer (not 1.5, not true)."""
     number = value if type(value) is int else parse_id(value) if isinstance(value, str) else None

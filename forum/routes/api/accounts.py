@@ -12,7 +12,7 @@ from forum.clock import isoformat
 from forum.db import sessions, users
 from forum.devices import device_name
 from forum.routes._common import forum_of
-from forum.routes.api._common import ApiError, int_param, json_body, require_member, user_json
+from forum.routes.api._common import ApiError, json_body, path_id, require_member, user_json
 from forum.validation import storable
 
 
@@ -94,7 +94,7 @@ async def my_sessions(request: Request) -> JSONResponse:
 
 async def end_my_session(request: Request) -> Response:
     member = await require_member(request)
-    session_id = int_param(request.path_params["session_id"], "session_id")
+    session_id = path_id(request, "session_id")
     if not await sessions.end_session_of(forum_of(request).db, member.id, session_id):
         raise ApiError(404, "not_found", "You have no session with that id.")
     return Response(status_code=204)
@@ -111,7 +111,7 @@ async def my_tokens(request: Request) -> JSONResponse:
 
 async def revoke_my_token(request: Request) -> Response:
     member = await require_member(request)
-    token_id = int_param(request.path_params["token_id"], "token_id")
+    token_id = path_id(request, "token_id")
     if not await sessions.revoke_api_token_of(forum_of(request).db, member.id, token_id):
         raise ApiError(404, "not_found", "You have no API token with that id.")
     return Response(status_code=204)
