@@ -14,6 +14,10 @@ from typing import Any
 
 import httpx
 import pytest
+
+# Before the forum is imported: argon2's cheapest profile for every hash the tests make, here
+# and in the servers they start (they inherit the environment). See forum/auth.py.
+os.environ["FORUM_TEST_FAST_PASSWORD_HASHING"] = "1"
 from asgi_lifespan import LifespanManager
 
 from forum.app import create_app
@@ -137,3 +141,19 @@ async def other_client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
     """A second browser, with its own cookies."""
     async with make_client(app) as c:
         yield c
+
+
+# -- running in parallel (pytest-xdist, --dist loadgroup) -----------------------------------
+# Tests in one group run one after another on one worker: the browser tests (one Chromium at a
+# time, one axe-core install), the multi-process tests (they share one Redis), and the tests
+# that load the machine on purpose (their timings assume they have it to themselves).
+SERIAL_GROUPS = {"test_browser_pages": "browser", "test_browser_live": "browser",
+                 "test_browser_xss": "browser", "test_scale": "redis", "test_crash": "load",
+                 "test_faults": "load", "test_live": "load"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        group = SERIAL_GROUPS.get(item.module.__name__.rsplit(".", 1)[-1]) if item.module else None
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))

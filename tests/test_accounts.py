@@ -139,3 +139,18 @@ async def test_every_page_carries_the_security_headers(client):
         assert "unsafe-inline" not in csp
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["referrer-policy"] == "same-origin"
+
+
+def test_real_password_hashing_unless_the_tests_ask_otherwise():
+    """The suite runs with argon2's cheapest profile; the forum itself must never default to it."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "FORUM_TEST_FAST_PASSWORD_HASHING"}
+    probe = ("from argon2 import PasswordHasher; from forum.auth import hash_password; "
+             "h = hash_password('a long password'); d = PasswordHasher(); "
+             "print(f'm={d.memory_cost},t={d.time_cost},p={d.parallelism}' in h)")
+    result = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.stdout.strip() == "True", result.stderr

@@ -187,11 +187,12 @@ async def test_an_old_since_gets_reset(live_server, http, author):
 
 
 async def test_random_drops_and_resumes_during_a_burst_lose_nothing(live_server, http):
-    """4 writers post 500 replies at once; 5 readers drop and resume at random throughout."""
+    """4 writers post 240 replies at once; 5 readers drop and resume at random throughout.
+    (The minute-long fault test and bench/ carry the heavier load.)"""
     writers = [await api_token(http, f"burst{i}") for i in range(4)]
     thread = await start_thread(http, writers[0])
     channel = f"thread:{thread['id']}"
-    total = 500
+    total = 240
     done = asyncio.Event()
     rng = random.Random(20261122)
 

@@ -82,7 +82,7 @@ async def test_presence_and_typing_cross_processes(two_servers):
 
 
 async def test_eight_writers_two_processes_random_drops_lose_nothing(two_servers, database_url):
-    """1,000 events from 8 writers through 2 processes; 6 readers drop and resume at random,
+    """400 events from 8 writers through 2 processes; 6 readers drop and resume at random,
     each time on a randomly chosen process. Each ends with every event once, in id order,
     and exactly the log's ids for the channel."""
     servers = two_servers
@@ -94,7 +94,7 @@ async def test_eight_writers_two_processes_random_drops_lose_nothing(two_servers
     async with _client(servers[0]) as http:
         thread = await start_thread(http, writers[0])
     channel = f"thread:{thread['id']}"
-    total, done = 1000, asyncio.Event()
+    total, done = 400, asyncio.Event()
 
     async def write(i: int) -> None:
         async with _client(servers[i % 2]) as http:
