@@ -3,12 +3,13 @@ table `bench/run` prints."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
 import statistics
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -77,6 +78,15 @@ def table(rows: list[Row]) -> str:
              for line in [header, *body]]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
     return "\n".join(lines)
+
+
+def part_main(run: Callable[[int, bool], list[Row]], doc: str | None, quick_help: str) -> None:
+    """`python -m bench.<part> [--runs N] [--quick]`: run one part and print its table."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    args = parser.parse_args()
+    print(table(run(args.runs, args.quick)))
 
 
 def save(name: str, rows: list[Row]) -> Path:

@@ -18,7 +18,7 @@ import httpx
 import psutil
 
 from bench._common import ROOT
-from tests.servers import ServerProcess, free_port
+from tests.servers import ServerProcess, free_port, wait_until_healthy
 
 CLIENT = ROOT / "bench" / "ws-client"
 PASSWORD = "bench-password-1234"
@@ -84,15 +84,8 @@ def baseline_server() -> Iterator[Target]:
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "bench.baseline_ws", str(port)], cwd=ROOT)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("the baseline server did not start") from None
-                time.sleep(0.05)
+        if not wait_until_healthy(f"http://127.0.0.1:{port}", process):
+            raise RuntimeError("the baseline server did not start")
         yield Target("baseline", f"ws://127.0.0.1:{port}/ws", f"http://127.0.0.1:{port}/broadcast",
                      {"type": "subscribe", "channels": ["thread:1"]}, {}, process.pid)
     finally:

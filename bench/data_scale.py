@@ -10,7 +10,6 @@ The SQL those functions send is captured as they run and its EXPLAIN QUERY PLAN 
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import sqlite3
@@ -24,7 +23,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.sql import ClauseElement
 
 from bench import generate
-from bench._common import RESULTS, Row, median, save, table
+from bench._common import RESULTS, Row, median, part_main, save
 from forum.db import channels, posts, reads, search, threads
 from forum.db.engine import Database
 from forum.db.migrate import migrate
@@ -241,11 +240,7 @@ def run(runs: int = 3, quick: bool = False) -> list[Row]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--quick", action="store_true", help="small databases, to check the script")
-    args = parser.parse_args()
-    print(table(run(args.runs, args.quick)))
+    part_main(run, __doc__, "small databases, to check the script")
 
 
 if __name__ == "__main__":

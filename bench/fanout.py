@@ -12,11 +12,10 @@ from the start of its POST to the subscriber's receipt of the frame.
 
 from __future__ import annotations
 
-import argparse
 import tempfile
 from pathlib import Path
 
-from bench._common import Row, median, save, table
+from bench._common import Row, median, part_main, save
 from bench._live import baseline_server, ensure_client, forum_server, load, log
 
 SIZES = (100, 1_000, 5_000)
@@ -99,11 +98,7 @@ def _latency_row(forum, baseline, size: int, seconds: int, runs: int) -> Row:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--quick", action="store_true", help="a small run that checks the script works")
-    args = parser.parse_args()
-    print(table(run(args.runs, args.quick)))
+    part_main(run, __doc__, "a small run that checks the script works")
 
 
 if __name__ == "__main__":

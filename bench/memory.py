@@ -11,14 +11,13 @@ measured is what each held connection costs, not first-use allocations. Each run
 
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-from bench._common import Row, median, save, table
+from bench._common import Row, median, part_main, save
 from bench._live import CLIENT, Target, baseline_server, ensure_client, forum_server, load, log
 
 CONNECTIONS = 10_000
@@ -78,11 +77,7 @@ def run(runs: int = 3, quick: bool = False) -> list[Row]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--quick", action="store_true", help="a small run that checks the script works")
-    args = parser.parse_args()
-    print(table(run(args.runs, args.quick)))
+    part_main(run, __doc__, "a small run that checks the script works")
 
 
 if __name__ == "__main__":

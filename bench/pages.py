@@ -8,7 +8,6 @@ are loaded in turn, cell by cell, so machine noise hits both alike.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import dataclasses
 import json
@@ -17,7 +16,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,8 +23,8 @@ from typing import Any
 
 import httpx
 
-from bench._common import ROOT, Row, median, save, table
-from tests.servers import ServerProcess, free_port
+from bench._common import ROOT, Row, median, part_main, save
+from tests.servers import ServerProcess, free_port, wait_until_healthy
 
 POSTS_ON_PAGE = 50
 REPLIES = 50
@@ -171,13 +169,8 @@ class Baseline:
             self.process = subprocess.Popen([sys.executable, "-m", "bench.baseline_pages", "--port",
                                              str(self.port)], cwd=ROOT, env=env, stdout=log,
                                             stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.base_url}/healthz", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.05)
+        if wait_until_healthy(self.base_url, self.process):
+            return self
         self.stop()
         raise RuntimeError(f"baseline did not start: {self.log_path.read_text()[-2000:]}")
 
@@ -321,12 +314,7 @@ def _rows(figures: dict[tuple[str, int], dict[str, list[Load]]],
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--quick", action="store_true", help="one short run at 32 connections (a smoke test)")
-    args = parser.parse_args()
-    print(table(run(args.runs, args.quick)))
+    part_main(run, __doc__, "one short run at 32 connections (a smoke test)")
 
 
 if __name__ == "__main__":

@@ -13,13 +13,12 @@ redis://127.0.0.1:6379/0; the benchmark uses database numbers 13 and 14 on that 
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import tempfile
 from pathlib import Path
 
-from bench._common import Row, median, save, table
+from bench._common import Row, median, part_main, save
 from bench._live import ensure_client, forum_server, load, log, postgres_database
 
 SUBSCRIBERS = 1_000
@@ -59,11 +58,7 @@ def run(runs: int = 3, quick: bool = False) -> list[Row]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--quick", action="store_true", help="a small run that checks the script works")
-    args = parser.parse_args()
-    print(table(run(args.runs, args.quick)))
+    part_main(run, __doc__, "a small run that checks the script works")
 
 
 if __name__ == "__main__":

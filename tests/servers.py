@@ -22,6 +22,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_healthy(base_url: str, process: subprocess.Popen, seconds: float = STARTUP_SECONDS) -> bool:
+    """Poll /healthz until it answers 200 (True), the process exits or time runs out (False)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    return False
+
+
 @dataclass
 class ServerProcess:
     database_url: str
@@ -49,15 +61,10 @@ class ServerProcess:
             [sys.executable, "-m", "forum", "serve", "--port", str(self.port),
              "--workers", str(self.workers)],
             env=env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"forum serve exited with {self.process.returncode}: {self.log()}")
-            try:
-                if httpx.get(f"{self.base_url}/healthz", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.05)
+        if wait_until_healthy(self.base_url, self.process):
+            return self
+        if self.process.poll() is not None:
+            raise RuntimeError(f"forum serve exited with {self.process.returncode}: {self.log()}")
         self.stop()
         raise RuntimeError(f"forum serve did not answer within {STARTUP_SECONDS}s: {self.log()}")
 
