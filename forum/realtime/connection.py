@@ -70,6 +70,11 @@ class LiveConnection:
         self._pending: deque[str] = deque()
         self._queued_bytes = 0
         self._wakeup: asyncio.Future[None] | None = None
+        # True while the send loop has work: a send that could not finish at once, or frames
+        # queued behind it. While False, a frame is written straight away (see deliver_frame).
+        self._writing = False
+        self._unfinished_send: _FinishSend | None = None
+        self._send_error: BaseException | None = None
         self._room = asyncio.Event()  # a replay waits on it when the queue is full
         self._replay_buffer: list[tuple[int, str]] | None = None
         self._too_slow = asyncio.Event()
@@ -91,11 +96,34 @@ class LiveConnection:
         return self._queued_bytes + size <= SEND_QUEUE_BYTES and len(self._pending) < SEND_QUEUE_FRAMES
 
     def deliver_frame(self, frame: str) -> None:
+        if not self._writing:
+            self._send_now(frame)
+            return
         if not self._has_room(len(frame)):
             self._too_slow.set()
             return
         self._pending.append(frame)
         self._queued_bytes += len(frame)
+        self._wake_sender()
+
+    def _send_now(self, frame: str) -> None:
+        """Write a frame from the caller's own turn of the event loop, as a plain broadcast
+        loop would. A send that finishes without waiting (the socket has room: nearly always)
+        costs no task switch; one that must wait is finished by the send loop, and frames
+        after it queue behind it."""
+        sending = self._send({"type": "websocket.send", "text": frame})
+        try:
+            waiting_on = sending.send(None)
+        except StopIteration:
+            return
+        except Exception as error:  # the socket is gone: the send loop ends the connection
+            self._send_error = error
+        else:
+            self._unfinished_send = _FinishSend(sending, waiting_on)
+        self._writing = True
+        self._wake_sender()
+
+    def _wake_sender(self) -> None:
         wakeup = self._wakeup
         if wakeup is not None and not wakeup.done():
             wakeup.set_result(None)
@@ -123,12 +151,18 @@ class LiveConnection:
     async def _send_loop(self) -> None:
         pending, send, loop = self._pending, self._send, asyncio.get_running_loop()
         while True:
+            if self._send_error is not None:
+                raise self._send_error
+            if self._unfinished_send is not None:
+                await self._unfinished_send
+                self._unfinished_send = None
             while pending:
                 frame = pending.popleft()
                 self._queued_bytes -= len(frame)
                 await send({"type": "websocket.send", "text": frame})
                 if not self._room.is_set():
                     self._room.set()  # a waiting replay checks for room itself
+            self._writing = False
             self._wakeup = loop.create_future()
             await self._wakeup
             self._wakeup = None
@@ -275,6 +309,34 @@ class LiveConnection:
         await self.forum.hub.send_ephemeral(channel, {
             "type": "typing", "channel": channel, "user": self.member.username,
             "display_name": self.member.display_name})
+
+
+class _FinishSend:
+    """Awaiting this finishes a send coroutine that `_send_now` started and that stopped to
+    wait on `waiting_on`, exactly as the task running it would have: it hands each future the
+    coroutine waits on to the awaiting task, and passes results and cancellation back in."""
+
+    __slots__ = ("coroutine", "waiting_on")
+
+    def __init__(self, coroutine: Any, waiting_on: Any) -> None:
+        self.coroutine = coroutine
+        self.waiting_on = waiting_on
+
+    def __await__(self) -> Any:
+        coroutine, waiting_on = self.coroutine, self.waiting_on
+        while True:
+            try:
+                yield waiting_on
+            except BaseException as error:  # cancelled while waiting: let the send clean up
+                try:
+                    waiting_on = coroutine.throw(error)
+                except StopIteration as done:
+                    return done.value
+            else:
+                try:
+                    waiting_on = coroutine.send(None)
+                except StopIteration as done:
+                    return done.value
 
 
 async def channel_exists(forum: Forum, name: str) -> bool:
