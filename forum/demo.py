@@ -41,6 +41,6 @@ async def load_demo(forum: Forum) -> bool:
 async def _replies(forum: Forum, members: dict[str, Member], thread_id: int,
                    parent_id: int | None, replies: list[dict[str, Any]]) -> None:
     for reply in replies:
-        post_id = await post_actions.reply(forum, members[reply["author"]], thread_id,
-                                           reply["body"], parent_id)
-        await _replies(forum, members, thread_id, post_id, reply.get("replies", []))
+        post = await post_actions.reply(forum, members[reply["author"]], thread_id,
+                                        reply["body"], parent_id)
+        await _replies(forum, members, thread_id, post["id"], reply.get("replies", []))

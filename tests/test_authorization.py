@@ -72,7 +72,7 @@ async def scene(forum) -> Scene:
         )
         members[name] = Member.from_row(await users.by_id(forum.db, user_id))
     thread = await thread_actions.create_thread(forum, members["author"], "T", "Opening", ["general-chat"])
-    post = await post_actions.reply(forum, members["author"], thread, "A reply by the author")
+    post = (await post_actions.reply(forum, members["author"], thread, "A reply by the author"))["id"]
     await moderation.set_suspended(forum.db, members["suspended"].id, True)
     return Scene(thread, post, members)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import databases
 import pytest
 import sqlalchemy as sa
+from databases.backends.common.records import create_column_maps
 from databases.backends.postgres import PostgresConnection
 from databases.backends.sqlite import SQLiteConnection
 
@@ -215,6 +217,8 @@ def test_the_databases_internals_it_wraps_are_as_expected():
         source = inspect.getsource(connection_class)
         assert "self._compile(" in source
         assert 'compile_kwargs={"render_postcompile": True}' in inspect.getsource(connection_class._compile)
+        # Each fetch builds its column maps through the backend module's `create_column_maps`.
+        assert "column_maps = create_column_maps(result_columns)" in source
 
 
 def _comparable(compiled: tuple) -> tuple:
@@ -244,10 +248,13 @@ async def test_the_cache_gives_databases_own_compile_output(db):
             sa.select(sa.literal_column("1").label("one"), sa.func.lower(users.c.bio)).where(users.c.id == n),
         ]
 
+    backend_module = sys.modules[type(db._db._backend).__module__]
     for n in (0, 1, 3, 2):
         for statement in statements(n):
             cached = connection._compile(statement)
             assert _comparable(cached) == _comparable(uncached(connection, statement)), statement
+            if cached[2] is not None:  # the kept column maps are the ones `databases` would build
+                assert backend_module.create_column_maps(cached[2]) == create_column_maps(cached[2])
             if db.is_sqlite:
                 context, expected = cached[3].context, uncached(connection, statement)[3].context
                 assert context.dialect is expected.dialect

@@ -28,7 +28,7 @@ async def test_every_change_writes_its_event(forum):
     author = await make_member(forum, "ada")
     moderator = await make_member(forum, "mod", role="moderator")
     thread_id = await thread_actions.create_thread(forum, author, "T", "Body", ["general-chat"])
-    post_id = await post_actions.reply(forum, author, thread_id, "reply")
+    post_id = (await post_actions.reply(forum, author, thread_id, "reply"))["id"]
     await moderation_actions.hide_post(forum, moderator, post_id, "off topic")
     await moderation_actions.restore_post(forum, moderator, post_id)
     await post_actions.edit(forum, author, post_id, "edited")

@@ -197,7 +197,7 @@ def test_sqlite_to_postgresql_every_row_back(filled_sqlite, database_url, tmp_pa
         newcomer = await sign_up(forum, "after_import", PASSWORD)  # sequences moved past the ids
         assert newcomer.id == max(row["id"] for row in source["users"]) + 1
         assert await forum.db.fetch_val("SELECT MIN(id) FROM events") == last_event_id + 1
-        post_id = await post_actions.reply(forum, newcomer, source["threads"][0]["id"], "A new reply")
+        post_id = (await post_actions.reply(forum, newcomer, source["threads"][0]["id"], "A new reply"))["id"]
         assert post_id == max(row["id"] for row in source["posts"]) + 1
 
     asyncio.run(with_forum(database_url, works))
@@ -380,8 +380,8 @@ async def test_a_member_downloads_everything_they_wrote_and_nobody_else_can(app,
 
     alice_thread = await create_thread(forum, alice, "Alice asks", "Opening **in Markdown**",
                                        ["general-chat"])
-    bob_post = await post_actions.reply(forum, bob, alice_thread, "Bob's private-ish musing zebra")
-    alice_reply = await post_actions.reply(forum, alice, alice_thread, "First draft", bob_post)
+    bob_post = (await post_actions.reply(forum, bob, alice_thread, "Bob's private-ish musing zebra"))["id"]
+    alice_reply = (await post_actions.reply(forum, alice, alice_thread, "First draft", bob_post))["id"]
     await post_actions.edit(forum, alice, alice_reply, "Second draft")
     await moderation_actions.flag_post(forum, alice, bob_post, "Alice thinks this is spam")
     await moderation_actions.flag_post(forum, bob, alice_reply, "Bob's secret complaint walrus")

@@ -98,7 +98,7 @@ async def test_posts_from_a_members_first_week_carry_a_badge(client, forum):
         .values(created_at=utcnow() - timedelta(days=30))
     )
     thread = await thread_actions.create_thread(forum, veteran, "Old hand", "Welcome all", ["welcome"])
-    reply_id = await post_actions.reply(forum, newcomer, thread, "Hello, I am new")
+    reply_id = (await post_actions.reply(forum, newcomer, thread, "Hello, I am new"))["id"]
     page = (await client.get(f"/t/{thread}")).text
     assert page.count("New member") == 1
     newcomer_article = page[page.index(f'id="post-{reply_id}"') :]

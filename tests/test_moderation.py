@@ -17,7 +17,7 @@ async def scene(forum):
     author = await make_member(forum, "author")
     moderator = await make_member(forum, "mod", role="moderator")
     thread_id = await thread_actions.create_thread(forum, author, "Budgets", "Opening", ["general-chat"])
-    post_id = await post_actions.reply(forum, author, thread_id, "Spammy words about budgets")
+    post_id = (await post_actions.reply(forum, author, thread_id, "Spammy words about budgets"))["id"]
     return {"author": author, "moderator": moderator, "thread": thread_id, "post": post_id}
 
 

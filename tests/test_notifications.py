@@ -18,7 +18,8 @@ async def test_replies_and_mentions_notify_and_mentions_link(client, forum):
     ben = await make_member(forum, "ben_t")
     cat = await make_member(forum, "cat_s")
     thread = await thread_actions.create_thread(forum, ann, "Surveys", "Which tool?", ["general-chat"])
-    post_id = await post_actions.reply(forum, ben, thread, "Ask @CAT_S, and mail x@example.org, @nobody")
+    post = await post_actions.reply(forum, ben, thread, "Ask @CAT_S, and mail x@example.org, @nobody")
+    post_id = post["id"]
     html = (await posts.by_id(forum.db, post_id))["html"]
     assert '<a href="/u/cat_s"' in html and "@nobody" in html and "/u/nobody" not in html
     ann_items = await notifications.for_user(forum.db, ann.id)
@@ -33,7 +34,7 @@ async def test_moderator_actions_on_your_posts_notify_you(forum):
     author = await make_member(forum, "dai")
     moderator = await make_member(forum, "mod", role="moderator")
     thread = await thread_actions.create_thread(forum, author, "T", "Opening", ["general-chat"])
-    post_id = await post_actions.reply(forum, author, thread, "Words")
+    post_id = (await post_actions.reply(forum, author, thread, "Words"))["id"]
     await moderation_actions.hide_post(forum, moderator, post_id, "Off topic")
     await moderation_actions.restore_post(forum, moderator, post_id)
     await post_actions.edit(forum, moderator, post_id, "Tidied")

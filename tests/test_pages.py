@@ -14,7 +14,7 @@ async def content(forum):
     author = await make_member(forum, "author")
     await make_member(forum, "mod", role="moderator")
     thread_id = await thread_actions.create_thread(forum, author, "A thread", "Body", ["general-chat"])
-    post_id = await post_actions.reply(forum, author, thread_id, "A reply")
+    post_id = (await post_actions.reply(forum, author, thread_id, "A reply"))["id"]
     return {"thread": thread_id, "post": post_id}
 
 

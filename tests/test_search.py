@@ -78,7 +78,7 @@ async def test_filters_by_channel_author_and_date(client, forum, people):
 async def test_the_index_follows_every_change(client, forum, people):
     thread_id = await thread_actions.create_thread(forum, people["tom"], "Volunteers",
                                                    "Opening", ["general-chat"])
-    post_id = await post_actions.reply(forum, people["tom"], thread_id, "We value volunteer hours")
+    post_id = (await post_actions.reply(forum, people["tom"], thread_id, "We value volunteer hours"))["id"]
     assert [r["post_id"] for r in await search(client, q="hours")] == [post_id]  # at once
     await post_actions.edit(forum, people["tom"], post_id, "We count volunteer days")
     assert await search(client, q="hours") == []

@@ -98,9 +98,9 @@ async def test_reply_tree_nests_to_depth_four_then_flat(forum, client):
     parent = None
     chain = []
     for level in range(1, 7):
-        parent = await post_actions.reply(forum, member, thread_id, f"level {level}", parent)
+        parent = (await post_actions.reply(forum, member, thread_id, f"level {level}", parent))["id"]
         chain.append(parent)
-    sibling = await post_actions.reply(forum, member, thread_id, "second top-level reply")
+    sibling = (await post_actions.reply(forum, member, thread_id, "second top-level reply"))["id"]
     rows, _ = await posts.in_thread(forum.db, thread_id, None, 50)
     assert [r["depth"] for r in rows] == [0, 1, 2, 3, 4, 4, 4, 1]
     assert [r["id"] for r in rows][1:] == [*chain, sibling]
@@ -116,7 +116,7 @@ async def test_reply_to_a_reply_with_the_form(client, forum):
     await sign_up(client, "hana")
     member = await make_member(forum, "ida")
     thread_id = await thread_actions.create_thread(forum, member, "Question", "Ask", ["general-chat"])
-    first = await post_actions.reply(forum, member, thread_id, "An answer")
+    first = (await post_actions.reply(forum, member, thread_id, "An answer"))["id"]
     page = await client.get(f"/t/{thread_id}")
     assert f'/t/{thread_id}/reply?to={first}' in page.text and ">Reply<" in page.text
     response = await submit(client, f"/t/{thread_id}/reply",
@@ -156,8 +156,8 @@ async def test_each_post_shows_author_time_and_edited(client, forum):
 async def test_delete_leaves_a_placeholder_and_replies_keep_their_place(client, forum):
     author = await make_member(forum, "max")
     thread_id = await thread_actions.create_thread(forum, author, "T", "Open", ["general-chat"])
-    doomed = await post_actions.reply(forum, author, thread_id, "Regrettable words")
-    child = await post_actions.reply(forum, author, thread_id, "A reply below it", doomed)
+    doomed = (await post_actions.reply(forum, author, thread_id, "Regrettable words"))["id"]
+    child = (await post_actions.reply(forum, author, thread_id, "A reply below it", doomed))["id"]
     await post_actions.delete(forum, author, doomed)
     page = (await client.get(f"/t/{thread_id}")).text
     assert "Regrettable words" not in page and "This post was deleted" in page
@@ -169,7 +169,7 @@ async def test_delete_leaves_a_placeholder_and_replies_keep_their_place(client, 
 async def test_only_the_author_or_a_moderator_may_edit_or_delete(client, forum):
     author = await make_member(forum, "ned")
     thread_id = await thread_actions.create_thread(forum, author, "T", "Open", ["general-chat"])
-    post_id = await post_actions.reply(forum, author, thread_id, "Mine")
+    post_id = (await post_actions.reply(forum, author, thread_id, "Mine"))["id"]
     await sign_up(client, "olga")
     assert (await client.get(f"/p/{post_id}/edit")).status_code == 403
     page = (await client.get(f"/t/{thread_id}")).text
@@ -206,7 +206,7 @@ async def test_a_long_thread_opens_as_a_bounded_slice(client, forum):
 async def test_links_to_a_post_open_the_page_at_that_post(client, forum):
     author = await make_member(forum, "uma")
     thread_id = await thread_actions.create_thread(forum, author, "Busy", "Open", ["general-chat"])
-    ids = [await post_actions.reply(forum, author, thread_id, f"reply {i}") for i in range(60)]
+    ids = [(await post_actions.reply(forum, author, thread_id, f"reply {i}"))["id"] for i in range(60)]
     page = (await client.get(f"/t/{thread_id}?at={ids[55]}")).text
     assert re.findall(r'id="post-(\d+)"', page)[0] == str(ids[55])
 

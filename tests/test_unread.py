@@ -14,7 +14,7 @@ async def test_new_replies_are_counted_marked_in_the_tree_and_cleared_by_reading
     reader = await make_member(forum, "reader")
     writer = await make_member(forum, "writer")
     thread = await thread_actions.create_thread(forum, writer, "Logic models", "Opening", ["tools-methods"])
-    early = await post_actions.reply(forum, writer, thread, "An early reply")
+    early = (await post_actions.reply(forum, writer, thread, "An early reply"))["id"]
     await submit(client, "/login", {"username": "reader", "password": PASSWORD}, "/login")
     listing = (await client.get("/c/tools-methods")).text
     assert "New thread" in listing  # never opened, active since the reader joined
@@ -22,8 +22,8 @@ async def test_new_replies_are_counted_marked_in_the_tree_and_cleared_by_reading
     assert "New<span" not in first_visit and "Jump to the first new reply" not in first_visit
 
     # Two replies arrive: one deep in the tree under the early reply, one at the top level.
-    nested = await post_actions.reply(forum, writer, thread, "A nested answer", early)
-    top = await post_actions.reply(forum, writer, thread, "A new top-level reply")
+    nested = (await post_actions.reply(forum, writer, thread, "A nested answer", early))["id"]
+    top = (await post_actions.reply(forum, writer, thread, "A new top-level reply"))["id"]
     await post_actions.reply(forum, reader, thread, "My own reply is never new to me")
     listing = (await client.get("/c/tools-methods")).text
     assert "2 new" in listing

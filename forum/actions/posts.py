@@ -15,11 +15,12 @@ from forum.validation import ValidationError, check_body
 
 
 async def reply(forum: Forum, member: Member | None, thread_id: int, body: Any,
-                parent_id: Any = None) -> int:
+                parent_id: Any = None) -> Any:
+    """Add a reply; returns the new post's row."""
     member = require_writer(member)
     thread = await threads.by_id(forum.db, thread_id)
     if thread is None:
-        raise NotFound("No such thread.")
+        raise NotFound("No thread has that id.")
     if thread["locked"] and not member.is_moderator:
         raise PermissionDenied("This thread is locked: it takes no new replies.")
     clean_body = check_body(body)
@@ -47,13 +48,14 @@ async def reply(forum: Forum, member: Member | None, thread_id: int, body: Any,
                             thread_id=thread_id, post_id=post_id)
         await notify.notify_mentions(forum, known, actor_id=member.id, thread_id=thread_id,
                                      post_id=post_id, skip={parent["author_id"]})
-        await search.index_post(forum.db, post_id, "", clean_body)
+        await search.index_post(forum.db, post_id, "", clean_body, new=True)
         await users.record_post(forum.db, member.id, now)
-        await threads.record_reply(forum.db, thread_id, now)
+        # The row read above, brought up to date: the write lock is held, nothing else moved.
+        thread = {**thread._mapping, "last_activity_at": now,
+                  "reply_count": await threads.record_reply(forum.db, thread_id, now)}
         if thread["is_introduction"] and thread["author_id"] != member.id:
             await users.mark_welcomed(forum.db, thread["author_id"], member.id, now)
         post = await posts.by_id(forum.db, post_id)
-        thread = await threads.by_id(forum.db, thread_id)
         await event_log.append(forum.db, f"thread:{thread_id}", "post.created", {
             "thread_id": thread_id, "post_id": post_id, "parent_id": parent["id"],
             "path": post["path"], "depth": post["depth"], "author": member.username,
@@ -65,7 +67,7 @@ async def reply(forum: Forum, member: Member | None, thread_id: int, body: Any,
                 "thread_id": thread_id, "post_id": post_id, "reply_count": thread["reply_count"],
                 "last_activity_at": isoformat(thread["last_activity_at"]), "html": row})
     await forum.hub.wake()
-    return post_id
+    return post
 
 
 async def _editable(forum: Forum, member: Member | None, post_id: int) -> Any:

@@ -65,7 +65,7 @@ async def create_thread(forum: Forum, member: Member | None, title: Any, body: A
                 await notify.notify(forum, user_id=greeter["id"], kind="introduction",
                                     actor_id=member.id, thread_id=thread_id, post_id=post_id,
                                     note="introduced themselves")
-        await search.index_post(forum.db, post_id, clean_title, clean_body)
+        await search.index_post(forum.db, post_id, clean_title, clean_body, new=True)
         await users.record_post(forum.db, member.id, now)
         await threads.add_to_channels(forum.db, thread_id, [c["id"] for c in chosen], now)
         thread = await threads.by_id(forum.db, thread_id)

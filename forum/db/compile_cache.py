@@ -14,11 +14,13 @@ checks them against the uncached `_compile` and fails if they change.
 from __future__ import annotations
 
 import logging
+import sys
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any, NamedTuple
 
+from databases.backends.common.records import create_column_maps
 from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -28,6 +30,11 @@ from sqlalchemy.sql.ddl import DDLElement
 COMPILE_CACHE_SIZE = 500
 
 logger = logging.getLogger("databases")  # where `databases` logs each query
+
+# `databases` also rebuilds each result's column lookup maps on every fetch (stringifying every
+# column); for a cached statement they are built once, keyed on its result-column list, which
+# the statement keeps for as long as it is cached.
+_COLUMN_MAPS: dict[int, tuple[Any, Any]] = {}
 
 
 class CachedStatement(NamedTuple):
@@ -69,8 +76,13 @@ class CompiledStatementCache:
         self.misses += 1
         entry = self._compile(query, cache_key)
         self._entries[shape] = entry
+        if entry is not None:
+            columns = entry.compiled._result_columns
+            _COLUMN_MAPS[id(columns)] = (columns, create_column_maps(columns))
         if len(self._entries) > self.size:
-            self._entries.popitem(last=False)
+            _, dropped = self._entries.popitem(last=False)
+            if dropped is not None:
+                _COLUMN_MAPS.pop(id(dropped.compiled._result_columns), None)
         return None if entry is None else (entry, cache_key)
 
     def _compile(self, query: ClauseElement, cache_key: Any) -> CachedStatement | None:
@@ -146,6 +158,13 @@ def _compile_postgres(cache: CompiledStatementCache, uncached: Callable[[ClauseE
     return sql, args, entry.compiled._result_columns
 
 
+def _cached_column_maps(result_columns: Any) -> Any:
+    known = _COLUMN_MAPS.get(id(result_columns))
+    if known is not None and known[0] is result_columns:
+        return known[1]
+    return create_column_maps(result_columns)
+
+
 def install(backend: Any) -> CompiledStatementCache | None:
     """Make every connection `backend` (a `databases` backend) hands out compile through one
     cache; returns it, or None for a backend this does not know."""
@@ -158,6 +177,7 @@ def install(backend: Any) -> CompiledStatementCache | None:
     else:
         return None
     cache = CompiledStatementCache(dialect, numbered_params=numbered)
+    sys.modules[type(backend).__module__].create_column_maps = _cached_column_maps  # type: ignore[attr-defined]
     make_connection = backend.connection
 
     def connection() -> Any:

@@ -187,10 +187,24 @@ class Database:
     def before_commit(self, work: Callable[[], Awaitable[None]]) -> None:
         """Run `work` at the end of the current transaction, after everything else in it and
         just before it commits (the event log uses this: see forum/db/event_log.py)."""
-        pending = _BEFORE_COMMIT.get()
-        if pending is None:
+        self._commit_work().append(work)
+
+    def rows_before_commit(self, name: str, write: Callable[[list[Any]], Awaitable[None]]) -> list[Any]:
+        """A list that lives for the current transaction; the first call for `name` arranges
+        for `write(rows)` to run once before commit, so many rows cost one statement."""
+        work = self._commit_work()
+        rows = work.batches.get(name)
+        if rows is None:
+            rows = work.batches[name] = []
+            work.append(lambda: write(rows))
+        return rows
+
+    @staticmethod
+    def _commit_work() -> _CommitWork:
+        work = _BEFORE_COMMIT.get()
+        if work is None:
             raise RuntimeError("before_commit needs an open db.transaction()")
-        pending.append(work)
+        return work
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
@@ -198,7 +212,7 @@ class Database:
         if _BEFORE_COMMIT.get() is not None:  # nested: the outermost one commits
             yield
             return
-        pending: list[Callable[[], Awaitable[None]]] = []
+        pending = _CommitWork()
         token = _BEFORE_COMMIT.set(pending)
         try:
             if not self.is_sqlite:
@@ -221,8 +235,16 @@ class Database:
             self.writes += 1  # after the commit, before anyone is told it is done
 
 
-_BEFORE_COMMIT: ContextVar[list[Callable[[], Awaitable[None]]] | None] = ContextVar(
-    "forum_before_commit", default=None)
+class _CommitWork(list[Callable[[], Awaitable[None]]]):
+    """What runs before the current transaction commits, in order, and the rows gathered
+    for it by name (see rows_before_commit)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches: dict[str, list[Any]] = {}
+
+
+_BEFORE_COMMIT: ContextVar[_CommitWork | None] = ContextVar("forum_before_commit", default=None)
 
 
 async def _run(pending: list[Callable[[], Awaitable[None]]]) -> None:

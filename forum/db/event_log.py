@@ -34,15 +34,15 @@ async def append(db: Database, channel: str, event_type: str, data: dict[str, An
     that orders ids must be the last lock a transaction takes: taken early, a writer holding it
     could wait on a row another writer holds while that one waits for the lock (a deadlock
     PostgreSQL found when replies started sending notifications mid-transaction)."""
-    row = {"channel": channel, "type": event_type, "created_at": utcnow(),
-           "data": json.dumps(data, ensure_ascii=False)}
-
-    async def write() -> None:
+    async def write(rows: list[dict[str, Any]]) -> None:
         if not db.is_sqlite:
             await db.execute(sa.text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=EVENT_LOG_LOCK))
-        await db.execute(events.insert().values(**row))
+        # One statement for the transaction's events; ids are drawn in the order of the rows.
+        await db.execute(events.insert().values(rows))
 
-    db.before_commit(write)
+    db.rows_before_commit("events", write).append({
+        "channel": channel, "type": event_type, "created_at": utcnow(),
+        "data": json.dumps(data, ensure_ascii=False)})
 
 
 async def after(db: Database, since: int, channels: list[str] | None = None,

@@ -15,9 +15,11 @@ from forum.db.engine import Database
 from forum.search_query import SearchQuery
 
 
-async def index_post(db: Database, post_id: int, title: str, body: str) -> None:
-    """Add or replace a post in the index; `title` only for an opening post."""
-    await unindex_post(db, post_id)
+async def index_post(db: Database, post_id: int, title: str, body: str, new: bool = False) -> None:
+    """Add or replace a post in the index; `title` only for an opening post. `new`: the post
+    was written in this transaction, so there is nothing to replace."""
+    if not new:
+        await unindex_post(db, post_id)
     if db.is_sqlite:
         await db.execute("INSERT INTO post_search (rowid, title, body) VALUES (:id, :title, :body)",
                          {"id": post_id, "title": title, "body": body})

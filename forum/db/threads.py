@@ -66,14 +66,16 @@ async def channels_of(db: Database, thread_id: int) -> list[Any]:
     return await db.fetch_all(query)
 
 
-async def record_reply(db: Database, thread_id: int, now: datetime) -> None:
-    """A reply bumps the thread in every channel it sits in; counters move in the same transaction."""
-    await db.execute(threads.update().where(threads.c.id == thread_id).values(
-        reply_count=threads.c.reply_count + 1, last_activity_at=now))
+async def record_reply(db: Database, thread_id: int, now: datetime) -> int:
+    """A reply bumps the thread in every channel it sits in; counters move in the same
+    transaction. Returns the thread's new reply count."""
+    reply_count = await db.fetch_val(threads.update().where(threads.c.id == thread_id).values(
+        reply_count=threads.c.reply_count + 1, last_activity_at=now).returning(threads.c.reply_count))
     await db.execute(thread_channels.update().where(thread_channels.c.thread_id == thread_id)
                      .values(last_activity_at=now))
     channel_ids = sa.select(thread_channels.c.channel_id).where(thread_channels.c.thread_id == thread_id)
     await db.execute(channels.update().where(channels.c.id.in_(channel_ids)).values(last_activity_at=now))
+    return int(reply_count)
 
 
 async def record_reply_removed(db: Database, thread_id: int) -> None:

@@ -98,9 +98,9 @@ async def reply(request: Request) -> Response:
         form = await read_form(request)
         form_values = {"body": str(form.get("body", "")), "parent_id": str(form.get("parent_id", ""))}
         try:
-            post_id = await post_actions.reply(forum, member, thread["id"], form_values["body"],
-                                               form_values["parent_id"] or None)
-            return RedirectResponse(post_url(thread, post_id), status_code=303)
+            post = await post_actions.reply(forum, member, thread["id"], form_values["body"],
+                                            form_values["parent_id"] or None)
+            return RedirectResponse(post_url(thread, post["id"]), status_code=303)
         except ValidationError as error:
             errors, status = error.fields, 400
         except PermissionDenied as error:

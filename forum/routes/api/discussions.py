@@ -100,15 +100,14 @@ async def get_post(request: Request) -> JSONResponse:
 
 async def create_post(request: Request) -> JSONResponse:
     member = await require_member(request)
-    thread = await _thread(request)
     data = await json_body(request)
     parent_id = data.get("parent_id")
     if parent_id is not None:
         parent_id = int_param(parent_id, "parent_id")
-    forum = forum_of(request)
-    post_id = await post_actions.reply(forum, member, thread["id"], data.get("body"), parent_id)
-    return JSONResponse(post_json(await posts.by_id(forum.db, post_id), reveal_hidden=member.is_moderator),
-                        status_code=201)
+    # The action reads the thread (a 404 when there is none) and returns the new post's row.
+    post = await post_actions.reply(forum_of(request), member, request.path_params["thread_id"],
+                                    data.get("body"), parent_id)
+    return JSONResponse(post_json(post, reveal_hidden=member.is_moderator), status_code=201)
 
 
 async def change_post(request: Request) -> Response:
