@@ -1,0 +1,59 @@
+"""Each post's HTML on a thread page, rendered once and reused.
+
+A thread page is mostly its posts, and rendering fifty of them is most of the page's cost. A
+post's HTML depends on the post's row, the thread's address and only a little on the reader:
+whether they moderate, wrote the post, may write at all, and whether the post is new to them.
+So a rendered post is kept under exactly those: the row's every value (an edit, a hide, a new
+display name make a new key, and the old one ages out), the thread's id and slug, and that
+short description of the reader. Nothing personal beyond it enters the HTML, with one exception
+that is never kept: a moderator's view of a hidden post carries the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from jinja2 import Environment
+from markupsafe import Markup
+
+POST_TEMPLATE = "threads/_post.html"
+# Posts kept rendered per process: a few variants (visitor, member, author, moderator) of the
+# posts on the busiest pages; a post's HTML is about 1-2 KB.
+MAX_FRAGMENTS = 4_000
+
+
+class PostFragments:
+    def __init__(self, env: Environment, max_entries: int = MAX_FRAGMENTS) -> None:
+        self._env = env
+        self._max_entries = max_entries
+        self._entries: OrderedDict[tuple[Any, ...], Markup] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def render(self, post: Any, thread: Any, viewer: Any, new_after: int | None, csrf_token: str) -> Markup:
+        """`post` and `thread` are PageRows; `viewer` a Member or None; as threads/_post.html
+        would render them included in the thread page."""
+        is_new = bool(viewer and new_after is not None and post["id"] > new_after
+                      and post["author_id"] != viewer.id)
+        if viewer is None:
+            reader: tuple[bool, ...] | None = None
+        elif viewer.is_moderator and post["hidden_at"] is not None:
+            return self._render(post, thread, viewer, new_after, csrf_token)  # holds the CSRF token
+        else:
+            reader = (viewer.is_moderator, viewer.can_write, viewer.id == post["author_id"], is_new)
+        key = (tuple(post.values()), thread["id"], thread["slug"], reader)
+        html = self._entries.get(key)
+        if html is not None:
+            self._entries.move_to_end(key)
+            return html
+        html = self._render(post, thread, viewer, new_after, csrf_token)
+        self._entries[key] = html
+        if len(self._entries) > self._max_entries:
+            self._entries.popitem(last=False)
+        return html
+
+    def _render(self, post: Any, thread: Any, viewer: Any, new_after: int | None, csrf_token: str) -> Markup:
+        return Markup(self._env.get_template(POST_TEMPLATE).render(
+            post=post, thread=thread, viewer=viewer, new_after=new_after, csrf_token=csrf_token))
