@@ -8,6 +8,7 @@ import re
 import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import databases
@@ -260,3 +261,66 @@ async def test_the_cache_gives_databases_own_compile_output(db):
                 assert context.dialect is expected.dialect
                 assert context.result_column_struct[1:] == expected.result_column_struct[1:]
     assert db.compile_cache.hits >= 3 * len(statements(0))
+
+
+# -- one trip per statement on SQLite (forum/db/sqlite_statements.py) --------------------------
+def test_the_sqlite_internals_one_trip_relies_on_are_as_expected():
+    """It calls aiosqlite's `_execute(fn, ...)` with the `sqlite3` connection `_conn`, and
+    replaces fetch_all, fetch_one and execute on `databases`' SQLite backend connection."""
+    import aiosqlite
+
+    assert list(inspect.signature(aiosqlite.Connection._execute).parameters)[:2] == ["self", "fn"]
+    assert "self._conn" in inspect.getsource(aiosqlite.Connection)
+    for name in ("fetch_all", "fetch_one", "execute"):
+        assert list(inspect.signature(getattr(SQLiteConnection, name)).parameters) == ["self", "query"]
+    source = inspect.getsource(SQLiteConnection)
+    assert "self._connection" in source and "self._dialect" in source
+    assert "return cursor.rowcount" in source and "return cursor.lastrowid" in source
+
+
+async def test_one_trip_statements_answer_as_databases_own_methods(tmp_path):
+    """Row for row, value for value (timestamps, None, booleans, labels), and execute's
+    lastrowid or rowcount, against the unreplaced `databases` SQLite methods."""
+    db = Database(f"sqlite:///{tmp_path / 'one-trip.db'}")
+    await db.connect()
+    try:
+        async with db.connection():
+            await db.execute(sa.text("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, at TIMESTAMP, "
+                                     "flag BOOLEAN)"))
+        table = sa.Table("t", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
+                         sa.Column("name", sa.String), sa.Column("at", sa.DateTime),
+                         sa.Column("flag", sa.Boolean))
+        async with db.connection():
+            backend_connection = db._db.connection()._connection
+            own = {name: partial(getattr(SQLiteConnection, name), backend_connection)
+                   for name in ("fetch_all", "fetch_one", "execute")}
+            for n in range(3):
+                inserted = table.insert().values(name=f"n{n}", at=T0 + timedelta(hours=n) if n else None,
+                                                 flag=n % 2 == 0)
+                assert await backend_connection.execute(inserted) == n * 2 + 1
+                assert await own["execute"](inserted) == n * 2 + 2
+            statements = [
+                sa.select(table).order_by(table.c.id),
+                sa.select(table.c.name.label("who"), sa.func.count().label("n")).group_by(table.c.name),
+                sa.select(table).where(table.c.id == 99),
+            ]
+            for statement in statements:
+                mine = await backend_connection.fetch_all(statement)
+                theirs = await own["fetch_all"](statement)
+                assert [_values(r) for r in mine] == [_values(r) for r in theirs]
+                one, other = await backend_connection.fetch_one(statement), await own["fetch_one"](statement)
+                assert _values(one) == _values(other)
+            update = table.update().where(table.c.id > 2).values(flag=True)
+            # Like `databases`: an UPDATE answers the connection's last inserted row id, not its row count.
+            assert await backend_connection.execute(update) == await own["execute"](update)
+    finally:
+        await db.disconnect()
+
+
+def _values(record: Any) -> Any:
+    """Every way a page reads a row: by name, by position, as attributes, as a mapping."""
+    if record is None:
+        return None
+    keys = list(record.keys())
+    return (keys, [record[k] for k in keys], [record[i] for i in range(len(keys))],
+            [getattr(record, k) for k in keys], [type(record[k]) for k in keys], list(record._mapping))

@@ -158,11 +158,16 @@ def _compile_postgres(cache: CompiledStatementCache, uncached: Callable[[ClauseE
     return sql, args, entry.compiled._result_columns
 
 
-def _cached_column_maps(result_columns: Any) -> Any:
+def cached_column_maps(result_columns: Any) -> Any:
+    """The column maps kept for a cached statement's result columns; None for any other."""
     known = _COLUMN_MAPS.get(id(result_columns))
-    if known is not None and known[0] is result_columns:
-        return known[1]
-    return create_column_maps(result_columns)
+    return known[1] if known is not None and known[0] is result_columns else None
+
+
+def column_maps(result_columns: Any) -> Any:
+    """`databases`' create_column_maps, answered from the cache when it can be."""
+    maps = cached_column_maps(result_columns)
+    return maps if maps is not None else create_column_maps(result_columns)
 
 
 def install(backend: Any) -> CompiledStatementCache | None:
@@ -177,7 +182,7 @@ def install(backend: Any) -> CompiledStatementCache | None:
     else:
         return None
     cache = CompiledStatementCache(dialect, numbered_params=numbered)
-    sys.modules[type(backend).__module__].create_column_maps = _cached_column_maps  # type: ignore[attr-defined]
+    sys.modules[type(backend).__module__].create_column_maps = column_maps  # type: ignore[attr-defined]
     make_connection = backend.connection
 
     def connection() -> Any:

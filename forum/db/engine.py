@@ -16,6 +16,7 @@ from sqlalchemy.sql import ClauseElement
 
 from forum.db.compile_cache import CompiledStatementCache
 from forum.db.compile_cache import install as install_compile_cache
+from forum.db.sqlite_statements import install as one_trip_statements
 from forum.settings import sqlite_path
 
 # Seconds a SQLite writer waits for another process's write lock before giving up.
@@ -138,6 +139,7 @@ class Database:
         self.compile_cache: CompiledStatementCache | None = install_compile_cache(self._db._backend)
         self._sqlite_pool: SQLiteConnectionPool | None = None
         if self.is_sqlite:
+            one_trip_statements(self._db._backend)
             backend_pool = self._db._backend._pool  # type: ignore[attr-defined]
             self._sqlite_pool = SQLiteConnectionPool(backend_pool._database, backend_pool._options)
             self._db._backend._pool = self._sqlite_pool  # type: ignore[attr-defined]

@@ -1,0 +1,106 @@
+"""One trip to SQLite's thread per statement.
+
+aiosqlite runs each call on the connection's own thread; `databases` makes three such calls per
+statement (execute, fetch, close the cursor), and each trip costs a thread wake-up both ways:
+about 0.13 ms of CPU of the 0.4 ms a simple query cost. Here the three happen in one trip, and
+the result's metadata (SQLAlchemy's, which depends only on the statement) is built once per
+cached statement rather than on every fetch. Results are the same `databases` Records.
+
+Relies on `databases` 0.9's SQLite backend connection (`_connection`, `_dialect`, `_compile`)
+and aiosqlite's `_execute` and `_conn`; tests/test_compile_cache.py checks them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from databases.backends.common.records import Record, Row
+from sqlalchemy.engine.cursor import CursorResultMetaData
+from sqlalchemy.sql import ClauseElement
+
+from forum.db.compile_cache import cached_column_maps, column_maps
+
+# Result metadata per statement shape: keyed on its result-column list, which a cached
+# statement keeps (and a statement `databases` compiled afresh does not: those are not kept).
+_METADATA: dict[int, tuple[Any, Any, CursorResultMetaData]] = {}
+_METADATA_MAX = 1_000
+
+
+def _run(connection: sqlite3.Connection, sql: str, args: Any, fetch: str) -> Any:
+    """On the connection's thread: the statement, its rows and its description, in one go."""
+    cursor = connection.execute(sql, args)
+    try:
+        if fetch == "all":
+            return cursor.description, cursor.fetchall()
+        if fetch == "one":
+            return cursor.description, cursor.fetchone()
+        return cursor.rowcount if cursor.lastrowid == 0 else cursor.lastrowid  # as `databases` does
+    finally:
+        cursor.close()
+
+
+def _metadata(result_columns: Any, context: Any, description: Any) -> CursorResultMetaData:
+    known = _METADATA.get(id(result_columns))
+    if known is not None and known[0] is result_columns and known[1] == description:
+        return known[2]
+    metadata = CursorResultMetaData(context, description)
+    if cached_column_maps(result_columns) is not None:  # a cached statement: its list lives on
+        if len(_METADATA) >= _METADATA_MAX:
+            _METADATA.clear()
+        _METADATA[id(result_columns)] = (result_columns, description, metadata)
+    return metadata
+
+
+class OneTripStatements:
+    """Bound onto each `databases` SQLite backend connection in place of its fetch_all,
+    fetch_one and execute."""
+
+    def __init__(self, backend_connection: Any) -> None:
+        self.backend_connection = backend_connection
+
+    async def _trip(self, query: ClauseElement, fetch: str) -> tuple[Any, Any, Any]:
+        made = self.backend_connection
+        assert made._connection is not None, "Connection is not acquired"
+        sql, args, result_columns, context = made._compile(query)
+        aio = made._connection
+        return await aio._execute(_run, aio._conn, sql, args, fetch), result_columns, context
+
+    def _record(self, row: Any, metadata: CursorResultMetaData, result_columns: Any, maps: Any) -> Record:
+        return Record(Row(metadata, metadata._processors, metadata._keymap, row), result_columns,
+                      self.backend_connection._dialect, maps)
+
+    async def fetch_all(self, query: ClauseElement) -> list[Record]:
+        (description, rows), result_columns, context = await self._trip(query, "all")
+        if not rows:
+            return []
+        metadata = _metadata(result_columns, context, description)
+        maps = column_maps(result_columns)
+        return [self._record(row, metadata, result_columns, maps) for row in rows]
+
+    async def fetch_one(self, query: ClauseElement) -> Record | None:
+        (description, row), result_columns, context = await self._trip(query, "one")
+        if row is None:
+            return None
+        metadata = _metadata(result_columns, context, description)
+        maps = column_maps(result_columns)
+        return self._record(row, metadata, result_columns, maps)
+
+    async def execute(self, query: ClauseElement) -> Any:
+        result, _, _ = await self._trip(query, "execute")
+        return result
+
+
+def install(backend: Any) -> None:
+    """Make every connection `backend` (`databases`' SQLite backend) hands out run its
+    statements in one trip."""
+    make_connection = backend.connection
+
+    def connection() -> Any:
+        made = make_connection()
+        statements = OneTripStatements(made)
+        made.fetch_all, made.fetch_one, made.execute = (
+            statements.fetch_all, statements.fetch_one, statements.execute)
+        return made
+
+    backend.connection = connection
