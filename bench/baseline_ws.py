@@ -2,12 +2,15 @@
 
 A POST sends one JSON frame to every connected client, and nothing else: no database, no event
 log, no queues. Clients send the same subscribe frame they send the forum and get the same
-acknowledgement, and the frame carries the posted body so it is the size of the forum's.
+acknowledgement. The frame is the size of the forum's `post.created` frame: like it, its data
+carries the post as an HTML fragment (a fixed copy of the forum's markup around the posted body),
+so both servers write and their clients read the same number of bytes.
 Serve with `python -m bench.baseline_ws PORT` (uvicorn, the settings `forum serve` uses).
 """
 
 from __future__ import annotations
 
+import html
 import json
 import sys
 
@@ -20,13 +23,35 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 clients: set[WebSocket] = set()
 sequence = 0
 
+# The forum's post fragment (templates/_post.html) as it renders for a reply, with the body
+# put in where the forum puts its rendered Markdown.
+POST_FRAGMENT = (
+    '<article class="post depth-1" id="post-{id}"\n  data-post-id="{id}" data-parent-id="1" '
+    'data-path="0000000001/{key}"\n  data-depth="1" data-author="bench" aria-labelledby="post-{id}-by">\n'
+    '  <header class="post-head">\n    <span class="avatar" aria-hidden="true">B</span>\n'
+    '    <a id="post-{id}-by" class="author" href="/u/bench">bench</a>\n'
+    '<span class="badge new-member">New member</span>    <a class="permalink" '
+    'href="/t/1/benchmark-thread?at={id}#post-{id}"><time datetime="2026-11-29T18:28:50.819590Z" '
+    'title="29 Nov 2026, 18:28 UTC">29 Nov 2026, 18:28 UTC</time></a>\n  </header>\n'
+    '  <div class="post-body"><p>{body}</p>\n</div>\n  <footer class="post-actions">\n'
+    '    <a class="reply-link" href="/t/1/reply?to={id}">Reply<span class="visually-hidden"> to bench'
+    '</span></a>\n    <a class="owner-only" hidden href="/p/{id}/edit">Edit</a>\n'
+    '    <a class="owner-only" hidden href="/p/{id}/delete">Delete</a>\n'
+    '    <a class="moderator-only" hidden href="/p/{id}/hide">Hide</a>\n'
+    '    <a href="/p/{id}/flag">Flag<span class="visually-hidden"> this post for moderators</span></a>\n'
+    '  </footer>\n</article>')
+
 
 async def broadcast(request: Request) -> JSONResponse:
     global sequence
     body = await request.json()
     sequence += 1
+    text = html.escape(str(body.get("body", "")))
     frame = json.dumps({"type": "event", "id": sequence, "channel": "thread:1", "event": "post.created",
-                        "data": {"body": body.get("body", "")}}, ensure_ascii=False)
+                        "data": {"thread_id": 1, "post_id": sequence, "parent_id": 1, "author": "bench",
+                                 "html": POST_FRAGMENT.format(id=sequence, key=str(sequence).zfill(10),
+                                                              body=text)}},
+                       ensure_ascii=False, separators=(",", ":"))
     for client in list(clients):
         try:
             await client.send_text(frame)
