@@ -31,10 +31,22 @@ COMPILE_CACHE_SIZE = 500
 
 logger = logging.getLogger("databases")  # where `databases` logs each query
 
-# `databases` also rebuilds each result's column lookup maps on every fetch (stringifying every
-# column); for a cached statement they are built once, keyed on its result-column list, which
-# the statement keeps for as long as it is cached.
-_COLUMN_MAPS: dict[int, tuple[Any, Any]] = {}
+
+class KeptResult:
+    """What a cached statement's results need that depends only on the statement: the column
+    lookup maps `databases` would rebuild on every fetch (stringifying every column), and the
+    result metadata forum/db/sqlite_statements.py fills in on its first fetch."""
+
+    __slots__ = ("columns", "column_maps", "metadata")
+
+    def __init__(self, columns: Any) -> None:
+        self.columns = columns
+        self.column_maps = create_column_maps(columns)
+        self.metadata: tuple[Any, Any] | None = None  # (cursor description, metadata)
+
+
+# Keyed on the statement's result-column list, which the statement keeps while it is cached.
+_KEPT: dict[int, KeptResult] = {}
 
 
 class CachedStatement(NamedTuple):
@@ -78,11 +90,11 @@ class CompiledStatementCache:
         self._entries[shape] = entry
         if entry is not None:
             columns = entry.compiled._result_columns
-            _COLUMN_MAPS[id(columns)] = (columns, create_column_maps(columns))
+            _KEPT[id(columns)] = KeptResult(columns)
         if len(self._entries) > self.size:
             _, dropped = self._entries.popitem(last=False)
             if dropped is not None:
-                _COLUMN_MAPS.pop(id(dropped.compiled._result_columns), None)
+                _KEPT.pop(id(dropped.compiled._result_columns), None)
         return None if entry is None else (entry, cache_key)
 
     def _compile(self, query: ClauseElement, cache_key: Any) -> CachedStatement | None:
@@ -158,16 +170,16 @@ def _compile_postgres(cache: CompiledStatementCache, uncached: Callable[[ClauseE
     return sql, args, entry.compiled._result_columns
 
 
-def cached_column_maps(result_columns: Any) -> Any:
-    """The column maps kept for a cached statement's result columns; None for any other."""
-    known = _COLUMN_MAPS.get(id(result_columns))
-    return known[1] if known is not None and known[0] is result_columns else None
+def kept_result(result_columns: Any) -> KeptResult | None:
+    """What is kept for a cached statement's result columns; None for any other."""
+    kept = _KEPT.get(id(result_columns))
+    return kept if kept is not None and kept.columns is result_columns else None
 
 
 def column_maps(result_columns: Any) -> Any:
     """`databases`' create_column_maps, answered from the cache when it can be."""
-    maps = cached_column_maps(result_columns)
-    return maps if maps is not None else create_column_maps(result_columns)
+    kept = kept_result(result_columns)
+    return kept.column_maps if kept is not None else create_column_maps(result_columns)
 
 
 def install(backend: Any) -> CompiledStatementCache | None:

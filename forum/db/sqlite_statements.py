@@ -19,12 +19,7 @@ from databases.backends.common.records import Record, Row
 from sqlalchemy.engine.cursor import CursorResultMetaData
 from sqlalchemy.sql import ClauseElement
 
-from forum.db.compile_cache import cached_column_maps, column_maps
-
-# Result metadata per statement shape: keyed on its result-column list, which a cached
-# statement keeps (and a statement `databases` compiled afresh does not: those are not kept).
-_METADATA: dict[int, tuple[Any, Any, CursorResultMetaData]] = {}
-_METADATA_MAX = 1_000
+from forum.db.compile_cache import column_maps, kept_result
 
 
 def _run(connection: sqlite3.Connection, sql: str, args: Any, fetch: str) -> Any:
@@ -41,14 +36,14 @@ def _run(connection: sqlite3.Connection, sql: str, args: Any, fetch: str) -> Any
 
 
 def _metadata(result_columns: Any, context: Any, description: Any) -> CursorResultMetaData:
-    known = _METADATA.get(id(result_columns))
-    if known is not None and known[0] is result_columns and known[1] == description:
-        return known[2]
+    """SQLAlchemy's result metadata, built once per cached statement (it depends only on the
+    statement) and afresh for a statement `databases` compiled itself."""
+    kept = kept_result(result_columns)
+    if kept is not None and kept.metadata is not None and kept.metadata[0] == description:
+        return kept.metadata[1]
     metadata = CursorResultMetaData(context, description)
-    if cached_column_maps(result_columns) is not None:  # a cached statement: its list lives on
-        if len(_METADATA) >= _METADATA_MAX:
-            _METADATA.clear()
-        _METADATA[id(result_columns)] = (result_columns, description, metadata)
+    if kept is not None:
+        kept.metadata = (description, metadata)
     return metadata
 
 
@@ -66,25 +61,19 @@ class OneTripStatements:
         aio = made._connection
         return await aio._execute(_run, aio._conn, sql, args, fetch), result_columns, context
 
-    def _record(self, row: Any, metadata: CursorResultMetaData, result_columns: Any, maps: Any) -> Record:
-        return Record(Row(metadata, metadata._processors, metadata._keymap, row), result_columns,
-                      self.backend_connection._dialect, maps)
+    def _records(self, rows: list[Any], description: Any, result_columns: Any, context: Any) -> list[Record]:
+        metadata = _metadata(result_columns, context, description)
+        maps, dialect = column_maps(result_columns), self.backend_connection._dialect
+        return [Record(Row(metadata, metadata._processors, metadata._keymap, row), result_columns,
+                       dialect, maps) for row in rows]
 
     async def fetch_all(self, query: ClauseElement) -> list[Record]:
         (description, rows), result_columns, context = await self._trip(query, "all")
-        if not rows:
-            return []
-        metadata = _metadata(result_columns, context, description)
-        maps = column_maps(result_columns)
-        return [self._record(row, metadata, result_columns, maps) for row in rows]
+        return self._records(rows, description, result_columns, context) if rows else []
 
     async def fetch_one(self, query: ClauseElement) -> Record | None:
         (description, row), result_columns, context = await self._trip(query, "one")
-        if row is None:
-            return None
-        metadata = _metadata(result_columns, context, description)
-        maps = column_maps(result_columns)
-        return self._record(row, metadata, result_columns, maps)
+        return None if row is None else self._records([row], description, result_columns, context)[0]
 
     async def execute(self, query: ClauseElement) -> Any:
         result, _, _ = await self._trip(query, "execute")
