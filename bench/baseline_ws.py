@@ -23,7 +23,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 clients: set[WebSocket] = set()
 sequence = 0
 
-# The forum's post fragment (templates/_post.html) as it renders for a reply, with the body
+# The forum's post fragment (templates/threads/_post.html) as it renders for a reply, with the body
 # put in where the forum puts its rendered Markdown.
 POST_FRAGMENT = (
     '<article class="post depth-1" id="post-{id}"\n  data-post-id="{id}" data-parent-id="1" '
