@@ -21,6 +21,7 @@ from forum.db import channels as channel_queries
 from forum.db import event_log, threads, users
 from forum.realtime.envelopes import dumps, error_frame, event_frame
 from forum.realtime.presence import QUIET_CHANNELS, Presence
+from forum.realtime.socket_writer import SocketWriter
 from forum.services import Forum
 from forum.validation import storable
 
@@ -29,6 +30,9 @@ log = logging.getLogger("forum.ws")
 # Frames and bytes waiting to be written to one client. Past either it is not reading: drop it.
 SEND_QUEUE_FRAMES = 512
 SEND_QUEUE_BYTES = 1024 * 1024
+# At most this much goes into one direct socket write; the transport then says whether it
+# takes more (a reader far behind must meet the queue's bounds, not an unbounded buffer).
+DIRECT_WRITE_BYTES = 64 * 1024
 # Live events held while a subscribe replays the log; past this the client is far behind.
 REPLAY_BUFFER_FRAMES = 2_000
 # A resume further back than this many events gets `reset` (reload) rather than a flood.
@@ -54,10 +58,11 @@ class FrameError(Exception):
 
 class LiveConnection:
     """`send` is the raw ASGI send: the hot path (one call per frame per reader) skips
-    Starlette's per-message state checks, which cost as much as the send itself."""
+    Starlette's per-message state checks, which cost as much as the send itself. `writer`,
+    where the server allows one, skips the ASGI send too (see SocketWriter)."""
 
     def __init__(self, websocket: WebSocket, send: Send, forum: Forum, member: Member | None,
-                 presence: Presence) -> None:
+                 presence: Presence, writer: SocketWriter | None = None) -> None:
         self.websocket = websocket
         self.forum = forum
         self.member = member
@@ -65,13 +70,14 @@ class LiveConnection:
         self.channels: set[str] = set()
         self.last_id = 0
         self._send = send
+        self._writer = writer
         # A deque and one wake-up future, not an asyncio.Queue: the hub puts one frame into
         # every reader's queue per event, so each put must be as cheap as it can be.
         self._pending: deque[str] = deque()
         self._queued_bytes = 0
         self._wakeup: asyncio.Future[None] | None = None
         # True while the send loop has work: a send that could not finish at once, or frames
-        # queued behind it. While False, a frame is written straight away (see deliver_frame).
+        # queued behind it. While False, frames are written straight away (_deliver_frames).
         self._writing = False
         self._unfinished_send: _FinishSend | None = None
         self._send_error: BaseException | None = None
@@ -81,36 +87,62 @@ class LiveConnection:
         self._last_typing = 0.0
 
     # -- delivery (called by the hub; never blocks) ------------------------------------
-    def deliver_event(self, event_id: int, frame: str) -> None:
+    def deliver_events(self, events: list[tuple[int, str]]) -> None:
+        """Events in id order, every one the hub read for this reader in one read of the log:
+        they go out together, in one socket write where the server allows it."""
         if self._replay_buffer is not None:
-            self._replay_buffer.append((event_id, frame))
+            self._replay_buffer.extend(events)
             if len(self._replay_buffer) > REPLAY_BUFFER_FRAMES:
                 self._too_slow.set()
             return
-        if event_id <= self.last_id:
-            return  # already sent by a replay
-        self.last_id = event_id
-        self.deliver_frame(frame)
+        frames = []
+        for event_id, frame in events:
+            if event_id > self.last_id:  # else already sent by a replay
+                self.last_id = event_id
+                frames.append(frame)
+        if frames:
+            self._deliver_frames(frames)
+
+    def deliver_frame(self, frame: str) -> None:
+        self._deliver_frames([frame])
 
     def _has_room(self, size: int) -> bool:
         return self._queued_bytes + size <= SEND_QUEUE_BYTES and len(self._pending) < SEND_QUEUE_FRAMES
 
-    def deliver_frame(self, frame: str) -> None:
-        if not self._writing:
-            self._send_now(frame)
-            return
-        if not self._has_room(len(frame)):
-            self._too_slow.set()
-            return
-        self._pending.append(frame)
-        self._queued_bytes += len(frame)
-        self._wake_sender()
+    def _deliver_frames(self, frames: list[str]) -> None:
+        """Written at once while the socket has room, as a plain broadcast loop would but
+        without a coroutine per frame; once it must wait, the rest queue for the send loop."""
+        writer = self._writer
+        start = 0
+        while start < len(frames) and not self._writing and writer is not None and writer.ready():
+            end, size = start + 1, len(frames[start])
+            while end < len(frames) and size + len(frames[end]) <= DIRECT_WRITE_BYTES:
+                size += len(frames[end])
+                end += 1
+            try:
+                writer.write(frames[start:end])
+            except Exception as error:  # the socket is gone: the send loop ends the connection
+                self._send_error = error
+                self._writing = True
+                self._wake_sender()
+                return
+            start = end
+        for frame in frames[start:]:
+            if not self._writing:
+                self._send_now(frame)
+            elif self._has_room(len(frame)):
+                self._pending.append(frame)
+                self._queued_bytes += len(frame)
+            else:
+                self._too_slow.set()
+                return
+        if self._pending:
+            self._wake_sender()
 
     def _send_now(self, frame: str) -> None:
-        """Write a frame from the caller's own turn of the event loop, as a plain broadcast
-        loop would. A send that finishes without waiting (the socket has room: nearly always)
-        costs no task switch; one that must wait is finished by the send loop, and frames
-        after it queue behind it."""
+        """Start an ASGI send from the caller's own turn of the event loop. A send that
+        finishes without waiting costs no task switch; one that must wait is finished by the
+        send loop, and frames after it queue behind it."""
         sending = self._send({"type": "websocket.send", "text": frame})
         try:
             waiting_on = sending.send(None)
@@ -250,8 +282,8 @@ class LiveConnection:
             buffered, self._replay_buffer = self._replay_buffer, None
         if reset:
             self.deliver_frame(dumps({"type": "reset"}))
-        for event_id, event in buffered or []:
-            self.deliver_event(event_id, event)
+        if buffered:
+            self.deliver_events(buffered)
         self.deliver_frame(dumps({"type": "subscribed", "channels": sorted(self.channels),
                                   "last_id": self.last_id}))
         if self.member:

@@ -30,6 +30,9 @@ log = logging.getLogger("forum.hub")
 POLL_SECONDS = 1.0
 # How many events one read of the log takes; a busier log is read in several reads.
 READ_BATCH = 500
+# The longest the hub rests between reads of a busy log (see _dispatch): the most it adds to
+# a reply's way to its readers, and only while replies come faster than they are handed out.
+MAX_REST_SECONDS = 0.05
 # Pause before retrying after the database or the backend failed, growing to the cap.
 RETRY_FIRST_SECONDS, RETRY_MAX_SECONDS = 0.2, 5.0
 PRUNE_EVERY_SECONDS = 600
@@ -39,7 +42,7 @@ KNOWN_CHANNELS_MAX = 50_000
 
 
 class Subscriber(Protocol):
-    def deliver_event(self, event_id: int, frame: str) -> None: ...
+    def deliver_events(self, events: list[tuple[int, str]]) -> None: ...
     def deliver_frame(self, frame: str) -> None: ...
 
 
@@ -175,18 +178,29 @@ class Hub:
 
     async def _dispatch(self) -> None:
         delay = RETRY_FIRST_SECONDS
+        loop = asyncio.get_running_loop()
+        rest_until = 0.0
         while not self._stopping.is_set():
             # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
             # lands as the event is set, and stop() would then wait for ever.
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(POLL_SECONDS):
                     await self._wake.wait()
+            # After handing out events the hub rests as long as that took (up to a cap), so a
+            # busy log's events go to each reader several to a write, and replies being
+            # written get the loop meanwhile. A quiet log is read as soon as it rings.
+            wait = rest_until - loop.time()
+            if wait > 0 and await self._pause(wait):
+                return
             self._wake.clear()
+            started = loop.time()
             if self._stopping.is_set():
                 return
             try:
                 await self.catch_up()
                 delay = RETRY_FIRST_SECONDS
+                finished = loop.time()
+                rest_until = finished + min(finished - started, MAX_REST_SECONDS)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -195,17 +209,26 @@ class Hub:
                 delay = min(delay * 2, RETRY_MAX_SECONDS)
 
     async def catch_up(self) -> None:
-        """Hand every event after the cursor to its local subscribers, in id order."""
+        """Hand every event after the cursor to its local subscribers, in id order; each gets
+        all of one read's events for it in one call, to write them together."""
         while True:
             rows = await event_log.after(self.db, self.cursor, limit=READ_BATCH)
+            batches: dict[Subscriber, list[tuple[int, str]]] = {}
             for row in rows:
                 event_id = row["id"]  # read once: a database record's lookups are not free
                 listeners = self._subscribers.get(row["channel"])
                 if listeners:
-                    frame = event_frame(row)  # serialised once for every reader
-                    for subscriber in list(listeners):
-                        subscriber.deliver_event(event_id, frame)
-                self.cursor = event_id
+                    event = (event_id, event_frame(row))  # serialised once for every reader
+                    for subscriber in listeners:
+                        batch = batches.get(subscriber)
+                        if batch is None:
+                            batches[subscriber] = [event]
+                        else:
+                            batch.append(event)
+            if rows:
+                self.cursor = rows[-1]["id"]
+            for subscriber, events in batches.items():
+                subscriber.deliver_events(events)
             if rows:
                 async with self.dispatched:
                     self.dispatched.notify_all()

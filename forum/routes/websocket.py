@@ -8,6 +8,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from forum.realtime.connection import LiveConnection
+from forum.realtime.socket_writer import socket_writer
 from forum.routes._common import forum_of, member_of
 
 
@@ -35,7 +36,8 @@ class LiveEndpoint:
             return
         member = await member_of(websocket)
         await websocket.accept()
-        await LiveConnection(websocket, send, forum, member, forum.hub.presence).run()
+        await LiveConnection(websocket, send, forum, member, forum.hub.presence,
+                             writer=socket_writer(receive)).run()
 
 
 routes = [WebSocketRoute("/ws", LiveEndpoint(), name="live")]

@@ -1,0 +1,164 @@
+"""Live frames written straight into uvicorn's WebSocket protocol (forum/realtime/socket_writer.py),
+and the hub handing each reader a read's events together. The writer reaches into uvicorn's
+websockets-sansio protocol: these tests run the app under a real uvicorn server, configured
+as `forum serve` configures it, so that an upgrade changing what the writer relies on fails
+here rather than quietly falling back to slower sends."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from websockets.frames import Frame, Opcode
+
+from forum.app import create_app
+from forum.cli import WS_MAX_MESSAGE_BYTES
+from forum.db import event_log
+from forum.realtime import socket_writer as writer_module
+from forum.realtime.connection import LiveConnection
+from forum.realtime.socket_writer import SocketClosed, framed, socket_writer
+from tests.helpers import api_token, reply, start_thread
+from tests.live_helpers import LiveClient
+from tests.servers import free_port
+
+
+class InProcessServer:
+    def __init__(self, server: uvicorn.Server, port: int) -> None:
+        self.server = server
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.ws_url = f"ws://127.0.0.1:{port}/ws"
+
+    @property
+    def forum(self) -> Any:
+        return self.server.lifespan.state["forum"]
+
+    async def connections_on(self, channel: str, count: int) -> list[LiveConnection]:
+        await until(lambda: len(self.forum.hub.subscribers_of(channel)) >= count)
+        return list(self.forum.hub.subscribers_of(channel))
+
+
+async def until(condition: Callable[[], bool], seconds: float = 10) -> None:
+    async with asyncio.timeout(seconds):
+        while not condition():  # noqa: ASYNC110 - the server's state has no event to await
+            await asyncio.sleep(0.01)
+
+
+@pytest.fixture
+async def server(settings) -> AsyncIterator[InProcessServer]:
+    """The app under uvicorn in this test's event loop, with `forum serve`'s WebSocket settings
+    (the protocol uvicorn picks for itself, as `forum serve` lets it)."""
+    port = free_port()
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning",
+                            ws_max_size=WS_MAX_MESSAGE_BYTES, lifespan="on")
+    instance = uvicorn.Server(config)
+    task = asyncio.create_task(instance.serve())
+    await until(lambda: instance.started or task.done(), seconds=30)
+    assert instance.started, "the server did not start"
+    yield InProcessServer(instance, port)
+    instance.should_exit = True
+    await task
+
+
+@pytest.fixture
+async def http(server) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as client:
+        yield client
+
+
+@pytest.mark.parametrize("compression", [None, "deflate"], ids=["plain", "deflate"])
+async def test_replies_in_a_burst_arrive_once_each_in_order(server, http, compression):
+    author = await api_token(http, "burst")
+    thread = await start_thread(http, author)
+    channel = f"thread:{thread['id']}"
+    client = await LiveClient.open(server.ws_url, compression=compression)
+    await client.subscribe([channel])
+    [connection] = await server.connections_on(channel, 1)
+    assert connection._writer is not None, "uvicorn's protocol changed: frames go the slow way"
+
+    bodies = [f"reply number {n} " + "é" * n for n in range(40)]
+    posts = await asyncio.gather(*(reply(http, author, thread["id"], body) for body in bodies))
+    events = await client.receive_events(len(bodies))
+    # Each reply once, in the log's order (which on PostgreSQL need not be the posts' order).
+    assert sorted(e["data"]["post_id"] for e in events) == sorted(p["id"] for p in posts)
+    assert [e["id"] for e in events] == sorted(set(e["id"] for e in events))
+    html = "".join(e["data"]["html"] for e in events)
+    assert all(body.strip() in html for body in bodies)
+    await client.close()
+
+
+async def test_a_read_of_several_events_is_one_delivery_per_reader(server, http):
+    author = await api_token(http, "batched")
+    thread = await start_thread(http, author)
+    channel = f"thread:{thread['id']}"
+    readers = [await LiveClient.open(server.ws_url, compression=None) for _ in range(3)]
+    for reader in readers:
+        await reader.subscribe([channel])
+    connections = await server.connections_on(channel, 3)
+
+    calls: list[list[int]] = []
+    original = LiveConnection.deliver_events
+
+    def recording(self: LiveConnection, events: list[tuple[int, str]]) -> None:
+        calls.append([event_id for event_id, _ in events])
+        original(self, events)
+
+    db = server.forum.db
+    LiveConnection.deliver_events = recording  # type: ignore[method-assign]
+    try:
+        async with db.transaction():  # committed together: any read of the log holds all five
+            for n in range(5):
+                await event_log.append(db, channel, "test.note", {"n": n})
+        await server.forum.hub.wake()
+        for reader in readers:
+            events = await reader.receive_events(5)
+            assert [e["data"]["n"] for e in events] == list(range(5))
+            await reader.close()
+    finally:
+        LiveConnection.deliver_events = original  # type: ignore[method-assign]
+    assert len(calls) == len(connections)
+    assert all(len(ids) == 5 and ids == sorted(ids) for ids in calls)
+
+
+async def test_a_closed_socket_refuses_frames_and_the_reader_is_let_go(server, http):
+    author = await api_token(http, "closer")
+    thread = await start_thread(http, author)
+    channel = f"thread:{thread['id']}"
+    client = await LiveClient.open(server.ws_url, compression=None)
+    await client.subscribe([channel])
+    [connection] = await server.connections_on(channel, 1)
+    writer = connection._writer
+    await client.close()
+    await until(lambda: not server.forum.hub.subscribers_of(channel))
+    with pytest.raises(SocketClosed):
+        writer.write(["{}"])
+
+
+def test_only_uvicorns_websocket_protocol_gets_a_writer():
+    async def receive() -> dict[str, Any]:
+        return {"type": "websocket.connect"}
+
+    assert socket_writer(receive) is None
+    assert socket_writer(object()) is None  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("size", [0, 125, 126, 65_535, 65_536, 200_000])
+def test_a_framed_event_is_the_frame_websockets_would_send(size):
+    text = json.dumps({"type": "event", "data": "ü" * (size // 2) + "x" * (size - size // 2)})
+    expected = Frame(Opcode.TEXT, text.encode()).serialize(mask=False, extensions=[])
+    assert framed(text) == expected
+    assert framed(text) == expected  # from the cache
+    twin = "".join(list(text))  # equal text, another object: framed on its own
+    assert twin is not text and framed(twin) == expected
+
+
+def test_the_frame_cache_stays_within_its_bound():
+    texts = [f"{n:06d}" + "x" * 100_000 for n in range(100)]
+    for text in texts:
+        assert framed(text)[-100_006:] == text.encode()
+    assert writer_module._framed_bytes <= writer_module._FRAMED_MAX_BYTES
+    assert len(writer_module._framed) < len(texts)
