@@ -21,6 +21,7 @@ from forum.db import channels
 from forum.db.engine import Database
 from forum.middleware import (
     DatabaseUnavailableMiddleware,
+    LiveResumePointMiddleware,
     OneConnectionPerRequestMiddleware,
     SecurityHeadersMiddleware,
 )
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     Middleware(DatabaseUnavailableMiddleware),
                     # Before the database connection: a visitor's cached page needs none.
                     Middleware(PageCacheMiddleware),
+                    Middleware(LiveResumePointMiddleware),
                     Middleware(OneConnectionPerRequestMiddleware)],
         exception_handlers=errors.handlers,  # type: ignore[arg-type]
         lifespan=lifespan,

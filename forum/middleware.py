@@ -71,6 +71,26 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+LIVE_FROM = "forum.live_from"  # the scope key LiveResumePointMiddleware sets
+
+
+class LiveResumePointMiddleware:
+    """Note the newest event this process's hub has handed out as a request begins: a page
+    resumes its live updates from there (base.html's data-last-event-id). Whatever commits
+    while the page's reads run is then replayed to it, never skipped, and the page's script
+    ignores a replayed event it already shows. (The log's newest id, read when rendering,
+    after the page's reads, would skip a reply committed in between.)"""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        forum = scope.get("state", {}).get("forum")
+        if scope["type"] == "http" and forum is not None:
+            scope[LIVE_FROM] = forum.hub.cursor
+        await self.app(scope, receive, send)
+
+
 class OneConnectionPerRequestMiddleware:
     """Hold one database connection for a whole HTTP request. `databases` otherwise opens a
     fresh connection for every query (on SQLite, a new file handle and thread each time)."""

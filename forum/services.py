@@ -3,13 +3,14 @@ Built in the lifespan and handed to handlers and actions; never a module global.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from forum.auth import Signer
 from forum.db.engine import Database
 from forum.ratelimit import RateLimiter
 from forum.realtime.hub import Hub
 from forum.settings import Settings
+from forum.shared_reads import SharedReads
 from forum.templating import Templates
 
 
@@ -21,3 +22,4 @@ class Forum:
     templates: Templates
     signer: Signer
     limits: RateLimiter
+    shared: SharedReads = field(default_factory=SharedReads)

@@ -12,7 +12,8 @@ from starlette.responses import HTMLResponse, Response
 
 from forum.auth import CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE, Member, bearer_token, csrf_cookie_of
 from forum.db import channels as channel_queries
-from forum.db import event_log, moderation, notifications, sessions
+from forum.db import moderation, notifications, sessions
+from forum.middleware import LIVE_FROM
 from forum.services import Forum
 
 BANNER_COOKIE = "forum_banner_dismissed"
@@ -65,6 +66,11 @@ async def read_form(request: Request) -> FormData:
     return form
 
 
+def live_from(request: Request) -> int:
+    """The event a page's live updates resume after (see LiveResumePointMiddleware)."""
+    return request.scope.get(LIVE_FROM, forum_of(request).hub.cursor)
+
+
 async def render(request: Request, template: str, context: dict[str, Any] | None = None,
                  status_code: int = 200) -> Response:
     forum = forum_of(request)
@@ -73,11 +79,11 @@ async def render(request: Request, template: str, context: dict[str, Any] | None
         "request": request,
         "viewer": member,
         "csrf_token": csrf_token_for(request),
-        "nav_channels": await channel_queries.all_channels(forum.db),
+        "nav_channels": await forum.shared.get(forum, "channels",
+                                               lambda: channel_queries.all_channels(forum.db)),
         "banner": await _banner_for(request, member),
         "unread_notifications": await notifications.unread_count(forum.db, member.id) if member else 0,
-        # Live updates resume from here, so nothing committed after this render is missed.
-        "last_event_id": await event_log.latest_id(forum.db),
+        "last_event_id": live_from(request),
         **(context or {}),
     }
     return forum.templates.responses.TemplateResponse(request, template, page, status_code=status_code)
@@ -103,7 +109,8 @@ async def render_limited(request: Request, template: str, context: dict[str, Any
 
 async def _banner_for(request: Request, member: Member | None) -> Any:
     """The site banner, unless this reader closed it (newer banners show again)."""
-    banner = await moderation.current_banner(forum_of(request).db)
+    forum = forum_of(request)
+    banner = await forum.shared.get(forum, "banner", lambda: moderation.current_banner(forum.db))
     if banner is None:
         return None
     dismissed = member.dismissed_banner_id if member else request.cookies.get(BANNER_COOKIE)

@@ -72,7 +72,9 @@ async def thread_page(request: Request) -> Response:
     response = await render(request, "threads/thread.html", {
         **await panel_context(request, meeting), "back": thread_url(thread),
         "thread": thread, "posts": rows, "next_cursor": next_cursor, "first_page": not after,
-        "channels": await threads.channels_of(forum.db, thread["id"]), "errors": {}, "form": {},
+        "channels": await forum.shared.get(forum, ("thread channels", thread["id"]),
+                                           lambda: threads.channels_of(forum.db, thread["id"])),
+        "errors": {}, "form": {},
         "new_after": new_after, "first_new": first_new,
     })
     last_shown = max((r["id"] for r in rows), default=None)
