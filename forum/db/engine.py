@@ -16,6 +16,7 @@ from sqlalchemy.sql import ClauseElement
 
 from forum.db.compile_cache import CompiledStatementCache
 from forum.db.compile_cache import install as install_compile_cache
+from forum.db.sqlite_inline_reads import InlineReads
 from forum.db.sqlite_statements import install as one_trip_statements
 from forum.settings import sqlite_path
 
@@ -138,8 +139,12 @@ class Database:
         # `databases` compiles every statement afresh; this compiles each shape once.
         self.compile_cache: CompiledStatementCache | None = install_compile_cache(self._db._backend)
         self._sqlite_pool: SQLiteConnectionPool | None = None
+        self.inline_reads: InlineReads | None = None
         if self.is_sqlite:
-            one_trip_statements(self._db._backend)
+            path = sqlite_path(url)
+            if path is not None and path.name != ":memory:":
+                self.inline_reads = InlineReads(path)
+            one_trip_statements(self._db._backend, self.inline_reads)
             backend_pool = self._db._backend._pool  # type: ignore[attr-defined]
             self._sqlite_pool = SQLiteConnectionPool(backend_pool._database, backend_pool._options)
             self._db._backend._pool = self._sqlite_pool  # type: ignore[attr-defined]
@@ -153,8 +158,12 @@ class Database:
         if self.is_sqlite:
             ensure_sqlite_file(self.url)
         await self._db.connect()
+        if self.inline_reads is not None:
+            self.inline_reads.open()
 
     async def disconnect(self) -> None:
+        if self.inline_reads is not None:
+            self.inline_reads.close()
         await self._db.disconnect()
         if self._sqlite_pool is not None:
             await self._sqlite_pool.close()

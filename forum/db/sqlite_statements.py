@@ -20,6 +20,7 @@ from sqlalchemy.engine.cursor import CursorResultMetaData
 from sqlalchemy.sql import ClauseElement
 
 from forum.db.compile_cache import column_maps, kept_result
+from forum.db.sqlite_inline_reads import InlineReads, SentToThread
 
 
 def _run(connection: sqlite3.Connection, sql: str, args: Any, fetch: str) -> Any:
@@ -49,16 +50,24 @@ def _metadata(result_columns: Any, context: Any, description: Any) -> CursorResu
 
 class OneTripStatements:
     """Bound onto each `databases` SQLite backend connection in place of its fetch_all,
-    fetch_one and execute."""
+    fetch_one and execute. A short read outside a transaction runs on the event loop's thread
+    instead, where `inline` allows (see forum/db/sqlite_inline_reads.py)."""
 
-    def __init__(self, backend_connection: Any) -> None:
+    def __init__(self, backend_connection: Any, inline: InlineReads | None) -> None:
         self.backend_connection = backend_connection
+        self.inline = inline
 
     async def _trip(self, query: ClauseElement, fetch: str) -> tuple[Any, Any, Any]:
         made = self.backend_connection
         assert made._connection is not None, "Connection is not acquired"
         sql, args, result_columns, context = made._compile(query)
         aio = made._connection
+        inline = self.inline
+        if fetch != "execute" and inline is not None and inline.takes(sql) and not aio._conn.in_transaction:
+            try:
+                return inline.run(sql, args, fetch), result_columns, context
+            except SentToThread:
+                pass
         return await aio._execute(_run, aio._conn, sql, args, fetch), result_columns, context
 
     def _records(self, rows: list[Any], description: Any, result_columns: Any, context: Any) -> list[Record]:
@@ -80,14 +89,14 @@ class OneTripStatements:
         return result
 
 
-def install(backend: Any) -> None:
+def install(backend: Any, inline: InlineReads | None = None) -> None:
     """Make every connection `backend` (`databases`' SQLite backend) hands out run its
-    statements in one trip."""
+    statements in one trip, and its short reads through `inline`."""
     make_connection = backend.connection
 
     def connection() -> Any:
         made = make_connection()
-        statements = OneTripStatements(made)
+        statements = OneTripStatements(made, inline)
         made.fetch_all, made.fetch_one, made.execute = (
             statements.fetch_all, statements.fetch_one, statements.execute)
         return made
