@@ -124,6 +124,27 @@ async def test_a_read_of_several_events_is_one_delivery_per_reader(server, http)
     assert all(len(ids) == 5 and ids == sorted(ids) for ids in calls)
 
 
+async def test_a_reader_of_two_channels_gets_both_channels_events_merged_in_order(server, http):
+    author = await api_token(http, "merged")
+    first, second = await start_thread(http, author), await start_thread(http, author, title="Another")
+    channels = [f"thread:{first['id']}", f"thread:{second['id']}"]
+    both = await LiveClient.open(server.ws_url, compression=None)
+    await both.subscribe(channels)
+    one = await LiveClient.open(server.ws_url, compression=None)
+    await one.subscribe(channels[:1])
+    await server.connections_on(channels[0], 2)
+
+    db = server.forum.db
+    async with db.transaction():  # one read of the log holds all six, alternating channels
+        for n in range(6):
+            await event_log.append(db, channels[n % 2], "test.note", {"n": n})
+    await server.forum.hub.wake()
+    assert [e["data"]["n"] for e in await both.receive_events(6)] == list(range(6))
+    assert [e["data"]["n"] for e in await one.receive_events(3)] == [0, 2, 4]
+    await both.close()
+    await one.close()
+
+
 async def test_a_closed_socket_refuses_frames_and_the_reader_is_let_go(server, http):
     author = await api_token(http, "closer")
     thread = await start_thread(http, author)

@@ -120,14 +120,14 @@ class LiveConnection:
                 size += len(frames[end])
                 end += 1
             try:
-                writer.write(frames[start:end])
+                writer.write(frames if start == 0 and end == len(frames) else frames[start:end])
             except Exception as error:  # the socket is gone: the send loop ends the connection
                 self._send_error = error
                 self._writing = True
                 self._wake_sender()
                 return
             start = end
-        for frame in frames[start:]:
+        for frame in frames[start:] if start else frames:
             if not self._writing:
                 self._send_now(frame)
             elif self._has_room(len(frame)):

@@ -213,27 +213,38 @@ class Hub:
         all of one read's events for it in one call, to write them together."""
         while True:
             rows = await event_log.after(self.db, self.cursor, limit=READ_BATCH)
-            batches: dict[Subscriber, list[tuple[int, str]]] = {}
+            by_channel: dict[str, list[tuple[int, str]]] = {}
             for row in rows:
-                event_id = row["id"]  # read once: a database record's lookups are not free
-                listeners = self._subscribers.get(row["channel"])
-                if listeners:
-                    event = (event_id, event_frame(row))  # serialised once for every reader
-                    for subscriber in listeners:
-                        batch = batches.get(subscriber)
-                        if batch is None:
-                            batches[subscriber] = [event]
-                        else:
-                            batch.append(event)
+                channel = row["channel"]
+                if channel in self._subscribers:
+                    # Serialised once for every reader.
+                    by_channel.setdefault(channel, []).append((row["id"], event_frame(row)))
             if rows:
                 self.cursor = rows[-1]["id"]
-            for subscriber, events in batches.items():
-                subscriber.deliver_events(events)
+            self._deliver(by_channel)
             if rows:
                 async with self.dispatched:
                     self.dispatched.notify_all()
             if len(rows) < READ_BATCH:
                 return
+
+    def _deliver(self, by_channel: dict[str, list[tuple[int, str]]]) -> None:
+        """Every reader gets the one list of its channel's events, shared, not a copy: a
+        thousand readers' lists alive at once would outlive young-generation collections
+        and bring on the slow full ones, mid-delivery. Only a reader of several of these
+        channels gets a list of its own, merged in id order."""
+        if len(by_channel) == 1:
+            [(channel, events)] = by_channel.items()
+            for subscriber in list(self._subscribers.get(channel, ())):
+                subscriber.deliver_events(events)
+            return
+        batches: dict[Subscriber, list[tuple[int, str]]] = {}
+        for channel, events in by_channel.items():
+            for subscriber in self._subscribers.get(channel, ()):
+                batch = batches.get(subscriber)
+                batches[subscriber] = events if batch is None else sorted(batch + events)
+        for subscriber, events in batches.items():
+            subscriber.deliver_events(events)
 
     async def _pause(self, seconds: float) -> bool:
         """Sleep, waking early when the hub stops; True if it is stopping."""

@@ -78,7 +78,9 @@ class SocketWriter:
                 raise SocketClosed from error
             protocol.transport.write(b"".join(connection.data_to_send()))
             return
-        queued = connection.data_to_send()  # normally nothing: uvicorn writes what it queues
+        # Normally nothing is queued (uvicorn writes what it queues); asked only when there
+        # is, since each ask leaves a new list behind.
+        queued = connection.data_to_send() if connection.writes else ()
         if len(frames) == 1 and not queued:
             protocol.transport.write(framed(frames[0]))
         else:
