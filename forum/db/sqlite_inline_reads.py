@@ -8,7 +8,8 @@ posts), that read cost 1.8 ms of CPU on its thread against 0.23 ms run directly.
 A read outside a transaction sees whatever is committed, on any connection, so one connection
 here serves every such read in the process, one at a time (each runs to its end without
 yielding). It is opened read-only (`query_only`), with no busy wait, and a read may use at
-most BUDGET_SECONDS of the loop: SQLite interrupts one that runs longer, the statement runs
+most BUDGET_SECONDS of the loop's CPU (CPU, not the clock: a process the machine paused is
+not a heavy read): SQLite interrupts one that runs longer, the statement runs
 again on the request's own connection, on its thread, and its shape goes there from then on
 (a search over a large forum, say). A read SQLite refuses here for any other reason (the file
 locked by another process's recovery, say) runs on the thread as well, which can wait.
@@ -21,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-# The longest one read may hold the event loop before it is sent to a thread instead.
+# The most CPU one read may take on the event loop before it is sent to a thread instead.
 BUDGET_SECONDS = 0.002
 # SQLite asks whether to go on every this many virtual-machine steps.
 CHECK_EVERY_STEPS = 1_000
@@ -59,7 +60,7 @@ class InlineReads:
     def run(self, sql: str, args: Any, fetch: str) -> tuple[Any, Any]:
         """(description, rows or row), as forum/db/sqlite_statements.py's `_run` gives."""
         assert self._connection is not None
-        self._deadline = time.perf_counter() + BUDGET_SECONDS
+        self._deadline = time.thread_time() + BUDGET_SECONDS
         try:
             cursor = self._connection.execute(sql, args)
             try:
@@ -74,4 +75,4 @@ class InlineReads:
             raise SentToThread from error
 
     def _over_budget(self) -> bool:
-        return time.perf_counter() > self._deadline
+        return time.thread_time() > self._deadline
