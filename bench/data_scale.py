@@ -5,7 +5,7 @@
 Both databases come from bench/generate.py in the same proportions (20 posts a thread, 100 a
 member) and are cached under bench/results/ by their parameters, so a rerun skips generation.
 Each figure is the median time of the forum's own query functions (forum/db/*), warm, over many
-repetitions; each run measures both databases in turn, and the ratio 1M / 10k must stay <= 1.5.
+repetitions taken in turn, one on each database; the ratio 1M / 10k must stay <= 1.5.
 The SQL those functions send is captured as they run and its EXPLAIN QUERY PLAN printed."""
 
 from __future__ import annotations
@@ -155,16 +155,14 @@ class Workload:
             {"c": channel_id, "deep": DEEP})
         return threads.listing_cursor(row)
 
-    async def time(self, name: str, repeats: int) -> float:
-        case = self.cases[name]
+    async def warm(self, name: str) -> None:
         for _ in range(3):  # warm the cache
-            await case()
-        samples = []
-        for _ in range(repeats):
-            began = time.perf_counter()
-            await case()
-            samples.append((time.perf_counter() - began) * 1000)
-        return median(samples)
+            await self.cases[name]()
+
+    async def sample(self, name: str) -> float:
+        began = time.perf_counter()
+        await self.cases[name]()
+        return (time.perf_counter() - began) * 1000
 
 
 async def _open(url: str) -> Workload:
@@ -183,7 +181,15 @@ async def measure(urls: list[str], runs: int, repeats: int) -> dict[str, list[li
         for run in range(runs):
             print(f"run {run + 1} of {runs}", file=sys.stderr)
             for name in figures:
-                pair = [await w.time(name, repeats) for w in workloads]
+                for w in workloads:
+                    await w.warm(name)
+                # Sample by sample in turn, small then large: a burst of noise on this shared
+                # machine lands on both sides, not on one side's whole block of repeats.
+                samples: list[list[float]] = [[] for _ in workloads]
+                for _ in range(repeats):
+                    for w, taken in zip(workloads, samples, strict=True):
+                        taken.append(await w.sample(name))
+                pair = [median(taken) for taken in samples]
                 figures[name].append(pair)
                 print(f"  {name}: {pair[0]:.3f} ms / {pair[1]:.3f} ms = {pair[1] / pair[0]:.2f}",
                       file=sys.stderr)
