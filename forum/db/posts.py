@@ -79,13 +79,27 @@ async def opening_post(db: Database, thread_id: int) -> Any:
     return await db.fetch_one(_select().where(posts.c.thread_id == thread_id, posts.c.depth == 0))
 
 
+def _page(start: Any = None) -> sa.Select:
+    query = (_select().where(posts.c.thread_id == sa.bindparam("thread_id", type_=sa.Integer))
+             .order_by(posts.c.path).limit(sa.bindparam("limit", type_=sa.Integer)))
+    return query if start is None else query.where(start)
+
+
+# A thread's pages are the forum's most read query. Building this SELECT cost more than SQLite
+# takes to run it, so its three shapes are built once and given each call's values.
+_after = sa.bindparam("after", type_=sa.String)
+_PAGE_FIRST, _PAGE_AFTER, _PAGE_FROM = _page(), _page(posts.c.path > _after), _page(posts.c.path >= _after)
+
+
 async def in_thread(db: Database, thread_id: int, after_path: str | None, limit: int,
                     inclusive: bool = False) -> tuple[list[Any], str | None]:
     """One page of a thread in reading order after `after_path` (or from it, if inclusive);
     and the next page's cursor."""
-    query = _select().where(posts.c.thread_id == thread_id).order_by(posts.c.path).limit(limit + 1)
     if after_path:
-        query = query.where(posts.c.path >= after_path if inclusive else posts.c.path > after_path)
+        query = (_PAGE_FROM if inclusive else _PAGE_AFTER).params(
+            thread_id=thread_id, limit=limit + 1, after=after_path)
+    else:
+        query = _PAGE_FIRST.params(thread_id=thread_id, limit=limit + 1)
     rows = await db.fetch_all(query)
     next_cursor = rows[limit - 1]["path"] if len(rows) > limit else None
     return rows[:limit], next_cursor
