@@ -38,12 +38,15 @@ def _is_stale(stamp: datetime | None, now: datetime) -> bool:
     return seen is None or now - seen >= TOUCH_EVERY
 
 
+# Read on every signed-in request: built once (building it cost more than running it).
+_USER_FOR_SESSION = (sa.select(users, sessions.c.id.label("session_id"),
+                               sessions.c.last_seen_at.label("session_last_seen_at"))
+                     .join(sessions, sessions.c.user_id == users.c.id)
+                     .where(sessions.c.token_hash == sa.bindparam("token_hash", type_=sa.String)))
+
+
 async def user_for_session(db: Database, token: str) -> Any:
-    query = (sa.select(users, sessions.c.id.label("session_id"),
-                       sessions.c.last_seen_at.label("session_last_seen_at"))
-             .join(sessions, sessions.c.user_id == users.c.id)
-             .where(sessions.c.token_hash == token_hash(token)))
-    row = await db.fetch_one(query)
+    row = await db.fetch_one(_USER_FOR_SESSION.params(token_hash=token_hash(token)))
     now = utcnow()
     if row is not None and _is_stale(row["session_last_seen_at"], now):
         await db.execute(sessions.update().where(sessions.c.id == row["session_id"])

@@ -54,10 +54,14 @@ async def remove_from_channels(db: Database, thread_id: int, channel_ids: list[i
         thread_count=channels.c.thread_count - 1))
 
 
+# Read on every thread page, reply and live subscription: built once (building it cost more
+# than running it), given each call's id.
+_BY_ID = (sa.select(*LISTING_COLUMNS).join(users, users.c.id == threads.c.author_id)
+          .where(threads.c.id == sa.bindparam("thread_id", type_=sa.Integer)))
+
+
 async def by_id(db: Database, thread_id: int) -> Any:
-    query = (sa.select(*LISTING_COLUMNS).join(users, users.c.id == threads.c.author_id)
-             .where(threads.c.id == thread_id))
-    return await db.fetch_one(query)
+    return await db.fetch_one(_BY_ID.params(thread_id=thread_id))
 
 
 async def channels_of(db: Database, thread_id: int) -> list[Any]:
