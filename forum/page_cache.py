@@ -37,6 +37,13 @@ MAX_BYTES = 32 * 1024 * 1024
 MAX_ENTRY_BYTES = 1024 * 1024
 
 
+def stamp_of(forum: Any) -> tuple[int, int]:
+    """This process's write count and the newest event its hub has read. Taken before
+    reading: a write committing meanwhile moves it, so what was read before that write is
+    never kept under the stamp that follows it."""
+    return (forum.db.writes, forum.hub.cursor)
+
+
 @dataclass
 class Entry:
     stamp: tuple[int, int]
@@ -117,13 +124,11 @@ class PageCacheMiddleware:
             return
         token = forum.signer.csrf_token(scope.get("forum.csrf_cookie") or cookies.get(CSRF_COOKIE, ""))
         key = (scope["path"], scope.get("query_string", b""), cookies.get(BANNER_COOKIE, ""))
-        # Taken before rendering: a write committing mid-render moves it, so the page rendered
-        # from before that write is never served after it.
-        stamp = (forum.db.writes, forum.hub.cursor)
+        stamp = stamp_of(forum)  # before rendering (see stamp_of)
         entry = cache.get(key, stamp)
         if entry is None and (filling := cache.filling.get(key)) is not None:
             await filling.wait()  # one render per page, not one per waiting visitor
-            stamp = (forum.db.writes, forum.hub.cursor)
+            stamp = stamp_of(forum)
             entry = cache.get(key, stamp)
         if entry is not None:
             body = entry.body.replace(cache.slot, token.encode())

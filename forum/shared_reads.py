@@ -13,16 +13,10 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from forum.page_cache import MAX_AGE_SECONDS
+from forum.page_cache import MAX_AGE_SECONDS, stamp_of
 
 T = TypeVar("T")
 MAX_ENTRIES = 2_000  # a thread's channels are kept per thread: bounded, oldest out
-
-
-def stamp_of(forum: Any) -> tuple[int, int]:
-    """Taken before reading: a write committing meanwhile moves it, so what was read before
-    that write is not kept under the stamp that follows it."""
-    return (forum.db.writes, forum.hub.cursor)
 
 
 class SharedReads:
