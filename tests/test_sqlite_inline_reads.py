@@ -9,6 +9,7 @@ import shutil
 import pytest
 
 from forum.db.engine import Database
+from forum.db.sqlite_statements import run_statement
 
 HEAVY_READ = ("SELECT (WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 3000000)"
               " SELECT count(*) FROM n) AS counted")
@@ -41,8 +42,9 @@ async def test_a_read_inside_a_transaction_sees_its_own_writes_on_its_own_connec
         assert await db.fetch_val("SELECT name FROM notes WHERE slug = 'welcome'") == "Not yet committed"
         assert db.inline_reads.reads == before
         # Another connection (the inline one among them) does not see it before the commit.
-        assert db.inline_reads.run("SELECT name FROM notes WHERE slug = 'welcome'", (), "one")[1][0] != (
-            "Not yet committed")
+        read = "SELECT name FROM notes WHERE slug = 'welcome'"
+        _, row = db.inline_reads.run(run_statement, read, (), "one")
+        assert row[0] != "Not yet committed"
 
 
 async def test_a_write_that_returns_rows_is_never_run_inline(db):

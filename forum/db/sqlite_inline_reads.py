@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -57,16 +58,14 @@ class InlineReads:
     def takes(self, sql: str) -> bool:
         return self._connection is not None and sql not in self.heavy and sql.startswith("SELECT")
 
-    def run(self, sql: str, args: Any, fetch: str) -> tuple[Any, Any]:
-        """(description, rows or row), as forum/db/sqlite_statements.py's `_run` gives."""
+    def run(self, statement: Callable[[sqlite3.Connection, str, Any, str], Any], sql: str, args: Any,
+            fetch: str) -> Any:
+        """`statement(connection, sql, args, fetch)` (forum/db/sqlite_statements.py's `run_statement`)
+        on this connection, within the budget."""
         assert self._connection is not None
         self._deadline = time.thread_time() + BUDGET_SECONDS
         try:
-            cursor = self._connection.execute(sql, args)
-            try:
-                result = cursor.description, (cursor.fetchall() if fetch == "all" else cursor.fetchone())
-            finally:
-                cursor.close()
+            result = statement(self._connection, sql, args, fetch)
             self.reads += 1
             return result
         except sqlite3.OperationalError as error:

@@ -23,7 +23,7 @@ from forum.db.compile_cache import column_maps, kept_result
 from forum.db.sqlite_inline_reads import InlineReads, SentToThread
 
 
-def _run(connection: sqlite3.Connection, sql: str, args: Any, fetch: str) -> Any:
+def run_statement(connection: sqlite3.Connection, sql: str, args: Any, fetch: str) -> Any:
     """On the connection's thread: the statement, its rows and its description, in one go."""
     cursor = connection.execute(sql, args)
     try:
@@ -65,10 +65,10 @@ class OneTripStatements:
         inline = self.inline
         if fetch != "execute" and inline is not None and inline.takes(sql) and not aio._conn.in_transaction:
             try:
-                return inline.run(sql, args, fetch), result_columns, context
+                return inline.run(run_statement, sql, args, fetch), result_columns, context
             except SentToThread:
                 pass
-        return await aio._execute(_run, aio._conn, sql, args, fetch), result_columns, context
+        return await aio._execute(run_statement, aio._conn, sql, args, fetch), result_columns, context
 
     def _records(self, rows: list[Any], description: Any, result_columns: Any, context: Any) -> list[Record]:
         metadata = _metadata(result_columns, context, description)
