@@ -44,11 +44,12 @@ def framed(text: str) -> bytes:
     if kept is not None and kept[0] is text:
         return kept[1]
     frame = Frame(Opcode.TEXT, text.encode()).serialize(mask=False, extensions=[])
-    if _framed_bytes + len(frame) > _FRAMED_MAX_BYTES:
+    size = len(text) + len(frame)  # both are held
+    if _framed_bytes + size > _FRAMED_MAX_BYTES:
         _framed.clear()
         _framed_bytes = 0
     _framed[id(text)] = (text, frame)
-    _framed_bytes += len(text) + len(frame)
+    _framed_bytes += size
     return frame
 
 
