@@ -70,18 +70,37 @@ async def http(server) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-@pytest.mark.parametrize("compression", [None, "deflate"], ids=["plain", "deflate"])
-async def test_replies_in_a_burst_arrive_once_each_in_order(server, http, compression):
-    author = await api_token(http, "burst")
+async def thread_with_reader(server: InProcessServer, http: httpx.AsyncClient, username: str,
+                             compression: str | None = None) -> tuple[Any, str, LiveClient, LiveConnection]:
+    """A new thread's author, its channel, one reader subscribed to it and that reader's
+    connection on the server."""
+    author = await api_token(http, username)
     thread = await start_thread(http, author)
     channel = f"thread:{thread['id']}"
     client = await LiveClient.open(server.ws_url, compression=compression)
     await client.subscribe([channel])
     [connection] = await server.connections_on(channel, 1)
+    return author, channel, client, connection
+
+
+async def log_together(server: InProcessServer, notes: list[tuple[str, int]]) -> None:
+    """A test event per (channel, n), committed together so that any read of the log holds
+    them all; then the hub is rung."""
+    db = server.forum.db
+    async with db.transaction():
+        for channel, n in notes:
+            await event_log.append(db, channel, "test.note", {"n": n})
+    await server.forum.hub.wake()
+
+
+@pytest.mark.parametrize("compression", [None, "deflate"], ids=["plain", "deflate"])
+async def test_replies_in_a_burst_arrive_once_each_in_order(server, http, compression):
+    author, channel, client, connection = await thread_with_reader(server, http, "burst", compression)
     assert connection._writer is not None, "uvicorn's protocol changed: frames go the slow way"
 
+    thread_id = int(channel.removeprefix("thread:"))
     bodies = [f"reply number {n} " + "é" * n for n in range(40)]
-    posts = await asyncio.gather(*(reply(http, author, thread["id"], body) for body in bodies))
+    posts = await asyncio.gather(*(reply(http, author, thread_id, body) for body in bodies))
     events = await client.receive_events(len(bodies))
     # Each reply once, in the log's order (which on PostgreSQL need not be the posts' order).
     assert sorted(e["data"]["post_id"] for e in events) == sorted(p["id"] for p in posts)
@@ -107,13 +126,9 @@ async def test_a_read_of_several_events_is_one_delivery_per_reader(server, http)
         calls.append([event_id for event_id, _ in events])
         original(self, events)
 
-    db = server.forum.db
     LiveConnection.deliver_events = recording  # type: ignore[method-assign]
     try:
-        async with db.transaction():  # committed together: any read of the log holds all five
-            for n in range(5):
-                await event_log.append(db, channel, "test.note", {"n": n})
-        await server.forum.hub.wake()
+        await log_together(server, [(channel, n) for n in range(5)])
         for reader in readers:
             events = await reader.receive_events(5)
             assert [e["data"]["n"] for e in events] == list(range(5))
@@ -134,11 +149,7 @@ async def test_a_reader_of_two_channels_gets_both_channels_events_merged_in_orde
     await one.subscribe(channels[:1])
     await server.connections_on(channels[0], 2)
 
-    db = server.forum.db
-    async with db.transaction():  # one read of the log holds all six, alternating channels
-        for n in range(6):
-            await event_log.append(db, channels[n % 2], "test.note", {"n": n})
-    await server.forum.hub.wake()
+    await log_together(server, [(channels[n % 2], n) for n in range(6)])  # alternating channels
     assert [e["data"]["n"] for e in await both.receive_events(6)] == list(range(6))
     assert [e["data"]["n"] for e in await one.receive_events(3)] == [0, 2, 4]
     await both.close()
@@ -146,12 +157,7 @@ async def test_a_reader_of_two_channels_gets_both_channels_events_merged_in_orde
 
 
 async def test_a_closed_socket_refuses_frames_and_the_reader_is_let_go(server, http):
-    author = await api_token(http, "closer")
-    thread = await start_thread(http, author)
-    channel = f"thread:{thread['id']}"
-    client = await LiveClient.open(server.ws_url, compression=None)
-    await client.subscribe([channel])
-    [connection] = await server.connections_on(channel, 1)
+    _, channel, client, connection = await thread_with_reader(server, http, "closer")
     writer = connection._writer
     await client.close()
     await until(lambda: not server.forum.hub.subscribers_of(channel))
