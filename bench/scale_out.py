@@ -43,16 +43,21 @@ def run(runs: int = 3, quick: bool = False) -> list[Row]:
                     log(f"scale-out {workers} process(es) run {attempt + 1}: "
                         f"{result['deliveriesPerSecond']:,.0f}/s missed {result['missed']} "
                         f"server cpu {result['serverCpuSeconds']:.1f}s "
-                        f"client cpu {result['clientCpuSeconds']:.1f}s")
+                        f"client cpu {result['clientCpuSeconds']:.1f}s, "
+                        f"machine {result['machineCoresBusy']:.2f} of {result['machineCores']} cores busy")
                     results[workers].append(result)
     two_rate = [r["deliveriesPerSecond"] for r in results[2]]
     one_rate = [r["deliveriesPerSecond"] for r in results[1]]
     missed = sum(r["missed"] + r["duplicates"] for r in results[1] + results[2])
     ratio = median(two_rate) / median(one_rate)
+    # A second process can only add deliveries if the one-process run left a core idle.
+    busy = {workers: median([r["machineCoresBusy"] for r in results[workers]]) for workers in (1, 2)}
+    cores = results[1][0]["machineCores"]
     rows = [Row(f"2 processes vs 1, PostgreSQL + Redis, {subscribers:,} subscribers", "deliveries/s",
                 median(two_rate), median(one_rate), f">= {TARGET_RATIO}x one process, none missed",
                 missed == 0 and ratio >= TARGET_RATIO, two_rate,
-                f"baseline here is one forum process; missed or duplicated: {missed}")]
+                f"baseline here is one forum process; missed or duplicated: {missed}; machine busy "
+                f"{busy[1]:.2f} of {cores} cores with one process, {busy[2]:.2f} with two")]
     save("scale_out", rows)
     return rows
 
