@@ -67,6 +67,36 @@ async def test_members_cannot_start_threads_in_announcements(forum):
         await thread_actions.create_thread(forum, member, "News", "Body", ["announcements"])
 
 
+async def test_a_reply_moves_every_counter_it_touches(forum):
+    """On PostgreSQL the counters move in one statement; on SQLite in several: same result."""
+    import sqlalchemy as sa
+
+    from forum.db.tables import channels as channel_table
+    from forum.db.tables import thread_channels, threads, users
+
+    author, replier = await make_member(forum, "opal"), await make_member(forum, "piet")
+    thread_id = await thread_actions.create_thread(forum, author, "Counted", "Body",
+                                                   ["general-chat", "tools-methods"])
+    untouched = await thread_actions.create_thread(forum, author, "Elsewhere", "Body", ["welcome"])
+    before = await forum.db.fetch_one(sa.select(users.c.post_count).where(users.c.id == replier.id))
+    for n in range(2):
+        post = await post_actions.reply(forum, replier, thread_id, f"reply {n}")
+    thread = await forum.db.fetch_one(sa.select(threads).where(threads.c.id == thread_id))
+    assert thread["reply_count"] == 2 and thread["last_activity_at"] == post["created_at"]
+    member = await forum.db.fetch_one(sa.select(users).where(users.c.id == replier.id))
+    assert member["post_count"] == before["post_count"] + 2
+    assert member["last_active_at"] == post["created_at"]
+    placings = await forum.db.fetch_all(
+        sa.select(thread_channels.c.thread_id, thread_channels.c.last_activity_at,
+                  channel_table.c.slug, channel_table.c.last_activity_at.label("channel_active"))
+        .join(channel_table, channel_table.c.id == thread_channels.c.channel_id))
+    moved = {(row["thread_id"], row["slug"]) for row in placings
+             if row["last_activity_at"] == post["created_at"] and row["channel_active"] == post["created_at"]}
+    assert moved == {(thread_id, "general-chat"), (thread_id, "tools-methods")}
+    assert all(row["channel_active"] != post["created_at"]
+               for row in placings if row["thread_id"] == untouched)
+
+
 async def test_channel_lists_pinned_first_then_latest_activity(forum, client):
     author = await make_member(forum, "eve")
     moderator = await make_member(forum, "mod", role="moderator")

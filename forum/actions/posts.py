@@ -49,18 +49,19 @@ async def reply(forum: Forum, member: Member | None, thread_id: int, body: Any,
         await notify.notify_mentions(forum, known, actor_id=member.id, thread_id=thread_id,
                                      post_id=post_id, skip={parent["author_id"]})
         await search.index_post(forum.db, post_id, "", clean_body, new=True)
-        await users.record_post(forum.db, member.id, now)
+        post = await posts.by_id(forum.db, post_id)
+        in_channels = await threads.channels_of(forum.db, thread_id)
+        # Rows every reply to this thread, or in its channels, or by this member must update
+        # come last: each is locked until commit, so other replies wait only for the commit.
         # The row read above, brought up to date: the write lock is held, nothing else moved.
         thread = {**thread._mapping, "last_activity_at": now,
-                  "reply_count": await threads.record_reply(forum.db, thread_id, now)}
+                  "reply_count": await threads.record_reply(forum.db, thread_id, member.id, now)}
         if thread["is_introduction"] and thread["author_id"] != member.id:
             await users.mark_welcomed(forum.db, thread["author_id"], member.id, now)
-        post = await posts.by_id(forum.db, post_id)
         await event_log.append(forum.db, f"thread:{thread_id}", "post.created", {
             "thread_id": thread_id, "post_id": post_id, "parent_id": parent["id"],
             "path": post["path"], "depth": post["depth"], "author": member.username,
             "html": post_html(forum, post, thread)})
-        in_channels = await threads.channels_of(forum.db, thread_id)
         row = channel_row_html(forum, thread, [c["name"] for c in in_channels])
         for channel in in_channels:
             await event_log.append(forum.db, f"category:{channel['slug']}", "post.created", {

@@ -70,16 +70,31 @@ async def channels_of(db: Database, thread_id: int) -> list[Any]:
     return await db.fetch_all(query)
 
 
-async def record_reply(db: Database, thread_id: int, now: datetime) -> int:
-    """A reply bumps the thread in every channel it sits in; counters move in the same
-    transaction. Returns the thread's new reply count."""
-    reply_count = await db.fetch_val(threads.update().where(threads.c.id == thread_id).values(
-        reply_count=threads.c.reply_count + 1, last_activity_at=now).returning(threads.c.reply_count))
-    await db.execute(thread_channels.update().where(thread_channels.c.thread_id == thread_id)
+async def record_reply(db: Database, thread_id: int, author_id: int, now: datetime) -> int:
+    """A reply bumps the thread in every channel it sits in and counts toward its author's
+    posts; counters move in the same transaction. Returns the thread's new reply count.
+
+    Every reply to the thread, in its channels or by its author needs these rows, and each
+    stays locked until commit; so PostgreSQL updates them all in one round trip."""
+    bump_thread = threads.update().where(threads.c.id == thread_id).values(
+        reply_count=threads.c.reply_count + 1, last_activity_at=now).returning(threads.c.reply_count)
+    bump_placings = (thread_channels.update().where(thread_channels.c.thread_id == thread_id)
                      .values(last_activity_at=now))
-    channel_ids = sa.select(thread_channels.c.channel_id).where(thread_channels.c.thread_id == thread_id)
-    await db.execute(channels.update().where(channels.c.id.in_(channel_ids)).values(last_activity_at=now))
-    return int(reply_count)
+    count_author = users.update().where(users.c.id == author_id).values(
+        post_count=users.c.post_count + 1, last_active_at=now)
+    if db.is_sqlite:  # one writer at a time: there is no lock to shorten
+        channel_ids = sa.select(thread_channels.c.channel_id).where(thread_channels.c.thread_id == thread_id)
+        await db.execute(count_author)
+        reply_count = await db.fetch_val(bump_thread)
+        await db.execute(bump_placings)
+        await db.execute(channels.update().where(channels.c.id.in_(channel_ids)).values(last_activity_at=now))
+        return int(reply_count)
+    # Data-modifying WITH clauses run to completion whether or not anything reads them.
+    placed = bump_placings.returning(thread_channels.c.channel_id).cte("placed")
+    bump_channels = channels.update().where(channels.c.id.in_(sa.select(placed.c.channel_id))).values(
+        last_activity_at=now).cte("bumped_channels")
+    statement = bump_thread.add_cte(count_author.cte("counted_author"), placed, bump_channels)
+    return int(await db.fetch_val(statement))
 
 
 async def record_reply_removed(db: Database, thread_id: int) -> None:
