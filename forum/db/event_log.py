@@ -35,14 +35,29 @@ async def append(db: Database, channel: str, event_type: str, data: dict[str, An
     could wait on a row another writer holds while that one waits for the lock (a deadlock
     PostgreSQL found when replies started sending notifications mid-transaction)."""
     async def write(rows: list[dict[str, Any]]) -> None:
-        if not db.is_sqlite:
-            await db.execute(sa.text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=EVENT_LOG_LOCK))
         # One statement for the transaction's events; ids are drawn in the order of the rows.
-        await db.execute(events.insert().values(rows))
+        await db.execute(events.insert().values(rows) if db.is_sqlite else _locked_insert(rows))
 
     db.rows_before_commit("events", write).append({
         "channel": channel, "type": event_type, "created_at": utcnow(),
         "data": json.dumps(data, ensure_ascii=False)})
+
+
+# PostgreSQL evaluates the uncorrelated sub-select once, before the first row, so the lock is
+# held before any id is drawn, and taking it costs no round trip of its own while other writers
+# queue behind it. One statement whatever the number of rows: it is prepared once.
+_LOCKED_INSERT = sa.text(
+    "INSERT INTO events (channel, type, data, created_at)"
+    " SELECT * FROM unnest(CAST(:channels AS VARCHAR[]), CAST(:types AS VARCHAR[]),"
+    " CAST(:data AS TEXT[]), CAST(:created AS TIMESTAMPTZ[]))"
+    " WHERE (SELECT pg_advisory_xact_lock(:lock) IS NOT NULL)")
+
+
+def _locked_insert(rows: list[dict[str, Any]]) -> sa.TextClause:
+    return _LOCKED_INSERT.bindparams(
+        channels=[row["channel"] for row in rows], types=[row["type"] for row in rows],
+        data=[row["data"] for row in rows], created=[row["created_at"] for row in rows],
+        lock=EVENT_LOG_LOCK)
 
 
 async def after(db: Database, since: int, channels: list[str] | None = None,
