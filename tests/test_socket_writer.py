@@ -19,6 +19,7 @@ from websockets.frames import Frame, Opcode
 from forum.app import create_app
 from forum.cli import WS_MAX_MESSAGE_BYTES
 from forum.db import event_log
+from forum.realtime import hub as hub_module
 from forum.realtime import socket_writer as writer_module
 from forum.realtime.connection import LiveConnection
 from forum.realtime.socket_writer import SocketClosed, framed, socket_writer
@@ -189,3 +190,74 @@ def test_the_frame_cache_stays_within_its_bound():
         assert framed(text)[-100_006:] == text.encode()
     assert writer_module._framed_bytes <= writer_module._FRAMED_MAX_BYTES
     assert len(writer_module._framed) < len(texts)
+
+
+class Recorder:
+    """A reader held by the hub directly: notes the loop turn each hand-out reached it on."""
+
+    def __init__(self, turn: Callable[[], int], on_first: Callable[[], None] = lambda: None) -> None:
+        self.turns: list[int] = []
+        self.turn, self.on_first = turn, on_first
+
+    def deliver_events(self, events: list[tuple[int, str]]) -> None:
+        if not self.turns:
+            self.on_first()
+        self.turns.append(self.turn())
+
+    def deliver_frame(self, frame: str) -> None:
+        pass
+
+
+async def loop_turns(count: list[int], stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        count[0] += 1
+        await asyncio.sleep(0)
+
+
+async def test_a_long_hand_out_gives_the_loop_turns_between_readers(server, http):
+    hub = server.forum.hub
+    count, stop = [0], asyncio.Event()
+    ticker = asyncio.create_task(loop_turns(count, stop))
+    readers = [Recorder(lambda: count[0]) for _ in range(3 * hub_module.YIELD_EVERY)]
+    channel = "thread:900001"
+    for reader in readers:
+        hub.subscribe(reader, {channel})
+    await log_together(server, [(channel, 1)])
+    await until(lambda: all(reader.turns for reader in readers))
+    stop.set()
+    await ticker
+    assert all(len(reader.turns) == 1 for reader in readers)
+    # A reply being written gets its turn while the hub is still handing out.
+    assert len({reader.turns[0] for reader in readers}) >= 3
+    for reader in readers:
+        hub.unsubscribe(reader, {channel})
+
+
+async def test_a_reader_subscribing_again_mid_hand_out_misses_nothing(server, http, monkeypatch):
+    """Subscribing to one more channel replays up to the hub's cursor. Were it to run while the
+    hub is still handing out the events before that cursor, the reader's share of them would
+    count as replayed and be dropped: subscribing waits until the hand-out is over."""
+    monkeypatch.setattr(hub_module, "YIELD_EVERY", 1)  # a hand-out as long as it can be
+    author, channel, client, connection = await thread_with_reader(server, http, "resubscriber")
+    other = f"thread:{(await start_thread(http, author, title='Another'))['id']}"
+    hub = server.forum.hub
+    for n in range(3):
+        seen, subscribe_again = client.last_event_id, []
+
+        def send_subscribe(seen: int = seen, subscribe_again: list = subscribe_again) -> None:
+            if connection.last_id == seen:  # the reader's turn in this hand-out is still to come
+                subscribe_again.append(asyncio.create_task(
+                    client.send({"type": "subscribe", "channels": [other], "since": seen})))
+
+        readers = [Recorder(lambda: 0, send_subscribe) for _ in range(300)]
+        for reader in readers:
+            hub.subscribe(reader, {channel})
+        await log_together(server, [(channel, n)])
+        events = await client.receive_events(n + 1)
+        assert [e["data"]["n"] for e in events] == list(range(n + 1))
+        if subscribe_again:
+            await asyncio.gather(*subscribe_again)
+            await client.receive_type("subscribed")
+        for reader in readers:
+            hub.unsubscribe(reader, {channel})
+    await client.close()

@@ -263,6 +263,8 @@ class LiveConnection:
         if since is not None and (type(since) is not int or not 0 <= since <= MAX_EVENT_ID):
             raise FrameError("invalid_frame", "'since' must be an event id: a whole number of at least 0.")
         new = [n for n in names if n not in self.channels]
+        # Nothing awaits from here until the cursor is read below.
+        await self.forum.hub.settled()
         self._replay_buffer = []
         try:
             self.forum.hub.subscribe(self, set(new))

@@ -33,6 +33,8 @@ READ_BATCH = 500
 # The longest the hub rests between reads of a busy log (see _dispatch): the most it adds to
 # a reply's way to its readers, and only while replies come faster than they are handed out.
 MAX_REST_SECONDS = 0.05
+# How many readers the hub hands events to between turns it gives the loop (see _deliver).
+YIELD_EVERY = 200
 # Pause before retrying after the database or the backend failed, growing to the cap.
 RETRY_FIRST_SECONDS, RETRY_MAX_SECONDS = 0.2, 5.0
 PRUNE_EVERY_SECONDS = 600
@@ -58,6 +60,8 @@ class Hub:
         self._tasks: list[asyncio.Task[None]] = []
         self._log_window = (log_max_count, log_max_age_seconds)
         self.dispatched = asyncio.Condition()  # tests and resumers wait on cursor moves
+        self._settled = asyncio.Event()  # clear while events are being handed out
+        self._settled.set()
         self.presence = Presence(process_id=uuid.uuid4().hex)
         self.known_channels: set[str] = set()
 
@@ -219,32 +223,52 @@ class Hub:
                 if channel in self._subscribers:
                     # Serialised once for every reader.
                     by_channel.setdefault(channel, []).append((row["id"], event_frame(row)))
-            if rows:
-                self.cursor = rows[-1]["id"]
-            self._deliver(by_channel)
+            self._settled.clear()
+            try:
+                if rows:
+                    self.cursor = rows[-1]["id"]
+                await self._deliver(by_channel)
+            finally:
+                self._settled.set()
             if rows:
                 async with self.dispatched:
                     self.dispatched.notify_all()
             if len(rows) < READ_BATCH:
                 return
 
-    def _deliver(self, by_channel: dict[str, list[tuple[int, str]]]) -> None:
+    async def settled(self) -> None:
+        """Return once no hand-out is under way. From then until the caller next awaits, every
+        event up to `cursor` has reached every subscriber, so a new subscriber's replay can end
+        at the cursor."""
+        while not self._settled.is_set():
+            await self._settled.wait()
+
+    async def _deliver(self, by_channel: dict[str, list[tuple[int, str]]]) -> None:
         """Every reader gets the one list of its channel's events, shared, not a copy: a
         thousand readers' lists alive at once would outlive young-generation collections
         and bring on the slow full ones, mid-delivery. Only a reader of several of these
-        channels gets a list of its own, merged in id order."""
+        channels gets a list of its own, merged in id order.
+
+        Handing out to thousands of readers takes many milliseconds, so the hub gives the loop
+        a turn every YIELD_EVERY readers: replies being written meanwhile hold row locks that
+        other replies wait on, and must not wait for the whole hand-out to reach the database.
+        Subscribing waits for `settled()`, so no reader is left between the cursor and these."""
         if len(by_channel) == 1:
             [(channel, events)] = by_channel.items()
-            for subscriber in list(self._subscribers.get(channel, ())):
+            for count, subscriber in enumerate(list(self._subscribers.get(channel, ())), 1):
                 subscriber.deliver_events(events)
+                if count % YIELD_EVERY == 0:
+                    await asyncio.sleep(0)
             return
         batches: dict[Subscriber, list[tuple[int, str]]] = {}
         for channel, events in by_channel.items():
             for subscriber in self._subscribers.get(channel, ()):
                 batch = batches.get(subscriber)
                 batches[subscriber] = events if batch is None else sorted(batch + events)
-        for subscriber, events in batches.items():
+        for count, (subscriber, events) in enumerate(batches.items(), 1):
             subscriber.deliver_events(events)
+            if count % YIELD_EVERY == 0:
+                await asyncio.sleep(0)
 
     async def _pause(self, seconds: float) -> bool:
         """Sleep, waking early when the hub stops; True if it is stopping."""
