@@ -213,6 +213,27 @@ async def test_ending_this_session_logs_out(client, forum):
     assert 'href="/account/sessions"' not in (await client.get("/u/jan")).text
 
 
+async def test_a_session_ends_on_the_server_when_its_cookie_would_have(client, forum):
+    """The cookie lives SESSION_LIFETIME from sign-in; a copy of it kept longer is refused."""
+    await sign_up(client, "ned")
+    row = await users.by_username(forum.db, "ned")
+    mine = sessions_table.c.user_id == row["id"]
+
+    async def opened(ago: timedelta) -> None:
+        await forum.db.execute(sessions_table.update().where(mine).values(created_at=utcnow() - ago))
+
+    await opened(sessions.SESSION_LIFETIME - timedelta(minutes=1))
+    assert await signed_in(client)
+    await opened(sessions.SESSION_LIFETIME + timedelta(minutes=1))
+    assert not await signed_in(client)
+    assert (await client.get("/api/v1/me")).status_code == 401
+    assert await session_ids(forum, "ned") == []  # not listed as live either
+    assert await log_in(client, "ned")
+    assert await signed_in(client)
+    # Signing in cleared the expired row away: only the new session is left.
+    assert await forum.db.fetch_val(sa.select(sa.func.count()).select_from(sessions_table).where(mine)) == 1
+
+
 # -- the API -----------------------------------------------------------------------------------
 async def test_api_lists_and_ends_sessions_and_tokens(client, other_client, forum):
     client.headers["user-agent"] = FIREFOX_LINUX

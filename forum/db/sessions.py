@@ -8,21 +8,30 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from forum.auth import new_token, token_hash
+from forum.auth import SESSION_MAX_AGE_SECONDS, new_token, token_hash
 from forum.clock import as_utc, utcnow
 from forum.db.engine import Database
-from forum.db.tables import api_tokens, sessions, users
+from forum.db.tables import Timestamp, api_tokens, sessions, users
 
 # "Last seen" and "last used" are refreshed at most this often: a page view reads the session
 # row anyway, so a stale stamp costs one extra write a minute, not one write per request.
 TOUCH_EVERY = timedelta(minutes=1)
+# The browser drops the cookie this long after sign-in; the server refuses the session then too,
+# so a copied cookie stops working when the member's own would have.
+SESSION_LIFETIME = timedelta(seconds=SESSION_MAX_AGE_SECONDS)
 # Ids are 32-bit integers; a larger one from a URL cannot exist (and PostgreSQL would refuse it).
 MAX_ID = 2**31 - 1
 
 
+def _opened_before(moment: datetime) -> sa.ColumnElement[bool]:
+    return sessions.c.created_at <= moment - SESSION_LIFETIME
+
+
 async def create_session(db: Database, user_id: int, user_agent: str = "") -> str:
+    """A new session; the member's expired ones are cleared away on the way."""
     token = new_token()
     now = utcnow()
+    await db.execute(sessions.delete().where(sessions.c.user_id == user_id, _opened_before(now)))
     await db.execute(sessions.insert().values(
         token_hash=token_hash(token), user_id=user_id, created_at=now, last_seen_at=now,
         user_agent=user_agent[:200]))
@@ -42,12 +51,15 @@ def _is_stale(stamp: datetime | None, now: datetime) -> bool:
 _USER_FOR_SESSION = (sa.select(users, sessions.c.id.label("session_id"),
                                sessions.c.last_seen_at.label("session_last_seen_at"))
                      .join(sessions, sessions.c.user_id == users.c.id)
-                     .where(sessions.c.token_hash == sa.bindparam("token_hash", type_=sa.String)))
+                     .where(sessions.c.token_hash == sa.bindparam("token_hash", type_=sa.String),
+                            sessions.c.created_at > sa.bindparam("opened_after", type_=Timestamp)))
 
 
 async def user_for_session(db: Database, token: str) -> Any:
-    row = await db.fetch_one(_USER_FOR_SESSION.params(token_hash=token_hash(token)))
+    """The member whose live session this is; None for an unknown or expired one."""
     now = utcnow()
+    row = await db.fetch_one(_USER_FOR_SESSION.params(token_hash=token_hash(token),
+                                                      opened_after=now - SESSION_LIFETIME))
     if row is not None and _is_stale(row["session_last_seen_at"], now):
         await db.execute(sessions.update().where(sessions.c.id == row["session_id"])
                          .values(last_seen_at=now))
@@ -64,7 +76,7 @@ async def session_id_for(db: Database, token: str | None) -> int | None:
 async def sessions_of(db: Database, user_id: int) -> list[Any]:
     return await db.fetch_all(
         sa.select(sessions.c.id, sessions.c.created_at, sessions.c.last_seen_at, sessions.c.user_agent)
-        .where(sessions.c.user_id == user_id)
+        .where(sessions.c.user_id == user_id, sa.not_(_opened_before(utcnow())))
         .order_by(sessions.c.last_seen_at.desc(), sessions.c.id.desc()))
 
 
