@@ -26,7 +26,7 @@ from forum.middleware import (
     SecurityHeadersMiddleware,
 )
 from forum.page_cache import PageCache, PageCacheMiddleware
-from forum.ratelimit import RateLimiter
+from forum.ratelimit import rate_limiter_for
 from forum.realtime.backends import backend_for
 from forum.realtime.hub import Hub
 from forum.routes import (
@@ -84,8 +84,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
                   log_max_count=settings.event_log_max_count,
                   log_max_age_seconds=settings.event_log_max_age_seconds)
         await hub.start()
+        limits = rate_limiter_for(settings.rate_limits, settings.broadcast_url)
         forum = Forum(settings=settings, db=db, hub=hub, templates=Templates(),
-                      signer=Signer(settings.secret_key), limits=RateLimiter(settings.rate_limits))
+                      signer=Signer(settings.secret_key), limits=limits)
         reminders = asyncio.create_task(remind_periodically(forum))
         try:
             yield {"forum": forum, "page_cache": PageCache()}
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             except asyncio.CancelledError:
                 pass
             await hub.stop()
+            await forum.limits.close()
             await db.disconnect()
 
     api = [*api_accounts.routes, *api_discussions.routes, *api_moderation.routes, *api_meetings.routes,

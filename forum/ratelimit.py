@@ -1,5 +1,6 @@
-"""Rate limits: sliding windows kept in this process's memory (so each worker counts on its
-own; with N workers a limit is at most N times looser). Off with FORUM_RATE_LIMITS=off."""
+"""Rate limits: sliding windows, kept in this process's memory on the embedded default, and in
+Redis when the forum runs on it (forum/ratelimit_redis.py), so that every process and host
+counts together. Off with FORUM_RATE_LIMITS=off."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ class RateLimited(Exception):
 
 
 class RateLimiter:
+    """The windows in this process's memory."""
+
     def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled
         self._hits: dict[str, deque[float]] = {}
@@ -37,20 +40,23 @@ class RateLimiter:
             hits.popleft()
         return hits
 
-    def check(self, key: str, limit: tuple[int, int], message: str) -> None:
+    async def check(self, key: str, limit: tuple[int, int], message: str) -> None:
         """Raise RateLimited if `key` already used its allowance; does not count a hit."""
-        if not self.enabled:
-            return
+        if self.enabled:
+            self._check(key, limit, message)
+
+    def _check(self, key: str, limit: tuple[int, int], message: str) -> None:
         count, seconds = limit
         now = time.monotonic()
         hits = self._window(key, seconds, now)
         if len(hits) >= count:
-            retry_after = max(1, math.ceil(hits[0] + seconds - now))
-            raise RateLimited(retry_after, f"{message} Try again in {_wait(retry_after)}.")
+            refuse(math.ceil(hits[0] + seconds - now), message)
 
-    def hit(self, key: str) -> None:
-        if not self.enabled:
-            return
+    async def hit(self, key: str) -> None:
+        if self.enabled:
+            self._hit(key)
+
+    def _hit(self, key: str) -> None:
         now = time.monotonic()
         self._hits.setdefault(key, deque()).append(now)
         self._calls += 1
@@ -59,9 +65,28 @@ class RateLimiter:
             for k in stale:
                 del self._hits[k]
 
-    def take(self, key: str, limit: tuple[int, int], message: str) -> None:
-        self.check(key, limit, message)
-        self.hit(key)
+    async def take(self, key: str, limit: tuple[int, int], message: str) -> None:
+        """Check and count in one step."""
+        if self.enabled:
+            self._check(key, limit, message)
+            self._hit(key)
+
+    async def close(self) -> None:
+        pass
+
+
+def refuse(retry_after: float, message: str) -> None:
+    seconds = max(1, math.ceil(retry_after))
+    raise RateLimited(seconds, f"{message} Try again in {_wait(seconds)}.")
+
+
+def rate_limiter_for(enabled: bool, broadcast_url: str) -> RateLimiter:
+    """Shared through Redis when the processes share Redis; else this process's own."""
+    if enabled and broadcast_url.startswith(("redis://", "rediss://")):
+        from forum.ratelimit_redis import RedisRateLimiter
+
+        return RedisRateLimiter(broadcast_url)
+    return RateLimiter(enabled)
 
 
 def _wait(seconds: int) -> str:

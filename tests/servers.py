@@ -42,6 +42,7 @@ class ServerProcess:
     port: int = field(default_factory=free_port)
     log_path: Path | None = None
     workers: int = 1
+    rate_limits: bool = False
     process: subprocess.Popen | None = None
 
     @property
@@ -55,7 +56,7 @@ class ServerProcess:
     def start(self) -> ServerProcess:
         env = {**os.environ, "FORUM_DATABASE_URL": self.database_url,
                "FORUM_BROADCAST_URL": self.broadcast_url, "FORUM_SECRET_KEY": self.secret_key,
-               "FORUM_RATE_LIMITS": "off"}
+               "FORUM_RATE_LIMITS": "on" if self.rate_limits else "off"}
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
             [sys.executable, "-m", "forum", "serve", "--port", str(self.port),

@@ -1,8 +1,13 @@
-"""Rate limits: 429 with Retry-After, a clear message, and nothing typed lost."""
+"""Rate limits: 429 with Retry-After, a clear message, and nothing typed lost; counted in this
+process's memory, or in Redis when the forum runs on it (tests/test_scale.py shows two
+processes counting together)."""
 
 from __future__ import annotations
 
 import dataclasses
+import logging
+import os
+import re
 
 import pytest
 from asgi_lifespan import LifespanManager
@@ -15,7 +20,8 @@ from forum.ratelimit import (
     SIGNUPS_PER_ADDRESS,
     RateLimiter,
 )
-from tests.conftest import make_client
+from forum.ratelimit_redis import RedisRateLimiter
+from tests.conftest import make_client, skip_unless_required
 from tests.helpers import PASSWORD, api_token, submit
 
 
@@ -29,9 +35,24 @@ def database_url(tmp_path, sqlite_template):
     return f"sqlite:///{path}"
 
 
+@pytest.fixture(params=["memory", "redis"])
+def limits_url(request) -> str:
+    """Where the limits are counted; the Redis one in a database of its own, emptied first."""
+    if request.param == "memory":
+        return "memory://"
+    if not os.environ.get("FORUM_TEST_REDIS_URL"):
+        skip_unless_required("limits counted in Redis need FORUM_TEST_REDIS_URL=redis://host:6379/0; "
+                             ".ci/run sets it")
+    import redis
+
+    url = re.sub(r"/\d*$", "", os.environ["FORUM_TEST_REDIS_URL"]) + "/11"
+    redis.Redis.from_url(url).flushdb()
+    return url
+
+
 @pytest.fixture
-async def limited(settings):
-    app = create_app(dataclasses.replace(settings, rate_limits=True))
+async def limited(settings, limits_url):
+    app = create_app(dataclasses.replace(settings, rate_limits=True, broadcast_url=limits_url))
     async with LifespanManager(app) as manager:
         manager.forum = manager._state["forum"]
         async with make_client(manager) as client:
@@ -105,11 +126,23 @@ async def test_a_rate_limited_reply_form_keeps_the_text(limited):
     assert token.status_code == 200
 
 
-def test_the_limiter_forgets_and_can_be_switched_off():
+async def test_the_limiter_forgets_and_can_be_switched_off():
     limiter = RateLimiter(enabled=False)
     for _ in range(100):
-        limiter.take("k", (1, 60), "no")
+        await limiter.take("k", (1, 60), "no")
     enabled = RateLimiter(enabled=True)
-    enabled.take("k", (1, 60), "slow down")
+    await enabled.take("k", (1, 60), "slow down")
     with pytest.raises(Exception, match="slow down"):
-        enabled.take("k", (1, 60), "slow down")
+        await enabled.take("k", (1, 60), "slow down")
+
+
+async def test_limits_fall_back_to_this_process_when_redis_is_out_of_reach(caplog):
+    limiter = RedisRateLimiter("redis://127.0.0.1:9/0")  # nothing listens there
+    with caplog.at_level(logging.WARNING, logger="forum.ratelimit"):
+        await limiter.take("k", (2, 60), "slow down")
+        await limiter.hit("k")
+        with pytest.raises(Exception, match="slow down"):
+            await limiter.check("k", (2, 60), "slow down")
+    assert [r.message for r in caplog.records].count(
+        "Redis is out of reach: rate limits count in this process alone until it is back") == 1
+    await limiter.close()

@@ -249,3 +249,33 @@ async def test_forums_on_different_redis_database_numbers_do_not_hear_each_other
         await asyncio.gather(*listeners, return_exceptions=True)
         for backend in (ours, neighbour, theirs):
             await backend.disconnect()
+
+
+async def test_rate_limits_count_across_processes(database_url, redis_url, tmp_path):
+    """A new member may post POSTS_PER_NEW_MEMBER times a minute, however many processes
+    their requests land on: the processes count together in Redis."""
+    import redis
+
+    from forum.ratelimit import POSTS_PER_NEW_MEMBER
+
+    limits_url = re.sub(r"/\d*$", "", redis_url) + "/12"  # a database of its own, emptied first
+    redis.Redis.from_url(limits_url).flushdb()
+    servers = [ServerProcess(database_url, broadcast_url=limits_url, rate_limits=True,
+                             log_path=tmp_path / f"limited{i}.log").start() for i in range(2)]
+    try:
+        clients = [httpx.AsyncClient(base_url=server.base_url, timeout=30) for server in servers]
+        author = await api_token(clients[0], "eager")
+        thread = await start_thread(clients[0], author)  # the first post of the allowance
+        allowed = POSTS_PER_NEW_MEMBER[0]
+        for n in range(1, allowed):  # the rest, alternating between the processes
+            await reply(clients[n % 2], author, thread["id"], f"post {n + 1} of {allowed}")
+        for client in clients:  # each process has seen at most half: alone, each would allow more
+            refused = await client.post(f"/api/v1/threads/{thread['id']}/posts", headers=author,
+                                        json={"body": "one too many"})
+            assert refused.status_code == 429, refused.text
+            assert "first day" in refused.json()["error"]["message"]
+        for client in clients:
+            await client.aclose()
+    finally:
+        for server in servers:
+            server.stop()

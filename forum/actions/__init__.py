@@ -39,11 +39,11 @@ def require_moderator(member: Member | None) -> Member:
     return member
 
 
-def take_posting_allowance(forum: Forum, member: Member) -> None:
+async def take_posting_allowance(forum: Forum, member: Member) -> None:
     """Posts per member per minute, stricter in a member's first day; moderators are exempt."""
     if member.is_moderator:
         return
     new = member.joined_at is None or utcnow() - member.joined_at < timedelta(seconds=NEW_MEMBER_SECONDS)
-    forum.limits.take(f"post:{member.id}", POSTS_PER_NEW_MEMBER if new else POSTS_PER_MEMBER,
-                      "You are posting faster than the forum allows"
-                      + (" in a member's first day." if new else "."))
+    await forum.limits.take(f"post:{member.id}", POSTS_PER_NEW_MEMBER if new else POSTS_PER_MEMBER,
+                            "You are posting faster than the forum allows"
+                            + (" in a member's first day." if new else "."))

@@ -71,23 +71,23 @@ def client_address(conn: Any) -> str:
 async def sign_up_from(forum: Forum, address: str, username: Any, password: Any,
                        display_name: Any = None) -> Member:
     """Sign-up through the site or the API: a few per network address per hour."""
-    forum.limits.check(f"signup:{address}", SIGNUPS_PER_ADDRESS,
-                       "Too many new accounts from your network.")
+    await forum.limits.check(f"signup:{address}", SIGNUPS_PER_ADDRESS,
+                             "Too many new accounts from your network.")
     member = await sign_up(forum, username, password, display_name)
-    forum.limits.hit(f"signup:{address}")
+    await forum.limits.hit(f"signup:{address}")
     return member
 
 
 async def log_in(forum: Forum, address: str, username: Any, password: Any) -> Member | None:
     """Failed log-ins are limited per account and per address, against password guessing."""
     account = f"login:{str(username).lower()[:40]}"
-    forum.limits.check(account, FAILED_LOGINS_PER_ACCOUNT, "Too many failed log-ins for this account.")
-    forum.limits.check(f"login-from:{address}", FAILED_LOGINS_PER_ADDRESS,
-                       "Too many failed log-ins from your network.")
+    await forum.limits.check(account, FAILED_LOGINS_PER_ACCOUNT, "Too many failed log-ins for this account.")
+    await forum.limits.check(f"login-from:{address}", FAILED_LOGINS_PER_ADDRESS,
+                             "Too many failed log-ins from your network.")
     member = await authenticate(forum, username, password)
     if member is None:
-        forum.limits.hit(account)
-        forum.limits.hit(f"login-from:{address}")
+        await forum.limits.hit(account)
+        await forum.limits.hit(f"login-from:{address}")
     return member
 
 
@@ -132,11 +132,11 @@ async def wrong_own_password(forum: Forum, member: Member, password: Any) -> str
     """None when password is the member's own, else what to say beside the field. Wrong guesses
     count with failed log-ins, so a borrowed session cannot guess the password freely."""
     account = f"login:{member.username.lower()[:40]}"
-    forum.limits.check(account, FAILED_LOGINS_PER_ACCOUNT, "Too many wrong passwords for this account.")
+    await forum.limits.check(account, FAILED_LOGINS_PER_ACCOUNT, "Too many wrong passwords for this account.")
     row = await users.by_id(forum.db, member.id)
     if isinstance(password, str) and verify_password(row["password_hash"], password):
         return None
-    forum.limits.hit(account)
+    await forum.limits.hit(account)
     return "That is not your current password."
 
 

@@ -36,7 +36,7 @@ async def reply(forum: Forum, member: Member | None, thread_id: int, body: Any,
         if parent["deleted_at"] is not None:
             raise ValidationError({"parent_id": "That post was deleted; reply to another."})
 
-    take_posting_allowance(forum, member)
+    await take_posting_allowance(forum, member)
     now = utcnow()
     known = await notify.known_mentions(forum, clean_body)
     async with forum.db.transaction():

@@ -47,7 +47,7 @@ async def create_thread(forum: Forum, member: Member | None, title: Any, body: A
         errors.fields.update(error.fields)
     errors.raise_if_any()
     assert clean_title and clean_body and chosen
-    take_posting_allowance(forum, member)
+    await take_posting_allowance(forum, member)
     known = await notify.known_mentions(forum, clean_body)
 
     now = utcnow()
