@@ -232,6 +232,34 @@ async def test_a_stalled_client_is_dropped_without_delaying_others(live_server, 
     await reader.close()
 
 
+async def test_a_stalled_client_loses_its_tcp_connection_without_having_to_read(
+        live_server, http, author):
+    """Dropping a reader that stopped reading must free the server's socket too: the closing
+    frame cannot reach a full socket, so the server cuts the connection rather than wait."""
+    import psutil
+
+    thread = await start_thread(http, author)
+    stalled = StalledClient(live_server.port)
+    await stalled.subscribe([f"thread:{thread['id']}"])
+    address = stalled.sock.getsockname()
+    server = psutil.Process(live_server.process.pid)
+
+    def still_connected() -> bool:
+        return any(c.raddr and tuple(c.raddr) == address and c.status == psutil.CONN_ESTABLISHED
+                   for c in server.net_connections(kind="tcp"))
+
+    try:
+        assert still_connected()
+        big = "x" * 40_000
+        for i in range(100):
+            await reply(http, author, thread["id"], f"{i} {big}")
+        async with asyncio.timeout(20):
+            while still_connected():  # noqa: ASYNC110 - another process's sockets have no event
+                await asyncio.sleep(0.1)
+    finally:
+        stalled.sock.close()
+
+
 async def test_a_member_suspended_while_connected_loses_typing_at_once(live_server, http, author):
     thread = await start_thread(http, author)
     channel = f"thread:{thread['id']}"

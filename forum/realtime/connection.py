@@ -172,6 +172,8 @@ class LiveConnection:
                 with contextlib.suppress(Exception):
                     async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS):
                         await self.websocket.close(CLOSE_TOO_SLOW, "too slow: reconnect and resume")
+                if self._writer is not None:  # a reader still reading gets the closing frame first
+                    asyncio.get_running_loop().call_later(CLOSE_TIMEOUT_SECONDS, self._writer.cut_if_open)
         finally:
             for task in (sender, receiver, slow):
                 task.cancel()

@@ -88,6 +88,13 @@ class SocketWriter:
             protocol.transport.write(b"".join([*queued, *map(framed, frames)]))
 
 
+    def cut_if_open(self) -> None:
+        """Drop the TCP connection at once, if it is still there: a reader that stopped reading
+        never takes the closing frame, and its socket would otherwise stay until it read."""
+        if not self._protocol.disconnected:
+            self._protocol.transport.abort()
+
+
 def socket_writer(receive: Receive) -> SocketWriter | None:
     """A writer for the WebSocket whose ASGI `receive` this is, if uvicorn's protocol serves it.
     `receive` reaches the endpoint as uvicorn's bound method: no middleware wraps it."""
