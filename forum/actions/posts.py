@@ -15,10 +15,12 @@ from forum.validation import ValidationError, check_body
 
 
 async def reply(forum: Forum, member: Member | None, thread_id: int, body: Any,
-                parent_id: Any = None) -> Any:
-    """Add a reply; returns the new post's row."""
+                parent_id: Any = None, *, thread: Any = None) -> Any:
+    """Add a reply; returns the new post's row. `thread` is the thread's row, when the caller
+    has read it already (a form route does, for its links)."""
     member = require_writer(member)
-    thread = await threads.by_id(forum.db, thread_id)
+    if thread is None or thread["id"] != thread_id:
+        thread = await threads.by_id(forum.db, thread_id)
     if thread is None:
         raise NotFound("No thread has that id.")
     if thread["locked"] and not member.is_moderator:

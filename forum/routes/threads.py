@@ -101,7 +101,7 @@ async def reply(request: Request) -> Response:
         form_values = {"body": str(form.get("body", "")), "parent_id": str(form.get("parent_id", ""))}
         try:
             post = await post_actions.reply(forum, member, thread["id"], form_values["body"],
-                                            form_values["parent_id"] or None)
+                                            form_values["parent_id"] or None, thread=thread)
             return RedirectResponse(post_url(thread, post["id"]), status_code=303)
         except ValidationError as error:
             errors, status = error.fields, 400
