@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -72,7 +73,17 @@ async def remind_periodically(forum: Forum, every: float = REMINDER_EVERY_SECOND
             log.exception("sending event reminders failed")
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def _freeze_the_heap() -> None:
+    """Move everything alive once the forum has started (modules, tables, templates, caches:
+    some 90,000 objects) out of the garbage collector's sight. A full collection walks every
+    tracked object, and with a thousand live connections it took 90-150 ms, a pause every
+    reader feels; not walking what lives as long as the process cuts that to 20-100 ms."""
+    gc.collect()
+    gc.freeze()
+
+
+def create_app(settings: Settings | None = None, *, freeze_after_start: bool = False) -> Starlette:
+    """`freeze_after_start` is for a server process (forum/asgi.py): see `_freeze_the_heap`."""
     settings = settings or Settings.from_env()
 
     @asynccontextmanager
@@ -88,6 +99,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         forum = Forum(settings=settings, db=db, hub=hub, templates=Templates(),
                       signer=Signer(settings.secret_key), limits=limits)
         reminders = asyncio.create_task(remind_periodically(forum))
+        if freeze_after_start:
+            _freeze_the_heap()
         try:
             yield {"forum": forum, "page_cache": PageCache()}
         finally:

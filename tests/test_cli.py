@@ -130,3 +130,25 @@ def test_copy_a_sqlite_forum_to_postgresql(database_url, tmp_path):
             await db.disconnect()
 
     assert asyncio.run(find())
+
+
+def test_the_served_app_freezes_what_it_holds_once_started(database_url):
+    """`forum serve`'s app (forum.asgi) moves its start-up heap out of the garbage collector's
+    walks; an app built for tests or tools does not."""
+    script = (
+        "import asyncio, gc\n"
+        "from asgi_lifespan import LifespanManager\n"
+        "from forum.app import create_app\n"
+        "async def frozen_after_start(app):\n"
+        "    async with LifespanManager(app):\n"
+        "        return gc.get_freeze_count()\n"
+        "print(asyncio.run(frozen_after_start(create_app())))\n"
+        "from forum.asgi import app\n"
+        "print(asyncio.run(frozen_after_start(app)))\n")
+    env = {**os.environ, "FORUM_DATABASE_URL": database_url, "FORUM_SECRET_KEY": "cli-test"}
+    assert run_forum(database_url, "migrate").returncode == 0
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    plain, served = map(int, result.stdout.split())
+    assert plain == 0 and served > 10_000
