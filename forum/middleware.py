@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Awaitable
 from http.cookies import SimpleCookie
 
 from starlette.datastructures import MutableHeaders
@@ -31,18 +32,30 @@ CONTENT_SECURITY_POLICY = "; ".join([
 CSRF_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
+class HttpMiddleware:
+    """A middleware for HTTP requests only. Anything else (a WebSocket) goes straight to the
+    app inside: `__call__` hands back the inner app's awaitable rather than awaiting it in a
+    coroutine of its own, which would stay alive, and be walked by every full garbage
+    collection, for as long as the socket is open."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        if scope["type"] != "http":
+            return self.app(scope, receive, send)
+        return self.handle(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
 def is_https(scope: Scope) -> bool:
     return scope.get("scheme") in ("https", "wss")
 
 
-class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class SecurityHeadersMiddleware(HttpMiddleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         new_csrf = None
         cookies = SimpleCookie()
         for name, value in scope.get("headers", []):
@@ -74,33 +87,27 @@ class SecurityHeadersMiddleware:
 LIVE_FROM = "forum.live_from"  # the scope key LiveResumePointMiddleware sets
 
 
-class LiveResumePointMiddleware:
+class LiveResumePointMiddleware(HttpMiddleware):
     """Note the newest event this process's hub has handed out as a request begins: a page
     resumes its live updates from there (base.html's data-last-event-id). Whatever commits
     while the page's reads run is then replayed to it, never skipped, and the page's script
     ignores a replayed event it already shows. (The log's newest id, read when rendering,
     after the page's reads, would skip a reply committed in between.)"""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         forum = scope.get("state", {}).get("forum")
-        if scope["type"] == "http" and forum is not None:
+        if forum is not None:
             scope[LIVE_FROM] = forum.hub.cursor
         await self.app(scope, receive, send)
 
 
-class OneConnectionPerRequestMiddleware:
+class OneConnectionPerRequestMiddleware(HttpMiddleware):
     """Hold one database connection for a whole HTTP request. `databases` otherwise opens a
     fresh connection for every query (on SQLite, a new file handle and thread each time)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         forum = scope.get("state", {}).get("forum")
-        if scope["type"] != "http" or forum is None or scope["path"].startswith("/static/"):
+        if forum is None or scope["path"].startswith("/static/"):
             await self.app(scope, receive, send)
             return
         async with forum.db.connection():
@@ -111,17 +118,11 @@ UNAVAILABLE_MESSAGE = ("The forum's database is not answering just now. Nothing 
                        "saved; please try again in a moment.")
 
 
-class DatabaseUnavailableMiddleware:
+class DatabaseUnavailableMiddleware(HttpMiddleware):
     """A database that is down or restarting gets a clear 503, not a 500 and a dropped
     connection; the pool reconnects by itself when the database is back."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = finished = False
 
         async def tracking_send(message: Message) -> None:

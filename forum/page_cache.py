@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import cookie_parser
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from forum.auth import CSRF_COOKIE, SESSION_COOKIE
+from forum.middleware import HttpMiddleware
 
 # Which pages: a thread (any page of it) and a channel listing. Answers other than a 200 page
 # (a redirect to log in, a 404) pass through uncached.
@@ -97,18 +98,15 @@ class PageCache:
         return self._bytes
 
 
-class PageCacheMiddleware:
+class PageCacheMiddleware(HttpMiddleware):
     """Sits inside the security-headers middleware (which sets a first visitor's CSRF cookie)
     and outside the per-request database connection, so a hit costs no connection at all.
     The cache itself lives in the lifespan state, beside the forum it caches pages of."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = scope.get("state", {})
         forum, cache = state.get("forum"), state.get("page_cache")
-        if (scope["type"] != "http" or scope["method"] != "GET" or forum is None or cache is None
+        if (scope["method"] != "GET" or forum is None or cache is None
                 or not CACHEABLE_PATH.match(scope["path"])):
             await self.app(scope, receive, send)
             return

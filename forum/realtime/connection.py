@@ -83,7 +83,9 @@ class LiveConnection:
         self._send_error: BaseException | None = None
         self._room = asyncio.Event()  # a replay waits on it when the queue is full
         self._replay_buffer: list[tuple[int, str]] | None = None
-        self._too_slow = asyncio.Event()
+        # Done when the reader falls too far behind; a future, not an Event and a task to wait
+        # on it: a connection lives long, and every object it holds is walked by full collections.
+        self._too_slow: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._last_typing = 0.0
 
     # -- delivery (called by the hub; never blocks) ------------------------------------
@@ -93,7 +95,7 @@ class LiveConnection:
         if self._replay_buffer is not None:
             self._replay_buffer.extend(events)
             if len(self._replay_buffer) > REPLAY_BUFFER_FRAMES:
-                self._too_slow.set()
+                self._give_up_on_reader()
             return
         frames = []
         for event_id, frame in events:
@@ -134,7 +136,7 @@ class LiveConnection:
                 self._pending.append(frame)
                 self._queued_bytes += len(frame)
             else:
-                self._too_slow.set()
+                self._give_up_on_reader()
                 return
         if self._pending:
             self._wake_sender()
@@ -155,6 +157,10 @@ class LiveConnection:
         self._writing = True
         self._wake_sender()
 
+    def _give_up_on_reader(self) -> None:
+        if not self._too_slow.done():
+            self._too_slow.set_result(None)
+
     def _wake_sender(self) -> None:
         wakeup = self._wakeup
         if wakeup is not None and not wakeup.done():
@@ -164,7 +170,7 @@ class LiveConnection:
     async def run(self) -> None:
         sender = asyncio.create_task(self._send_loop(), name="ws-send")
         receiver = asyncio.create_task(self._receive_loop(), name="ws-receive")
-        slow = asyncio.create_task(self._too_slow.wait(), name="ws-watch")
+        slow = self._too_slow
         try:
             done, _ = await asyncio.wait({sender, receiver, slow}, return_when=asyncio.FIRST_COMPLETED)
             if slow in done:
