@@ -95,7 +95,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
                   log_max_count=settings.event_log_max_count,
                   log_max_age_seconds=settings.event_log_max_age_seconds)
         await hub.start()
-        limits = rate_limiter_for(settings.rate_limits, settings.broadcast_url)
+        limits = rate_limiter_for(settings.rate_limits, settings.broadcast_url, settings.secret_key)
         forum = Forum(settings=settings, db=db, hub=hub, templates=Templates(),
                       signer=Signer(settings.secret_key), limits=limits)
         reminders = asyncio.create_task(remind_periodically(forum))

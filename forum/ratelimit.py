@@ -4,6 +4,7 @@ counts together. Off with FORUM_RATE_LIMITS=off."""
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
 from collections import deque
@@ -80,12 +81,15 @@ def refuse(retry_after: float, message: str) -> None:
     raise RateLimited(seconds, f"{message} Try again in {_wait(seconds)}.")
 
 
-def rate_limiter_for(enabled: bool, broadcast_url: str) -> RateLimiter:
-    """Shared through Redis when the processes share Redis; else this process's own."""
+def rate_limiter_for(enabled: bool, broadcast_url: str, secret_key: str) -> RateLimiter:
+    """Shared through Redis when the processes share Redis; else this process's own. On Redis
+    the keys are named after the secret key, which every process of one forum shares and no
+    other forum does: forums sharing a Redis database do not count each other's visitors."""
     if enabled and broadcast_url.startswith(("redis://", "rediss://")):
         from forum.ratelimit_redis import RedisRateLimiter
 
-        return RedisRateLimiter(broadcast_url)
+        forum_id = hashlib.sha256(b"forum rate limits:" + secret_key.encode()).hexdigest()[:16]
+        return RedisRateLimiter(broadcast_url, forum_id)
     return RateLimiter(enabled)
 
 

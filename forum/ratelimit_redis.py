@@ -19,7 +19,7 @@ from forum.ratelimit import FORGET_AFTER_SECONDS, RateLimiter, refuse
 
 log = logging.getLogger("forum.ratelimit")
 
-KEY_PREFIX = "forum:rate:"
+KEY_PREFIX = "forum:rate:"  # then the forum's id, then the limit's own key
 # A limit check must not hold up a log-in or a reply for long when Redis is unwell.
 TIMEOUT_SECONDS = 0.5
 
@@ -42,8 +42,9 @@ return '-1'
 
 
 class RedisRateLimiter(RateLimiter):
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, forum_id: str) -> None:
         super().__init__(enabled=True)  # the fallback: this process's own windows
+        self._prefix = f"{KEY_PREFIX}{forum_id}:"
         self._redis = redis.Redis.from_url(url, socket_connect_timeout=TIMEOUT_SECONDS,
                                            socket_timeout=TIMEOUT_SECONDS)
         self._script = self._redis.register_script(_CHECK_AND_COUNT)
@@ -63,8 +64,8 @@ class RedisRateLimiter(RateLimiter):
             async with asyncio.timeout(TIMEOUT_SECONDS):
                 async with self._redis.pipeline(transaction=True) as pipe:
                     now = time.time()
-                    pipe.zadd(KEY_PREFIX + key, {_member(now): now})
-                    pipe.expire(KEY_PREFIX + key, FORGET_AFTER_SECONDS)
+                    pipe.zadd(self._prefix + key, {_member(now): now})
+                    pipe.expire(self._prefix + key, FORGET_AFTER_SECONDS)
                     await pipe.execute()
         except (RedisError, OSError, TimeoutError):
             self._fell_back()
@@ -76,7 +77,7 @@ class RedisRateLimiter(RateLimiter):
         now = time.time()
         try:
             async with asyncio.timeout(TIMEOUT_SECONDS):
-                wait = await self._script(keys=[KEY_PREFIX + key], args=[
+                wait = await self._script(keys=[self._prefix + key], args=[
                     now, seconds, count, "1" if count_hit else "0", _member(now), FORGET_AFTER_SECONDS])
         except (RedisError, OSError, TimeoutError):
             self._fell_back()

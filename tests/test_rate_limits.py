@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-import re
+import secrets
 
 import pytest
 from asgi_lifespan import LifespanManager
@@ -19,6 +19,7 @@ from forum.ratelimit import (
     POSTS_PER_NEW_MEMBER,
     SIGNUPS_PER_ADDRESS,
     RateLimiter,
+    rate_limiter_for,
 )
 from forum.ratelimit_redis import RedisRateLimiter
 from tests.conftest import make_client, skip_unless_required
@@ -27,7 +28,7 @@ from tests.helpers import PASSWORD, api_token, submit
 
 @pytest.fixture
 def database_url(tmp_path, sqlite_template):
-    """Limits are per process and engine-neutral: SQLite alone is enough here."""
+    """Limits are engine-neutral: SQLite alone is enough here."""
     import shutil
 
     path = tmp_path / "forum.db"
@@ -35,24 +36,24 @@ def database_url(tmp_path, sqlite_template):
     return f"sqlite:///{path}"
 
 
-@pytest.fixture(params=["memory", "redis"])
-def limits_url(request) -> str:
-    """Where the limits are counted; the Redis one in a database of its own, emptied first."""
-    if request.param == "memory":
-        return "memory://"
+def redis_url() -> str:
     if not os.environ.get("FORUM_TEST_REDIS_URL"):
         skip_unless_required("limits counted in Redis need FORUM_TEST_REDIS_URL=redis://host:6379/0; "
                              ".ci/run sets it")
-    import redis
+    return os.environ["FORUM_TEST_REDIS_URL"]
 
-    url = re.sub(r"/\d*$", "", os.environ["FORUM_TEST_REDIS_URL"]) + "/11"
-    redis.Redis.from_url(url).flushdb()
-    return url
+
+@pytest.fixture(params=["memory", "redis"])
+def limits_url(request) -> str:
+    """Where the limits are counted. Tests run side by side on one Redis: each forum here has
+    a secret key of its own, so its keys are its own (see rate_limiter_for)."""
+    return "memory://" if request.param == "memory" else redis_url()
 
 
 @pytest.fixture
 async def limited(settings, limits_url):
-    app = create_app(dataclasses.replace(settings, rate_limits=True, broadcast_url=limits_url))
+    app = create_app(dataclasses.replace(settings, rate_limits=True, broadcast_url=limits_url,
+                                         secret_key=secrets.token_hex(16)))
     async with LifespanManager(app) as manager:
         manager.forum = manager._state["forum"]
         async with make_client(manager) as client:
@@ -137,7 +138,7 @@ async def test_the_limiter_forgets_and_can_be_switched_off():
 
 
 async def test_limits_fall_back_to_this_process_when_redis_is_out_of_reach(caplog):
-    limiter = RedisRateLimiter("redis://127.0.0.1:9/0")  # nothing listens there
+    limiter = RedisRateLimiter("redis://127.0.0.1:9/0", "fallback")  # nothing listens there
     with caplog.at_level(logging.WARNING, logger="forum.ratelimit"):
         await limiter.take("k", (2, 60), "slow down")
         await limiter.hit("k")
@@ -146,3 +147,17 @@ async def test_limits_fall_back_to_this_process_when_redis_is_out_of_reach(caplo
     assert [r.message for r in caplog.records].count(
         "Redis is out of reach: rate limits count in this process alone until it is back") == 1
     await limiter.close()
+
+
+async def test_processes_of_one_forum_count_together_and_other_forums_apart():
+    limits_url = redis_url()
+    one_forum = secrets.token_hex(16)
+    first, second = (rate_limiter_for(True, limits_url, one_forum) for _ in range(2))
+    elsewhere = rate_limiter_for(True, limits_url, secrets.token_hex(16))
+    await first.take("post:1", (2, 60), "slow down")
+    await second.take("post:1", (2, 60), "slow down")
+    with pytest.raises(Exception, match="slow down"):
+        await first.take("post:1", (2, 60), "slow down")
+    await elsewhere.take("post:1", (2, 60), "slow down")  # another forum's member 1
+    for limiter in (first, second, elsewhere):
+        await limiter.close()
