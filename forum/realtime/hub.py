@@ -253,18 +253,16 @@ class Hub:
         a turn every YIELD_EVERY readers: replies being written meanwhile hold row locks that
         other replies wait on, and must not wait for the whole hand-out to reach the database.
         Subscribing waits for `settled()`, so no reader is left between the cursor and these."""
+        batches: dict[Subscriber, list[tuple[int, str]]]
         if len(by_channel) == 1:
             [(channel, events)] = by_channel.items()
-            for count, subscriber in enumerate(list(self._subscribers.get(channel, ())), 1):
-                subscriber.deliver_events(events)
-                if count % YIELD_EVERY == 0:
-                    await asyncio.sleep(0)
-            return
-        batches: dict[Subscriber, list[tuple[int, str]]] = {}
-        for channel, events in by_channel.items():
-            for subscriber in self._subscribers.get(channel, ()):
-                batch = batches.get(subscriber)
-                batches[subscriber] = events if batch is None else sorted(batch + events)
+            batches = dict.fromkeys(self._subscribers.get(channel, ()), events)
+        else:
+            batches = {}
+            for channel, events in by_channel.items():
+                for subscriber in self._subscribers.get(channel, ()):
+                    batch = batches.get(subscriber)
+                    batches[subscriber] = events if batch is None else sorted(batch + events)
         for count, (subscriber, events) in enumerate(batches.items(), 1):
             subscriber.deliver_events(events)
             if count % YIELD_EVERY == 0:

@@ -87,7 +87,6 @@ class SocketWriter:
         else:
             protocol.transport.write(b"".join([*queued, *map(framed, frames)]))
 
-
     def cut_if_open(self) -> None:
         """Drop the TCP connection at once, if it is still there: a reader that stopped reading
         never takes the closing frame, and its socket would otherwise stay until it read."""
