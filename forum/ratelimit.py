@@ -51,7 +51,7 @@ class RateLimiter:
         now = time.monotonic()
         hits = self._window(key, seconds, now)
         if len(hits) >= count:
-            refuse(math.ceil(hits[0] + seconds - now), message)
+            refuse(hits[0] + seconds - now, message)
 
     async def hit(self, key: str) -> None:
         if self.enabled:

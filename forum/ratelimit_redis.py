@@ -20,6 +20,8 @@ from forum.ratelimit import FORGET_AFTER_SECONDS, RateLimiter, refuse
 log = logging.getLogger("forum.ratelimit")
 
 KEY_PREFIX = "forum:rate:"  # then the forum's id, then the limit's own key
+# hit() counts without checking: an allowance no key reaches.
+NO_ALLOWANCE = 2**31
 # A limit check must not hold up a log-in or a reply for long when Redis is unwell.
 TIMEOUT_SECONDS = 0.5
 
@@ -52,24 +54,16 @@ class RedisRateLimiter(RateLimiter):
 
     async def check(self, key: str, limit: tuple[int, int], message: str) -> None:
         if not await self._run(key, limit, message, count_hit=False):
-            self._check(key, limit, message)
+            await super().check(key, limit, message)
 
     async def take(self, key: str, limit: tuple[int, int], message: str) -> None:
         if not await self._run(key, limit, message, count_hit=True):
-            self._check(key, limit, message)
-            self._hit(key)
+            await super().take(key, limit, message)
 
     async def hit(self, key: str) -> None:
-        try:
-            async with asyncio.timeout(TIMEOUT_SECONDS):
-                async with self._redis.pipeline(transaction=True) as pipe:
-                    now = time.time()
-                    pipe.zadd(self._prefix + key, {_member(now): now})
-                    pipe.expire(self._prefix + key, FORGET_AFTER_SECONDS)
-                    await pipe.execute()
-        except (RedisError, OSError, TimeoutError):
-            self._fell_back()
-            self._hit(key)
+        """Counted by the same script, with no allowance to reach, pruned to the longest window."""
+        if not await self._run(key, (NO_ALLOWANCE, FORGET_AFTER_SECONDS), "", count_hit=True):
+            await super().hit(key)
 
     async def _run(self, key: str, limit: tuple[int, int], message: str, *, count_hit: bool) -> bool:
         """False if Redis could not answer (the caller falls back); raises RateLimited."""
