@@ -86,12 +86,11 @@ async def thread_with_reader(server: InProcessServer, http: httpx.AsyncClient, u
 
 async def log_together(server: InProcessServer, notes: list[tuple[str, int]]) -> None:
     """A test event per (channel, n), committed together so that any read of the log holds
-    them all; then the hub is rung."""
+    them all; the commit rings the hub."""
     db = server.forum.db
     async with db.transaction():
         for channel, n in notes:
             await event_log.append(db, channel, "test.note", {"n": n})
-    await server.forum.hub.wake()
 
 
 @pytest.mark.parametrize("compression", [None, "deflate"], ids=["plain", "deflate"])

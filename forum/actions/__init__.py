@@ -1,6 +1,6 @@
 """One module per area of verbs. Each action checks (raising ValidationError or
-PermissionDenied), writes in one transaction with its events, then wakes the hub after commit:
-a rolled-back change never reaches a browser."""
+PermissionDenied), then writes in one transaction with its events; the hub is woken by the
+commit itself (Database.watch_commits), so a rolled-back change never reaches a browser."""
 
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ connection set where connections are made, and write transactions that serialise
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -19,6 +20,8 @@ from forum.db.compile_cache import install as install_compile_cache
 from forum.db.sqlite_inline_reads import InlineReads
 from forum.db.sqlite_statements import install as one_trip_statements
 from forum.settings import sqlite_path
+
+log = logging.getLogger("forum.db")
 
 # Seconds a SQLite writer waits for another process's write lock before giving up.
 SQLITE_BUSY_TIMEOUT_SECONDS = 10
@@ -153,6 +156,8 @@ class Database:
         # Writes this process has made (counted when each returns or commits): the anonymous
         # page cache keys on it, so a page cached before a write is never served after it.
         self.writes = 0
+        # What to run after a transaction that wrote rows under a name commits (see watch_commits).
+        self._watchers: dict[str, list[Callable[[], Awaitable[None]]]] = {}
 
     async def connect(self) -> None:
         if self.is_sqlite:
@@ -202,13 +207,29 @@ class Database:
 
     def rows_before_commit(self, name: str, write: Callable[[list[Any]], Awaitable[None]]) -> list[Any]:
         """A list that lives for the current transaction; the first call for `name` arranges
-        for `write(rows)` to run once before commit, so many rows cost one statement."""
+        for `write(rows)` to run once before commit, so many rows cost one statement, and for
+        whatever watches `name` to run once after the commit."""
         work = self._commit_work()
         rows = work.batches.get(name)
         if rows is None:
             rows = work.batches[name] = []
             work.append(lambda: write(rows))
+            for watcher in self._watchers.get(name, ()):
+                self.after_commit(watcher)
         return rows
+
+    def after_commit(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Run `work` once the current transaction has committed; never if it rolls back. The
+        same callable registered twice runs once. A failure there is logged: the change stands."""
+        after = self._commit_work().after
+        if work not in after:
+            after.append(work)
+
+    def watch_commits(self, name: str, callback: Callable[[], Awaitable[None]]) -> None:
+        """Call `callback` after every transaction of this process that wrote rows under `name`
+        (see rows_before_commit): the hub is woken this way after events commit, so no action
+        can forget to wake it and a rolled-back one never does."""
+        self._watchers.setdefault(name, []).append(callback)
 
     @staticmethod
     def _commit_work() -> _CommitWork:
@@ -230,20 +251,25 @@ class Database:
                 async with self._db.transaction():
                     yield
                     await _run(pending)
-                return
-            async with self._sqlite_write_lock, self._db.connection() as conn:
-                raw = conn.raw_connection
-                await raw.execute("BEGIN IMMEDIATE")
-                try:
-                    yield
-                    await _run(pending)
-                except BaseException:
-                    await raw.execute("ROLLBACK")
-                    raise
-                await raw.execute("COMMIT")
+            else:
+                async with self._sqlite_write_lock, self._db.connection() as conn:
+                    raw = conn.raw_connection
+                    await raw.execute("BEGIN IMMEDIATE")
+                    try:
+                        yield
+                        await _run(pending)
+                    except BaseException:
+                        await raw.execute("ROLLBACK")
+                        raise
+                    await raw.execute("COMMIT")
         finally:
             _BEFORE_COMMIT.reset(token)
             self.writes += 1  # after the commit, before anyone is told it is done
+        for work in pending.after:
+            try:
+                await work()
+            except Exception:
+                log.warning("after-commit work failed; the change itself is committed", exc_info=True)
 
 
 class _CommitWork(list[Callable[[], Awaitable[None]]]):
@@ -253,6 +279,7 @@ class _CommitWork(list[Callable[[], Awaitable[None]]]):
     def __init__(self) -> None:
         super().__init__()
         self.batches: dict[str, list[Any]] = {}
+        self.after: list[Callable[[], Awaitable[None]]] = []
 
 
 _BEFORE_COMMIT: ContextVar[_CommitWork | None] = ContextVar("forum_before_commit", default=None)

@@ -1,10 +1,11 @@
 """The live hub: one per process.
 
-Writers append events to the log inside their transaction and, after commit, `wake()` the hub,
-which rings the backend's doorbell so every process (this one included) reads the log from its
-cursor and hands each event to the local subscribers of its channel, in id order. Pub/sub is
-at-most-once; the database is not: a lost doorbell is covered by polling, so it costs latency,
-never an event. Typing and presence are ephemeral frames sent through the backend as they are.
+Writers append events to the log inside their transaction; after it commits the database calls
+`wake()` (the hub watches the event log's commits: see Database.watch_commits), which rings the
+backend's doorbell so every process (this one included) reads the log from its cursor and hands
+each event to the local subscribers of its channel, in id order. Pub/sub is at-most-once; the
+database is not: a lost doorbell is covered by polling, so it costs latency, never an event.
+Typing and presence are ephemeral frames sent through the backend as they are.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ class Hub:
         self._settled.set()
         self.presence = Presence(process_id=uuid.uuid4().hex)
         self.known_channels: set[str] = set()
+        db.watch_commits("events", self.wake)
 
     async def start(self) -> None:
         self.cursor = await event_log.latest_id(self.db)
@@ -89,7 +91,8 @@ class Hub:
 
     # -- writers -------------------------------------------------------------------------
     async def wake(self) -> None:
-        """Call after a commit that appended events."""
+        """Called after every commit of this process that appended events; another process's
+        writes arrive by the doorbell this rings, or by polling."""
         self._wake.set()  # this process reads the log even if the backend is down
         try:
             await self.backend.publish(DOORBELL, "")
