@@ -37,6 +37,9 @@ async def test_every_change_writes_its_event(forum):
         await thread_actions.set_flag(forum, moderator, thread_id, flag, value)
     await thread_actions.move(forum, moderator, thread_id, ["tools-methods"])
     await moderation_actions.set_banner(forum, moderator, "Meeting on Friday")
+    # Clearing restates the earlier banner events as cleared (a replay shows no old banner),
+    # so what setting it logged is read before.
+    banner_types = {t for c, t in await _types(forum) if c == "site"}
     await moderation_actions.clear_banner(forum, moderator)
     start = utcnow() + timedelta(days=3)
     meeting_id, _ = await meeting_actions.create(forum, moderator, {
@@ -48,7 +51,7 @@ async def test_every_change_writes_its_event(forum):
     assert on_thread == ["post.created", "post.hidden", "post.restored", "post.edited",
                          "post.deleted", "thread.pinned", "thread.unpinned", "thread.locked",
                          "thread.unlocked", "thread.moved"]
-    seen = {t for _, t in await _types(forum)}
+    seen = {t for _, t in await _types(forum)} | banner_types
     assert seen == set(EVENT_TYPES)
 
 
@@ -123,3 +126,67 @@ async def test_readers_never_see_an_id_before_a_smaller_one_commits(forum, datab
     logged = [row["id"] for row in await event_log.after(forum.db, 0, limit=1000)]
     assert len(logged) == 200
     assert delivered == logged, "an id committed after the reader had passed it was skipped"
+
+
+async def test_work_after_commit_runs_once_and_never_after_a_rollback(forum):
+    ran: list[str] = []
+
+    async def note() -> None:
+        ran.append("ran")
+
+    with pytest.raises(RuntimeError):
+        async with forum.db.transaction():
+            forum.db.after_commit(note)
+            raise RuntimeError("rolled back")
+    assert ran == []
+    async with forum.db.transaction():
+        forum.db.after_commit(note)
+        async with forum.db.transaction():  # nested: the outermost commit runs it
+            forum.db.after_commit(note)
+        assert ran == []
+    assert ran == ["ran"]
+
+
+async def test_the_hub_is_woken_by_the_commit_itself(forum):
+    """No action wakes the hub by hand: appending an event is enough, once committed."""
+    async with forum.db.transaction():
+        await event_log.append(forum.db, "thread:1", "test.note", {})
+    newest = await event_log.latest_id(forum.db)
+    async with forum.hub.dispatched:  # well within the hub's one-second poll
+        await asyncio.wait_for(forum.hub.dispatched.wait_for(lambda: forum.hub.cursor >= newest), 0.5)
+
+
+def _event_start(days: int) -> dict[str, str]:
+    start = utcnow() + timedelta(days=days)
+    return {"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=2)).isoformat()}
+
+
+async def test_an_event_and_its_thread_are_written_together(forum, database_url):
+    moderator = await make_member(forum, "mod", role="moderator")
+    fields = {"title": "Network meeting", "body": "Come along", "location": "online",
+              "capacity": 10, "categories": ["general-chat"], **_event_start(3)}
+    meeting_id, thread_id = await meeting_actions.create(forum, moderator, fields)
+    # The channel row announced live already shows the event's date.
+    [created] = [r for r in await event_log.after(forum.db, 0) if r["type"] == "thread.created"]
+    assert 'class="event-date"' in event_log.decode_data(created)["html"]
+
+    # The database refuses the event row: the thread written before it in the action goes too.
+    if forum.db.is_sqlite:
+        await forum.db.execute("CREATE TRIGGER refuse BEFORE INSERT ON meetings "
+                               "BEGIN SELECT RAISE(ABORT, 'refused'); END")
+    else:
+        await forum.db.execute("CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+                               "$$ BEGIN RAISE EXCEPTION 'refused'; END $$")
+        await forum.db.execute("CREATE TRIGGER refuse BEFORE INSERT ON meetings "
+                               "FOR EACH ROW EXECUTE FUNCTION refuse()")
+    try:
+        threads_before = await forum.db.fetch_val("SELECT count(*) FROM threads")
+        events_before = await event_log.latest_id(forum.db)
+        with pytest.raises(Exception, match="refused"):
+            await meeting_actions.create(forum, moderator, {**fields, "title": "Never written"})
+        assert await forum.db.fetch_val("SELECT count(*) FROM threads") == threads_before
+        assert await event_log.latest_id(forum.db) == events_before
+    finally:
+        await forum.db.execute("DROP TRIGGER refuse" + ("" if forum.db.is_sqlite else " ON meetings"))
+        if not forum.db.is_sqlite:
+            await forum.db.execute("DROP FUNCTION refuse()")

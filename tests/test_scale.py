@@ -4,6 +4,7 @@ same guarantees as one process: nothing lost, nothing twice, in order."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import random
 import re
@@ -17,6 +18,7 @@ from forum.db.engine import Database
 from tests.conftest import skip_unless_required
 from tests.helpers import api_token, reply, start_thread
 from tests.live_helpers import LiveClient, follow_with_drops, session_cookie
+from tests.test_live_replay import TAKEN_DOWN, make_moderator, replayed, take_down_posts
 from tests.servers import ServerProcess, free_port
 from tests.tcp_proxy import TcpProxy
 
@@ -79,6 +81,25 @@ async def test_presence_and_typing_cross_processes(two_servers):
     await typist.close()
     assert (await watcher.receive_type("presence"))["users"] == []
     await watcher.close()
+
+
+async def test_a_take_down_through_one_process_is_not_replayed_by_the_other(two_servers, database_url):
+    first, second = two_servers
+    async with httpx.AsyncClient(base_url=second.base_url, timeout=30) as http:
+        author = await api_token(http, "writer")
+        moderator = await make_moderator(http, database_url, "keeper")
+        thread = await start_thread(http, author)
+        channel = f"thread:{thread['id']}"
+        # The first process hands the replies out live, as written, before they are taken down.
+        watcher = await LiveClient.open(first.ws_url)
+        await watcher.subscribe([channel])
+        await take_down_posts(http, author, moderator, thread["id"])
+        seen_live = json.dumps(await watcher.receive_events(7))
+        assert all(word in seen_live for word in TAKEN_DOWN)
+        await watcher.close()
+    replay = json.dumps(await replayed(first.ws_url, [channel]))
+    assert "kept words" in replay and "second draft" in replay
+    assert not any(word in replay for word in TAKEN_DOWN)
 
 
 async def test_eight_writers_two_processes_random_drops_lose_nothing(two_servers, database_url):

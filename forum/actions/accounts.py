@@ -37,12 +37,12 @@ async def sign_up(forum: Forum, username: Any, password: Any, display_name: Any 
                                          password_hash=password_hash, role=role)
             # Open Welcome pages say "Name just joined".
             await event_log.append(forum.db, "category:welcome", "member.joined",
-                                   {"username": name, "display_name": shown})
+                                   {"username": name, "display_name": shown},
+                                   subject=f"user:{user_id}", author_id=user_id)
     except Exception as error:  # the unique index settles a race between two sign-ups
         if await users.by_username(forum.db, name):
             raise ValidationError({"username": "That username is taken; try another."}) from error
         raise
-    await forum.hub.wake()
     return Member(id=user_id, username=name, display_name=shown, role=role, joined_at=utcnow())
 
 
@@ -94,6 +94,7 @@ async def log_in(forum: Forum, address: str, username: Any, password: Any) -> Me
 async def update_profile(forum: Forum, member: Member | None, fields: dict[str, Any]) -> None:
     """A member edits their own profile; every field is checked and explained."""
     from forum.actions import require_writer
+    from forum.actions.live import restate_member
     from forum.validation import check_bio, check_profile_line
 
     member = require_writer(member)
@@ -110,7 +111,10 @@ async def update_profile(forum: Forum, member: Member | None, fields: dict[str, 
              if name in fields}
     errors.raise_if_any()
     if clean:
-        await users.update_profile(forum.db, member.id, **clean)  # type: ignore[arg-type]
+        async with forum.db.transaction():
+            await users.update_profile(forum.db, member.id, **clean)  # type: ignore[arg-type]
+            if "display_name" in clean:
+                await restate_member(forum, member.id)
 
 
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from forum.actions import NotFound, notify, require_moderator, require_writer
 from forum.actions import posts as post_actions
 from forum.actions import threads as thread_actions
+from forum.actions.live import restate_thread
 from forum.auth import Member
 from forum.clock import as_utc, utcnow
 from forum.db import event_log, meetings, search, threads
@@ -88,11 +89,15 @@ async def create(forum: Forum, member: Member | None, data: dict[str, Any]) -> t
     errors.check("body", check_body, data.get("body"))
     fields = _check_event_fields(errors, data)
     errors.raise_if_any()
+    created: list[int] = []
+
+    async def add_meeting(thread_id: int) -> None:
+        created.append(await meetings.insert(forum.db, thread_id=thread_id, **fields))
+
+    # The event goes in with its thread, in one transaction, before the row is announced.
     thread_id = await thread_actions.create_thread(forum, member, data.get("title"), data.get("body"),
-                                                   data.get("categories"))
-    async with forum.db.transaction():
-        meeting_id = await meetings.insert(forum.db, thread_id=thread_id, **fields)
-    return meeting_id, thread_id
+                                                   data.get("categories"), with_thread=add_meeting)
+    return created[0], thread_id
 
 
 async def edit(forum: Forum, member: Member | None, meeting_id: int, data: dict[str, Any]) -> None:
@@ -109,16 +114,18 @@ async def edit(forum: Forum, member: Member | None, meeting_id: int, data: dict[
         errors.fields["capacity"] = (f"{meeting['registered']} members already hold seats: "
                                      "give at least that many.")
     errors.raise_if_any()
-    if data.get("categories") is not None:
-        await thread_actions.move(forum, member, meeting["thread_id"], data.get("categories"))
-    opening = await meetings.opening_post(forum.db, meeting["thread_id"])
-    if opening is not None:
-        await post_actions.edit(forum, member, opening["id"], data.get("body"))
+    # One transaction for the channels, the description and the event: all or nothing.
     async with forum.db.transaction():
-        locked = await meetings.lock(forum.db, meeting_id)
+        locked = await meetings.lock(forum.db, meeting_id)  # first, as registrations take it
+        if data.get("categories") is not None:
+            await thread_actions.move(forum, member, meeting["thread_id"], data.get("categories"))
+        opening = await meetings.opening_post(forum.db, meeting["thread_id"])
+        if opening is not None:
+            await post_actions.edit(forum, member, opening["id"], data.get("body"))
         await meetings.update(forum.db, meeting_id, **fields)
         if title != meeting["title"]:
             await threads.retitle(forum.db, meeting["thread_id"], title, slugify(title))
+            await restate_thread(forum, meeting["thread_id"])
             if opening is not None:
                 post = await meetings.opening_post(forum.db, meeting["thread_id"])
                 await search.index_post(forum.db, post["id"], title, post["body"])
@@ -127,7 +134,6 @@ async def edit(forum: Forum, member: Member | None, meeting_id: int, data: dict[
                 fields["capacity"] - await meetings.count(forum.db, meeting_id, REGISTERED)
             await _fill_seats(forum, meeting_id, meeting["thread_id"], free, member.id)
         await _announce(forum, meeting_id)
-    await forum.hub.wake()
 
 
 async def _fill_seats(forum: Forum, meeting_id: int, thread_id: int, free: int | None,
@@ -179,7 +185,6 @@ async def register(forum: Forum, member: Member | None, meeting_id: Any) -> dict
             await _announce(forum, meeting["id"])
         position = (await meetings.reserve_position(forum.db, meeting["id"], mine["id"])
                     if mine["status"] == RESERVE else None)
-    await forum.hub.wake()
     return {"status": mine["status"], "position": position}
 
 
@@ -199,7 +204,6 @@ async def cancel(forum: Forum, member: Member | None, meeting_id: Any) -> None:
             if free > 0:
                 await _fill_seats(forum, meeting["id"], meeting["thread_id"], free, None)
         await _announce(forum, meeting["id"])
-    await forum.hub.wake()
 
 
 async def send_reminders(forum: Forum, now: datetime) -> int:
@@ -214,5 +218,4 @@ async def send_reminders(forum: Forum, now: datetime) -> int:
             await notify.notify(forum, user_id=row["user_id"], kind="event", actor_id=None,
                                 thread_id=row["thread_id"], note="your event starts within a day")
             await meetings.mark_reminded(forum.db, row["id"], now)
-    await forum.hub.wake()
     return len(due)

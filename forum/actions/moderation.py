@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from forum.actions import NotFound, PermissionDenied, notify, require_moderator, require_writer
-from forum.actions.live import post_html
+from forum.actions.live import post_changed
 from forum.auth import Member
-from forum.db import event_log, moderation, posts, threads, users
+from forum.db import event_log, moderation, posts, users
 from forum.services import Forum
 from forum.validation import ValidationError
 
@@ -54,13 +54,7 @@ async def _set_hidden(forum: Forum, member: Member, post: Any, reason: str, *, h
         await notify.notify(forum, user_id=post["author_id"], kind="moderation", actor_id=member.id,
                             thread_id=post["thread_id"], post_id=post["id"],
                             note=f"hid your post ({reason})" if hidden else "restored your post")
-        changed = await posts.by_id(forum.db, post["id"])
-        thread = await threads.by_id(forum.db, post["thread_id"])
-        await event_log.append(forum.db, f"thread:{post['thread_id']}",
-                               "post.hidden" if hidden else "post.restored", {
-                                   "thread_id": post["thread_id"], "post_id": post["id"],
-                                   "html": post_html(forum, changed, thread)})
-    await forum.hub.wake()
+        await post_changed(forum, "post.hidden" if hidden else "post.restored", post["id"])
 
 
 # -- flags -------------------------------------------------------------------------------
@@ -107,6 +101,7 @@ async def resolve_flag(forum: Forum, member: Member | None, flag_id: int, resolu
 # -- the site banner ---------------------------------------------------------------------
 BANNER_MAX = 500
 SITE_CHANNEL = "site"  # every page listens here, for the banner
+BANNER_SUBJECT = "banner"
 
 
 async def set_banner(forum: Forum, member: Member | None, text: Any) -> None:
@@ -121,9 +116,10 @@ async def set_banner(forum: Forum, member: Member | None, text: Any) -> None:
         await moderation.record(forum.db, member.id, "set_banner", reason=clean)
         html = forum.templates.render_fragment(
             "_banner.html", banner={"id": banner_id, "text": clean}, csrf_token="")
-        await event_log.append(forum.db, SITE_CHANNEL, "banner.set",
-                               {"banner_id": banner_id, "text": clean, "html": html})
-    await forum.hub.wake()
+        data = {"banner_id": banner_id, "text": clean, "html": html}
+        # Earlier banners are replayed as this one: a replaced banner's words are gone.
+        await event_log.restate(forum.db, BANNER_SUBJECT, data, event_type="banner.set")
+        await event_log.append(forum.db, SITE_CHANNEL, "banner.set", data, subject=BANNER_SUBJECT)
 
 
 async def clear_banner(forum: Forum, member: Member | None) -> None:
@@ -131,8 +127,8 @@ async def clear_banner(forum: Forum, member: Member | None) -> None:
     async with forum.db.transaction():
         await moderation.clear_banner(forum.db)
         await moderation.record(forum.db, member.id, "clear_banner")
-        await event_log.append(forum.db, SITE_CHANNEL, "banner.cleared", {})
-    await forum.hub.wake()
+        await event_log.restate(forum.db, BANNER_SUBJECT, {}, event_type="banner.cleared")
+        await event_log.append(forum.db, SITE_CHANNEL, "banner.cleared", {}, subject=BANNER_SUBJECT)
 
 
 # -- members -----------------------------------------------------------------------------

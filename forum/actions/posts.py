@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from forum.actions import NotFound, PermissionDenied, notify, require_writer, take_posting_allowance
-from forum.actions.live import channel_row_html, post_html
+from forum.actions.live import channel_row_html, post_changed, post_html, post_subject, thread_subject
 from forum.auth import Member, can_edit_post
 from forum.clock import isoformat, utcnow
 from forum.db import event_log, moderation, posts, search, threads, users
@@ -63,13 +63,13 @@ async def reply(forum: Forum, member: Member | None, thread_id: int, body: Any,
         await event_log.append(forum.db, f"thread:{thread_id}", "post.created", {
             "thread_id": thread_id, "post_id": post_id, "parent_id": parent["id"],
             "path": post["path"], "depth": post["depth"], "author": member.username,
-            "html": post_html(forum, post, thread)})
+            "html": post_html(forum, post, thread)}, subject=post_subject(post_id), author_id=member.id)
         row = channel_row_html(forum, thread, [c["name"] for c in in_channels])
         for channel in in_channels:
             await event_log.append(forum.db, f"category:{channel['slug']}", "post.created", {
                 "thread_id": thread_id, "post_id": post_id, "reply_count": thread["reply_count"],
-                "last_activity_at": isoformat(thread["last_activity_at"]), "html": row})
-    await forum.hub.wake()
+                "last_activity_at": isoformat(thread["last_activity_at"]), "html": row},
+                subject=thread_subject(thread_id), author_id=thread["author_id"])
     return post
 
 
@@ -101,14 +101,12 @@ async def edit(forum: Forum, member: Member | None, post_id: int, body: Any) -> 
                                     post_id=post_id)
             await notify.notify(forum, user_id=post["author_id"], kind="moderation", actor_id=member.id,
                                 thread_id=post["thread_id"], post_id=post_id, note="edited your post")
-        post = await posts.by_id(forum.db, post_id)
-        thread = await threads.by_id(forum.db, post["thread_id"])
-        await search.index_post(forum.db, post_id, thread["title"] if post["depth"] == 0 else "",
-                                clean_body)
-        await event_log.append(forum.db, f"thread:{post['thread_id']}", "post.edited", {
-            "thread_id": post["thread_id"], "post_id": post_id,
-            "html": post_html(forum, post, thread)})
-    await forum.hub.wake()
+        if post["depth"] == 0:
+            thread = await threads.by_id(forum.db, post["thread_id"])
+            await search.index_post(forum.db, post_id, thread["title"], clean_body)
+        else:
+            await search.index_post(forum.db, post_id, "", clean_body)
+        await post_changed(forum, "post.edited", post_id)
 
 
 async def delete(forum: Forum, member: Member | None, post_id: int) -> None:
@@ -125,9 +123,4 @@ async def delete(forum: Forum, member: Member | None, post_id: int) -> None:
         await users.record_post(forum.db, post["author_id"], utcnow(), change=-1)
         if post["depth"] > 0:
             await threads.record_reply_removed(forum.db, post["thread_id"])
-        post = await posts.by_id(forum.db, post_id)
-        thread = await threads.by_id(forum.db, post["thread_id"])
-        await event_log.append(forum.db, f"thread:{post['thread_id']}", "post.deleted", {
-            "thread_id": post["thread_id"], "post_id": post_id,
-            "html": post_html(forum, post, thread)})
-    await forum.hub.wake()
+        await post_changed(forum, "post.deleted", post_id)

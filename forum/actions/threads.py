@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from forum.actions import NotFound, notify, require_moderator, require_writer, take_posting_allowance
-from forum.actions.live import channel_row_html
+from forum.actions.live import channel_row_html, thread_subject
 from forum.auth import Member
 from forum.clock import utcnow
 from forum.db import channels, event_log, moderation, posts, search, threads, users
@@ -35,7 +36,10 @@ async def _check_channels(forum: Forum, member: Member, slugs: Any) -> list[Any]
 
 
 async def create_thread(forum: Forum, member: Member | None, title: Any, body: Any,
-                        channel_slugs: Any, *, introduction: bool = False) -> int:
+                        channel_slugs: Any, *, introduction: bool = False,
+                        with_thread: Callable[[int], Awaitable[Any]] | None = None) -> int:
+    """`with_thread(thread_id)` runs inside the thread's transaction before its row is announced
+    (an event's date goes in with it: the row shows it)."""
     member = require_writer(member)
     errors = FieldErrors()
     clean_title = errors.check("title", check_title, title)
@@ -68,13 +72,15 @@ async def create_thread(forum: Forum, member: Member | None, title: Any, body: A
         await search.index_post(forum.db, post_id, clean_title, clean_body, new=True)
         await users.record_post(forum.db, member.id, now)
         await threads.add_to_channels(forum.db, thread_id, [c["id"] for c in chosen], now)
+        if with_thread is not None:
+            await with_thread(thread_id)
         thread = await threads.by_id(forum.db, thread_id)
         row_html = channel_row_html(forum, thread, [c["name"] for c in chosen])
         for channel in chosen:
             await event_log.append(forum.db, f"category:{channel['slug']}", "thread.created", {
                 "thread_id": thread_id, "title": clean_title,
-                "channels": [c["slug"] for c in chosen], "html": row_html})
-    await forum.hub.wake()
+                "channels": [c["slug"] for c in chosen], "html": row_html},
+                subject=thread_subject(thread_id), author_id=member.id)
     return thread_id
 
 
@@ -99,8 +105,8 @@ async def set_flag(forum: Forum, member: Member | None, thread_id: int, flag: st
         data = {"thread_id": thread_id, flag: value,
                 "html": channel_row_html(forum, thread, [c["name"] for c in in_channels])}
         for name in [f"thread:{thread_id}"] + [f"category:{c['slug']}" for c in in_channels]:
-            await event_log.append(forum.db, name, event, data)
-    await forum.hub.wake()
+            await event_log.append(forum.db, name, event, data, subject=thread_subject(thread_id),
+                                   author_id=thread["author_id"])
 
 
 async def move(forum: Forum, member: Member | None, thread_id: int, channel_slugs: Any) -> None:
@@ -126,6 +132,6 @@ async def move(forum: Forum, member: Member | None, thread_id: int, channel_slug
                 "html": channel_row_html(forum, thread, [c["name"] for c in target])}
         names = {f"thread:{thread_id}"} | {f"category:{c['slug']}" for c in [*before, *target]}
         for name in sorted(names):
-            await event_log.append(forum.db, name, "thread.moved", data)
-    await forum.hub.wake()
+            await event_log.append(forum.db, name, "thread.moved", data, subject=thread_subject(thread_id),
+                                   author_id=thread["author_id"])
 

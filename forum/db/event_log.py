@@ -27,29 +27,40 @@ EVENT_LOG_LOCK = 0x666F72756D5F6576  # "forum_ev"
 PRUNED_THROUGH = "events_pruned_through"
 
 
-async def append(db: Database, channel: str, event_type: str, data: dict[str, Any]) -> None:
-    """Append one event; call inside `db.transaction()`.
+async def append(db: Database, channel: str, event_type: str, data: dict[str, Any], *,
+                 subject: str | None = None, author_id: int | None = None) -> None:
+    """Append one event; call inside `db.transaction()`. An event that carries what a member
+    wrote names its `subject` (and the `author_id` whose name it shows), so that `restate`
+    can bring it up to date when that changes or is taken down.
 
     The row is written at the very end of the transaction, just before it commits. The lock
     that orders ids must be the last lock a transaction takes: taken early, a writer holding it
     could wait on a row another writer holds while that one waits for the lock (a deadlock
     PostgreSQL found when replies started sending notifications mid-transaction)."""
+    _pending(db).append({
+        "channel": channel, "type": event_type, "created_at": utcnow(),
+        "data": json.dumps(data, ensure_ascii=False), "subject": subject, "author_id": author_id})
+
+
+def _pending(db: Database) -> list[dict[str, Any]]:
+    """The events this transaction has appended so far; written in one statement before commit,
+    after which the hub is woken."""
     async def write(rows: list[dict[str, Any]]) -> None:
         # One statement for the transaction's events; ids are drawn in the order of the rows.
-        await db.execute(events.insert().values(rows) if db.is_sqlite else _locked_insert(rows))
+        if rows:  # a restate alone appends nothing
+            await db.execute(events.insert().values(rows) if db.is_sqlite else _locked_insert(rows))
 
-    db.rows_before_commit("events", write).append({
-        "channel": channel, "type": event_type, "created_at": utcnow(),
-        "data": json.dumps(data, ensure_ascii=False)})
+    return db.rows_before_commit("events", write)
 
 
 # PostgreSQL evaluates the uncorrelated sub-select once, before the first row, so the lock is
 # held before any id is drawn, and taking it costs no round trip of its own while other writers
 # queue behind it. One statement whatever the number of rows: it is prepared once.
 _LOCKED_INSERT = sa.text(
-    "INSERT INTO events (channel, type, data, created_at)"
+    "INSERT INTO events (channel, type, data, created_at, subject, author_id)"
     " SELECT * FROM unnest(CAST(:channels AS VARCHAR[]), CAST(:types AS VARCHAR[]),"
-    " CAST(:data AS TEXT[]), CAST(:created AS TIMESTAMPTZ[]))"
+    " CAST(:data AS TEXT[]), CAST(:created AS TIMESTAMPTZ[]), CAST(:subjects AS VARCHAR[]),"
+    " CAST(:authors AS INTEGER[]))"
     " WHERE (SELECT pg_advisory_xact_lock(:lock) IS NOT NULL)")
 
 
@@ -57,7 +68,50 @@ def _locked_insert(rows: list[dict[str, Any]]) -> sa.TextClause:
     return _LOCKED_INSERT.bindparams(
         channels=[row["channel"] for row in rows], types=[row["type"] for row in rows],
         data=[row["data"] for row in rows], created=[row["created_at"] for row in rows],
+        subjects=[row["subject"] for row in rows], authors=[row["author_id"] for row in rows],
         lock=EVENT_LOG_LOCK)
+
+
+async def restate(db: Database, subject: str, changes: dict[str, Any], *,
+                  event_type: str | None = None) -> int:
+    """Bring every logged event about `subject` up to date; call inside the transaction that
+    changes it. Each key of `changes` replaces that key where an event's data has it (an event
+    without it keeps its shape), so a replay shows the post, title or name as it stands now and
+    never what was edited, deleted or hidden away. With `event_type`, the events also take that
+    type and `changes` as their whole data (a banner cleared: every earlier banner event says
+    so). Returns how many events were rewritten."""
+    def restated(row_type: str, encoded: str) -> tuple[str, str]:
+        if event_type is not None:
+            return event_type, json.dumps(changes, ensure_ascii=False)
+        data = json.loads(encoded)
+        data.update({key: value for key, value in changes.items() if key in data})
+        return row_type, json.dumps(data, ensure_ascii=False)
+
+    # Events this same transaction appended before the change are not written yet.
+    for pending in _pending(db):
+        if pending["subject"] == subject:
+            pending["type"], pending["data"] = restated(pending["type"], pending["data"])
+    rows = await db.fetch_all(sa.select(events.c.id, events.c.type, events.c.data)
+                              .where(events.c.subject == subject).order_by(events.c.id))
+    updates = []
+    for row in rows:
+        new_type, new_data = restated(row["type"], row["data"])
+        updates.append({"event_id": row["id"], "new_type": new_type, "new_data": new_data})
+    if updates:  # a busy thread's row is in thousands of events: one statement for them all
+        await db.execute_many(_RESTATE, updates)
+    return len(rows)
+
+
+# A plain string: `databases` binds each row's values to it (a Core update would take them as
+# columns to set).
+_RESTATE = "UPDATE events SET type = :new_type, data = :new_data WHERE id = :event_id"
+
+
+async def subjects_shown_with(db: Database, author_id: int) -> list[str]:
+    """The subjects of logged events that show this member's name."""
+    rows = await db.fetch_all(sa.select(events.c.subject).distinct().where(
+        events.c.author_id == author_id, events.c.subject.is_not(None)))
+    return [row["subject"] for row in rows]
 
 
 async def after(db: Database, since: int, channels: list[str] | None = None,

@@ -150,7 +150,13 @@ events = sa.Table(
     sa.Column("type", sa.String(40), nullable=False),
     sa.Column("data", sa.Text, nullable=False),
     sa.Column("created_at", Timestamp, nullable=False),
+    # What the event is about ('post:12', 'thread:3', 'user:7', 'banner') and whose name it
+    # shows: a take-down or a new name restates every logged event about it (event_log.restate).
+    sa.Column("subject", sa.String(40)),
+    sa.Column("author_id", sa.Integer),
     sa.Index("ix_events_channel_id", "channel", "id"),
+    sa.Index("ix_events_subject", "subject"),
+    sa.Index("ix_events_author_id", "author_id"),
     sqlite_autoincrement=True,  # never reuse an id after pruning
 )
 
