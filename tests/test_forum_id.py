@@ -5,6 +5,8 @@ apart, while the processes of one forum still hear and count together."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import os
 import re
 import shutil
@@ -12,12 +14,21 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+from asgi_lifespan import LifespanManager
+from starlette.applications import Starlette
 
+from forum.app import create_app
 from forum.db.engine import Database
 from forum.db.forum_id import forum_id
 from forum.db.migrate import migrate
-from tests.conftest import _empty_postgres, _pg_admin
+from forum.ratelimit import SIGNUPS_PER_ADDRESS
+from forum.settings import Settings
+from tests.conftest import _empty_postgres, _pg_admin, make_client, skip_unless_required
+from tests.helpers import PASSWORD, api_token, start_thread
+from tests.live_helpers import LiveClient, session_cookie
+from tests.servers import ServerProcess
 
 
 @pytest.fixture(scope="session")
@@ -57,3 +68,94 @@ async def test_one_database_one_id_whoever_asks_first(database_url, neighbour_da
     finally:
         for db in (*ours, theirs):
             await db.disconnect()
+
+
+# -- forums sharing one Redis ---------------------------------------------------------------
+REDIS_URL = os.environ.get("FORUM_TEST_REDIS_URL")
+# Copied from one forum's settings to the other's: the forum id, not the key, must tell them apart.
+SHARED_SECRET = "one-secret-key-copied-between-forums"
+
+
+@pytest.fixture
+def redis_url() -> str:
+    if not REDIS_URL:
+        skip_unless_required("forums sharing a Redis need FORUM_TEST_REDIS_URL=redis://host:6379/0; "
+                             ".ci/run sets it")
+    return REDIS_URL
+
+
+def on_redis_database(url: str, number: int) -> str:
+    return re.sub(r"/\d*$", f"/{number}", url)
+
+
+async def signed_in(server: ServerProcess, username: str) -> LiveClient:
+    return await LiveClient.open(server.ws_url, cookie=await session_cookie(server.base_url, username))
+
+
+@pytest.mark.parametrize("their_redis", ["same redis database", "another redis database"])
+async def test_forums_sharing_a_redis_see_none_of_each_others_typing_or_presence(
+        database_url, neighbour_database_url, redis_url, their_redis, tmp_path):
+    """Pub/sub ignores Redis database numbers, so another number alone keeps nothing apart."""
+    theirs_url = redis_url if their_redis == "same redis database" else on_redis_database(redis_url, 13)
+    ours = [ServerProcess(database_url, broadcast_url=redis_url, secret_key=SHARED_SECRET,
+                          log_path=tmp_path / f"ours{i}.log").start() for i in range(2)]
+    theirs = ServerProcess(neighbour_database_url, broadcast_url=theirs_url, secret_key=SHARED_SECRET,
+                           log_path=tmp_path / "theirs.log").start()
+    clients: list[LiveClient] = []
+    try:
+        threads = []
+        for server in (ours[0], theirs):
+            async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as http:
+                threads.append(await start_thread(http, await api_token(http, "opener")))
+        assert threads[0]["id"] == threads[1]["id"]  # thread N on both forums
+        channel = f"thread:{threads[0]['id']}"
+
+        watcher = await LiveClient.open(ours[0].ws_url)
+        their_watcher = await LiveClient.open(theirs.ws_url)
+        stranger = await signed_in(theirs, "stranger")
+        clients += [watcher, their_watcher, stranger]
+        for client in clients:
+            await client.subscribe([channel])
+        await stranger.send({"type": "typing", "channel": channel})
+        # Their own forum heard it back through Redis: by now it has gone out to every
+        # listener of their topic, ours too if we shared it.
+        assert (await their_watcher.receive_type("typing"))["user"] == "stranger"
+
+        neighbour = await signed_in(ours[1], "neighbour")
+        clients.append(neighbour)
+        await neighbour.subscribe([channel])
+        assert (await watcher.receive_type("presence"))["users"] == ["neighbour"]
+        await neighbour.send({"type": "typing", "channel": channel})
+        assert (await watcher.receive_type("typing"))["user"] == "neighbour"  # one forum, two processes
+        assert not [frame for frame in watcher.frames if "stranger" in json.dumps(frame)]
+    finally:
+        for client in clients:
+            await client.close()
+        for server in (*ours, theirs):
+            server.stop()
+
+
+async def test_rate_limits_of_forums_sharing_a_redis_and_a_secret_key_count_apart(
+        database_url, neighbour_database_url, redis_url):
+    """Two apps on one database (two processes of one forum) count sign-ups together; a third on
+    another database (another forum, same secret key, same Redis) counts its own."""
+    def app_on(url: str) -> Starlette:
+        return create_app(Settings(database_url=url, broadcast_url=redis_url, secret_key=SHARED_SECRET,
+                                   rate_limits=True))
+
+    allowed, _window = SIGNUPS_PER_ADDRESS
+    async with contextlib.AsyncExitStack() as stack:
+        ours = [await stack.enter_async_context(LifespanManager(app_on(database_url))) for _ in range(2)]
+        theirs = await stack.enter_async_context(LifespanManager(app_on(neighbour_database_url)))
+        our_clients = [await stack.enter_async_context(make_client(app)) for app in ours]
+        their_client = await stack.enter_async_context(make_client(theirs))
+
+        async def sign_up(client: httpx.AsyncClient, username: str) -> int:
+            response = await client.post("/api/v1/users", json={"username": username, "password": PASSWORD})
+            return response.status_code
+
+        for i in range(allowed):  # alternating between our two processes
+            assert await sign_up(our_clients[i % 2], f"member{i}") == 201
+        assert await sign_up(our_clients[0], "onemore") == 429
+        assert await sign_up(our_clients[1], "onemore") == 429
+        assert await sign_up(their_client, "member0") == 201
