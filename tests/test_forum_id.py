@@ -98,11 +98,13 @@ async def test_forums_sharing_a_redis_see_none_of_each_others_typing_or_presence
     """Pub/sub ignores Redis database numbers, so another number alone keeps nothing apart."""
     theirs_url = redis_url if their_redis == "same redis database" else on_redis_database(redis_url, 13)
     ours = [ServerProcess(database_url, broadcast_url=redis_url, secret_key=SHARED_SECRET,
-                          log_path=tmp_path / f"ours{i}.log").start() for i in range(2)]
+                          log_path=tmp_path / f"ours{i}.log") for i in range(2)]
     theirs = ServerProcess(neighbour_database_url, broadcast_url=theirs_url, secret_key=SHARED_SECRET,
-                           log_path=tmp_path / "theirs.log").start()
+                           log_path=tmp_path / "theirs.log")
     clients: list[LiveClient] = []
     try:
+        for server in (*ours, theirs):
+            server.start()
         threads = []
         for server in (ours[0], theirs):
             async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as http:
