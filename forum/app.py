@@ -20,6 +20,7 @@ from forum.auth import Signer
 from forum.clock import utcnow
 from forum.db import channels
 from forum.db.engine import Database
+from forum.db.forum_id import forum_id
 from forum.middleware import (
     DatabaseUnavailableMiddleware,
     LiveResumePointMiddleware,
@@ -91,11 +92,12 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         db = Database(settings.database_url)
         await db.connect()
         await channels.ensure_defaults(db)
-        hub = Hub(db, backend_for(settings.broadcast_url),
+        our_id = await forum_id(db)  # names everything this forum puts in a shared Redis
+        hub = Hub(db, backend_for(settings.broadcast_url, our_id),
                   log_max_count=settings.event_log_max_count,
                   log_max_age_seconds=settings.event_log_max_age_seconds)
         await hub.start()
-        limits = rate_limiter_for(settings.rate_limits, settings.broadcast_url, settings.secret_key)
+        limits = rate_limiter_for(settings.rate_limits, settings.broadcast_url, our_id)
         forum = Forum(settings=settings, db=db, hub=hub, templates=Templates(),
                       signer=Signer(settings.secret_key), limits=limits)
         reminders = asyncio.create_task(remind_periodically(forum))

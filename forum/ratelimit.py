@@ -4,7 +4,6 @@ counts together. Off with FORUM_RATE_LIMITS=off."""
 
 from __future__ import annotations
 
-import hashlib
 import math
 import time
 from collections import deque
@@ -81,14 +80,14 @@ def refuse(retry_after: float, message: str) -> None:
     raise RateLimited(seconds, f"{message} Try again in {_wait(seconds)}.")
 
 
-def rate_limiter_for(enabled: bool, broadcast_url: str, secret_key: str) -> RateLimiter:
+def rate_limiter_for(enabled: bool, broadcast_url: str, forum_id: str) -> RateLimiter:
     """Shared through Redis when the processes share Redis; else this process's own. On Redis
-    the keys are named after the secret key, which every process of one forum shares and no
-    other forum does: forums sharing a Redis database do not count each other's visitors."""
+    the keys are named after the forum's id (forum/db/forum_id.py), which every process of one
+    forum shares and no other forum does: forums sharing a Redis do not count each other's
+    visitors, even when one's secret key was copied from the other."""
     if enabled and broadcast_url.startswith(("redis://", "rediss://")):
         from forum.ratelimit_redis import RedisRateLimiter
 
-        forum_id = hashlib.sha256(b"forum rate limits:" + secret_key.encode()).hexdigest()[:16]
         return RedisRateLimiter(broadcast_url, forum_id)
     return RateLimiter(enabled)
 

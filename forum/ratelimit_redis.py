@@ -16,10 +16,10 @@ import redis.asyncio as redis
 from redis.exceptions import RedisError
 
 from forum.ratelimit import FORGET_AFTER_SECONDS, RateLimiter, refuse
+from forum.redis_names import redis_name
 
 log = logging.getLogger("forum.ratelimit")
 
-KEY_PREFIX = "forum:rate:"  # then the forum's id, then the limit's own key
 # hit() counts without checking: an allowance no key reaches.
 NO_ALLOWANCE = 2**31
 # A limit check must not hold up a log-in or a reply for long when Redis is unwell.
@@ -46,7 +46,7 @@ return '-1'
 class RedisRateLimiter(RateLimiter):
     def __init__(self, url: str, forum_id: str) -> None:
         super().__init__(enabled=True)  # the fallback: this process's own windows
-        self._prefix = f"{KEY_PREFIX}{forum_id}:"
+        self._prefix = redis_name(forum_id, "rate:")  # then the limit's own key
         self._redis = redis.Redis.from_url(url, socket_connect_timeout=TIMEOUT_SECONDS,
                                            socket_timeout=TIMEOUT_SECONDS)
         self._script = self._redis.register_script(_CHECK_AND_COUNT)

@@ -84,11 +84,11 @@ async def test_concurrent_write_transactions_all_commit(forum):
 def test_unknown_broadcast_urls_are_refused_clearly():
     from forum.realtime.backends import MemoryBackend, backend_for
 
-    assert isinstance(backend_for("memory://"), MemoryBackend)
-    assert type(backend_for("redis://127.0.0.1:6379/0")).__name__ == "RedisBackend"
+    assert isinstance(backend_for("memory://", "a-forum"), MemoryBackend)
+    assert type(backend_for("redis://127.0.0.1:6379/0", "a-forum")).__name__ == "RedisBackend"
     for url in ("kafka://x", "127.0.0.1:6379"):
         with pytest.raises(ValueError, match="FORUM_BROADCAST_URL"):
-            backend_for(url)
+            backend_for(url, "a-forum")
 
 
 async def test_migrations_build_exactly_the_schema_in_tables_py(forum):

@@ -46,14 +46,13 @@ def redis_url() -> str:
 @pytest.fixture(params=["memory", "redis"])
 def limits_url(request) -> str:
     """Where the limits are counted. Tests run side by side on one Redis: each forum here has
-    a secret key of its own, so its keys are its own (see rate_limiter_for)."""
+    a database of its own, so a forum id and keys of its own (see rate_limiter_for)."""
     return "memory://" if request.param == "memory" else redis_url()
 
 
 @pytest.fixture
 async def limited(settings, limits_url):
-    app = create_app(dataclasses.replace(settings, rate_limits=True, broadcast_url=limits_url,
-                                         secret_key=secrets.token_hex(16)))
+    app = create_app(dataclasses.replace(settings, rate_limits=True, broadcast_url=limits_url))
     async with LifespanManager(app) as manager:
         manager.forum = manager._state["forum"]
         async with make_client(manager) as client:
@@ -151,9 +150,9 @@ async def test_limits_fall_back_to_this_process_when_redis_is_out_of_reach(caplo
 
 async def test_processes_of_one_forum_count_together_and_other_forums_apart():
     limits_url = redis_url()
-    one_forum = secrets.token_hex(16)
+    one_forum = secrets.token_hex(8)  # forum ids, as forum/db/forum_id.py makes them
     first, second = (rate_limiter_for(True, limits_url, one_forum) for _ in range(2))
-    elsewhere = rate_limiter_for(True, limits_url, secrets.token_hex(16))
+    elsewhere = rate_limiter_for(True, limits_url, secrets.token_hex(8))
     await first.take("post:1", (2, 60), "slow down")
     await second.take("post:1", (2, 60), "slow down")
     with pytest.raises(Exception, match="slow down"):

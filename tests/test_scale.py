@@ -240,12 +240,16 @@ async def test_serve_with_workers_starts_that_many_processes(database_url, redis
 
 
 async def test_forums_on_different_redis_database_numbers_do_not_hear_each_other(database_url, redis_url):
-    """Pub/sub ignores database numbers; the backend must not, or staging hears production."""
+    """Pub/sub ignores database numbers; the backend must not, or staging hears production, even
+    when staging was restored from production's backup and carries its forum id."""
+    import secrets
+
     from forum.realtime.backends import DOORBELL, EPHEMERAL
     from forum.realtime.redis_backend import RedisBackend
 
     base = re.sub(r"/\d*$", "", redis_url)
-    ours, neighbour, theirs = (RedisBackend(f"{base}/{n}") for n in (11, 11, 12))
+    one_id = secrets.token_hex(8)
+    ours, neighbour, theirs = (RedisBackend(f"{base}/{n}", one_id) for n in (11, 11, 12))
     heard: dict[str, list] = {"neighbour": [], "theirs": []}
 
     async def listen(name, backend):
@@ -279,7 +283,7 @@ async def test_rate_limits_count_across_processes(database_url, redis_url, tmp_p
 
     from forum.ratelimit import POSTS_PER_NEW_MEMBER
 
-    secret = secrets.token_hex(16)  # one forum, two processes; its keys in Redis are its own
+    secret = secrets.token_hex(16)  # one forum, two processes: one database, one secret key
     servers = [ServerProcess(database_url, broadcast_url=redis_url, rate_limits=True, secret_key=secret,
                              log_path=tmp_path / f"limited{i}.log").start() for i in range(2)]
     try:

@@ -28,7 +28,7 @@ TRANSIENT = {
     "sessions": "sign-ins: members log in again",
     "api_tokens": "API tokens: members make new ones",
     "events": "the live-update log: open pages reload",
-    "meta": "facts about the event log (how far it was pruned)",
+    "meta": "facts about the database: how far the event log was pruned, the forum's id in Redis",
 }
 EXPORTED = [table for table in metadata.sorted_tables if table.name not in TRANSIENT]
 

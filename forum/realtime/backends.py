@@ -9,9 +9,9 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Protocol
 
-# Topics every process listens on.
-DOORBELL = "forum:events"      # "the event log grew": read it
-EPHEMERAL = "forum:ephemeral"  # typing and presence frames, never stored
+# Topics every process of one forum listens on (in Redis, named after the forum).
+DOORBELL = "events"      # "the event log grew": read it
+EPHEMERAL = "ephemeral"  # typing and presence frames, never stored
 
 BACKEND_QUEUE_SIZE = 10_000
 
@@ -46,11 +46,11 @@ class MemoryBackend:
             yield await self._queue.get()
 
 
-def backend_for(url: str) -> Backend:
+def backend_for(url: str, forum_id: str) -> Backend:
     if url.startswith("memory://"):
         return MemoryBackend()
     if url.startswith(("redis://", "rediss://")):
         from forum.realtime.redis_backend import RedisBackend  # imported only when used
 
-        return RedisBackend(url)
+        return RedisBackend(url, forum_id)
     raise ValueError(f"FORUM_BROADCAST_URL must start with memory:// or redis://, not {url!r}")

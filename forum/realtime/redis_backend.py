@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import redis.asyncio as redis
 
 from forum.realtime.backends import DOORBELL, EPHEMERAL
+from forum.redis_names import redis_name
 
 # A publish that cannot reach Redis gives up quickly: posting must not wait for pub/sub.
 PUBLISH_TIMEOUT_SECONDS = 1.0
@@ -18,14 +19,16 @@ HEALTH_CHECK_SECONDS = 5
 
 
 class RedisBackend:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, forum_id: str) -> None:
         self.url = url
         self._redis = redis.Redis.from_url(url, socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
                                            health_check_interval=HEALTH_CHECK_SECONDS)
-        # Pub/sub ignores Redis database numbers, so the number goes into the topic names: two
-        # forums sharing one Redis (staging beside production) with /1 and /2 never hear each other.
+        # Pub/sub ignores Redis database numbers, so topics are named after the forum: two forums
+        # on one Redis never hear each other, whatever their numbers. The number goes in too, as
+        # keys are kept apart by it: a copy of the forum's database (staging restored from
+        # production's backup, with the same id) on /1 beside production on /0 stays apart.
         number = self._redis.connection_pool.connection_kwargs.get("db", 0)
-        self._topics = {DOORBELL: f"{DOORBELL}:{number}", EPHEMERAL: f"{EPHEMERAL}:{number}"}
+        self._topics = {topic: redis_name(forum_id, f"{number}:{topic}") for topic in (DOORBELL, EPHEMERAL)}
         self._names = {wire: name for name, wire in self._topics.items()}
 
     async def connect(self) -> None:
