@@ -141,10 +141,10 @@ async def wrong_own_password(forum: Forum, member: Member, password: Any) -> str
 
 
 async def change_password(forum: Forum, member: Member, current: Any, new: Any, confirm: Any, *,
-                          keep_session: str | None, revoke_tokens: bool = False) -> dict[str, int]:
+                          keep_session: str | None, keep_tokens: bool = False) -> dict[str, int]:
     """A member sets a new password. Every other session ends (whoever else holds one must log
     in again with the new password); the session keep_session opened stays signed in. API tokens
-    are kept unless revoke_tokens: scripts keep running, and the sessions page lists them."""
+    are revoked too unless keep_tokens: one made with a leaked password must not outlive it."""
     errors = FieldErrors()
     if problem := await wrong_own_password(forum, member, current):
         errors.fields["current_password"] = problem
@@ -158,7 +158,7 @@ async def change_password(forum: Forum, member: Member, current: Any, new: Any, 
     async with forum.db.transaction():
         await users.set_password_hash(forum.db, member.id, password_hash)
         ended = await sessions.end_other_sessions(forum.db, member.id, keep_session)
-        revoked = await sessions.revoke_api_tokens(forum.db, member.id) if revoke_tokens else 0
+        revoked = 0 if keep_tokens else await sessions.revoke_api_tokens(forum.db, member.id)
     return {"sessions_ended": ended, "tokens_revoked": revoked}
 
 
