@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from forum.auth import SESSION_COOKIE, verify_password
+from forum.auth import SESSION_COOKIE
 from forum.clock import as_utc, utcnow
 from forum.db import sessions, users
 from forum.db.tables import api_tokens
@@ -92,7 +92,7 @@ async def test_a_refused_password_change_explains_and_changes_nothing(client, ot
         assert 'name="keep_tokens" checked' in response.text  # the tick box is kept
     assert await signed_in(other_client)
     row = await users.by_username(forum.db, "cal")
-    assert verify_password(row["password_hash"], PASSWORD)
+    assert forum.passwords.verify(row["password_hash"], PASSWORD)
 
 
 async def test_account_pages_ask_visitors_to_log_in(client):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from forum.auth import ROLES, Member, hash_password, verify_password
+from forum.auth import ROLES, Member
 from forum.clock import utcnow
 from forum.db import event_log, sessions, users
 from forum.ratelimit import FAILED_LOGINS_PER_ACCOUNT, FAILED_LOGINS_PER_ADDRESS, SIGNUPS_PER_ADDRESS
@@ -30,7 +30,7 @@ async def sign_up(forum: Forum, username: Any, password: Any, display_name: Any 
         raise ValidationError({"role": f"Role must be one of {', '.join(ROLES)}."})
     if await users.by_username(forum.db, name):
         raise ValidationError({"username": "That username is taken; try another."})
-    password_hash = hash_password(password)
+    password_hash = forum.passwords.hash(password)
     try:
         async with forum.db.transaction():
             user_id = await users.insert(forum.db, username=name, display_name=shown,
@@ -49,7 +49,8 @@ async def sign_up(forum: Forum, username: Any, password: Any, display_name: Any 
 async def authenticate(forum: Forum, username: Any, password: Any) -> Member | None:
     """The member for these credentials, or None. Same cost whether or not the name exists."""
     row = await users.by_username(forum.db, username) if isinstance(username, str) else None
-    if not isinstance(password, str) or not verify_password(row["password_hash"] if row else None, password):
+    password_hash = row["password_hash"] if row else None
+    if not isinstance(password, str) or not forum.passwords.verify(password_hash, password):
         return None
     return Member.from_row(row)
 
@@ -122,7 +123,7 @@ async def reset_password(forum: Forum, username: str, new: Any) -> Member:
     if row is None:
         raise ValidationError({"username": f"No member is called {username}."})
     async with forum.db.transaction():
-        await users.set_password_hash(forum.db, row["id"], hash_password(password))
+        await users.set_password_hash(forum.db, row["id"], forum.passwords.hash(password))
         await sessions.end_other_sessions(forum.db, row["id"], None)
         await sessions.revoke_api_tokens(forum.db, row["id"])
     return Member.from_row(row)
@@ -134,7 +135,7 @@ async def wrong_own_password(forum: Forum, member: Member, password: Any) -> str
     account = f"login:{member.username.lower()[:40]}"
     await forum.limits.check(account, FAILED_LOGINS_PER_ACCOUNT, "Too many wrong passwords for this account.")
     row = await users.by_id(forum.db, member.id)
-    if isinstance(password, str) and verify_password(row["password_hash"], password):
+    if isinstance(password, str) and forum.passwords.verify(row["password_hash"], password):
         return None
     await forum.limits.hit(account)
     return "That is not your current password."
@@ -154,7 +155,7 @@ async def change_password(forum: Forum, member: Member, current: Any, new: Any, 
     if "new_password" not in errors.fields and new != confirm:
         errors.fields["confirm_password"] = "The two new passwords do not match."
     errors.raise_if_any()
-    password_hash = hash_password(new)
+    password_hash = forum.passwords.hash(new)
     async with forum.db.transaction():
         await users.set_password_hash(forum.db, member.id, password_hash)
         ended = await sessions.end_other_sessions(forum.db, member.id, keep_session)
