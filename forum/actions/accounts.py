@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from forum.auth import ROLES, Member
 from forum.clock import utcnow
 from forum.db import event_log, sessions, users
-from forum.ratelimit import FAILED_LOGINS_PER_ACCOUNT, FAILED_LOGINS_PER_ADDRESS, SIGNUPS_PER_ADDRESS
+from forum.ratelimit import (
+    FAILED_LOGINS_PER_ACCOUNT,
+    FAILED_LOGINS_PER_ACCOUNT_AND_ADDRESS,
+    FAILED_LOGINS_PER_ADDRESS,
+    SIGNUPS_PER_ADDRESS,
+    SLOW_LOGIN_SECONDS,
+    RateLimited,
+)
 from forum.services import Forum
 from forum.validation import (
     FieldErrors,
@@ -80,16 +88,46 @@ async def sign_up_from(forum: Forum, address: str, username: Any, password: Any,
 
 
 async def log_in(forum: Forum, address: str, username: Any, password: Any) -> Member | None:
-    """Failed log-ins are limited per account and per address, against password guessing."""
-    account = f"login:{str(username).lower()[:40]}"
-    await forum.limits.check(account, FAILED_LOGINS_PER_ACCOUNT, "Too many failed log-ins for this account.")
+    """Failed log-ins refuse per account from one address and per address, against password
+    guessing; past a looser per-account ceiling every attempt waits, and the owner is told."""
+    name = str(username).lower()[:40]
+    # The address first: it never holds "|", so no typed name makes two pairs' keys meet.
+    pair = f"login-pair:{address}|{name}"
+    await forum.limits.check(pair, FAILED_LOGINS_PER_ACCOUNT_AND_ADDRESS,
+                             "Too many failed log-ins for this account from your network.")
     await forum.limits.check(f"login-from:{address}", FAILED_LOGINS_PER_ADDRESS,
                              "Too many failed log-ins from your network.")
+    if not await forum.limits.within(f"login:{name}", FAILED_LOGINS_PER_ACCOUNT):
+        await asyncio.sleep(SLOW_LOGIN_SECONDS)  # guessing from many addresses slows to a crawl
     member = await authenticate(forum, username, password)
     if member is None:
-        await forum.limits.hit(account)
+        await forum.limits.hit(pair)
         await forum.limits.hit(f"login-from:{address}")
+        await _count_failure(forum, name)
     return member
+
+
+async def _count_failure(forum: Forum, name: str) -> None:
+    """Count a wrong password against the account; at the ceiling tell its owner, once a window."""
+    account = f"login:{name}"
+    await forum.limits.hit(account)
+    if await forum.limits.within(account, FAILED_LOGINS_PER_ACCOUNT):
+        return
+    row = await users.by_username(forum.db, name)
+    if row is None:
+        return
+    attempts, window = FAILED_LOGINS_PER_ACCOUNT
+    try:
+        await forum.limits.take(f"login-told:{row['id']}", (1, window), "")
+    except RateLimited:
+        return  # told already in this window
+    from forum.actions import notify
+
+    async with forum.db.transaction():
+        await notify.notify(forum, user_id=row["id"], kind="failed_logins", actor_id=None, note=(
+            f"Someone tried to sign in to your account {attempts} times in the last hour with a "
+            "wrong password. If it was not you, choose a long password nobody could guess."))
+    await forum.hub.wake()
 
 
 async def update_profile(forum: Forum, member: Member | None, fields: dict[str, Any]) -> None:
@@ -131,13 +169,16 @@ async def reset_password(forum: Forum, username: str, new: Any) -> Member:
 
 async def wrong_own_password(forum: Forum, member: Member, password: Any) -> str | None:
     """None when password is the member's own, else what to say beside the field. Wrong guesses
-    count with failed log-ins, so a borrowed session cannot guess the password freely."""
-    account = f"login:{member.username.lower()[:40]}"
-    await forum.limits.check(account, FAILED_LOGINS_PER_ACCOUNT, "Too many wrong passwords for this account.")
+    are limited per member and count with failed log-ins, so a borrowed session cannot guess the
+    password freely."""
+    checks = f"password-check:{member.id}"
+    await forum.limits.check(checks, FAILED_LOGINS_PER_ACCOUNT_AND_ADDRESS,
+                             "Too many wrong passwords for this account.")
     row = await users.by_id(forum.db, member.id)
     if isinstance(password, str) and forum.passwords.verify(row["password_hash"], password):
         return None
-    await forum.limits.hit(account)
+    await forum.limits.hit(checks)
+    await _count_failure(forum, member.username.lower()[:40])
     return "That is not your current password."
 
 
