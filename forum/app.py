@@ -16,7 +16,7 @@ from starlette.routing import Mount
 
 from forum import errors
 from forum.actions.meetings import send_reminders
-from forum.auth import Signer
+from forum.auth import Passwords, Signer
 from forum.clock import utcnow
 from forum.db import channels
 from forum.db.engine import Database
@@ -99,7 +99,8 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         await hub.start()
         limits = rate_limiter_for(settings.rate_limits, settings.broadcast_url, our_id)
         forum = Forum(settings=settings, db=db, hub=hub, templates=Templates(),
-                      signer=Signer(settings.secret_key), limits=limits)
+                      signer=Signer(settings.secret_key), limits=limits,
+                      passwords=Passwords(settings.password_hasher))
         reminders = asyncio.create_task(remind_periodically(forum))
         if freeze_after_start:
             _freeze_the_heap()

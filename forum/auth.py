@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import logging
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
-from argon2 import PasswordHasher, profiles
+from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.requests import HTTPConnection
@@ -25,28 +24,29 @@ CSRF_HEADER = "x-csrf-token"
 SESSION_MAX_AGE_SECONDS = 30 * 24 * 3600
 ROLES = ("member", "moderator", "admin")
 
-# The test suite hashes thousands of passwords; at argon2's real cost (a quarter of a CPU second
-# each here) that alone would take minutes, so the tests ask for argon2's cheapest profile.
-# Never set it anywhere else: the forum says so loudly at start when it is set.
-FAST_HASHING_FOR_TESTS = os.environ.get("FORUM_TEST_FAST_PASSWORD_HASHING") == "1"
-_hasher = PasswordHasher.from_parameters(profiles.CHEAPEST) if FAST_HASHING_FOR_TESTS else PasswordHasher()
-if FAST_HASHING_FOR_TESTS:
-    logging.getLogger("forum.auth").warning(
-        "FORUM_TEST_FAST_PASSWORD_HASHING=1: passwords are hashed too cheaply for real use")
-# A real hash to verify against when the username does not exist, so a log-in attempt takes
-# as long for an unknown name as for a wrong password (no username probing by timing).
-_DUMMY_HASH = _hasher.hash("not a real password")
 
+class Passwords:
+    """Hashes and checks passwords with the argon2 hasher the settings carry: argon2's own
+    defaults unless whoever builds the app passes another (the tests pass a cheap one)."""
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    def __init__(self, hasher: PasswordHasher) -> None:
+        self._hasher = hasher
 
+    @cached_property
+    def _dummy_hash(self) -> str:
+        # A real hash to verify against when the username does not exist, so a log-in attempt
+        # takes as long for an unknown name as for a wrong password (no probing by timing).
+        return self._hasher.hash("not a real password")
 
-def verify_password(password_hash: str | None, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
-    except (VerificationError, InvalidHashError):
-        return False
+    def hash(self, password: str) -> str:
+        return self._hasher.hash(password)
+
+    def verify(self, password_hash: str | None, password: str) -> bool:
+        try:
+            matches = self._hasher.verify(password_hash or self._dummy_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+        return matches and password_hash is not None
 
 
 def new_token() -> str:

@@ -66,7 +66,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     if args.demo:
         cmd_demo(settings, args)
     print(f"Forum running at http://{args.host}:{args.port}/ (Ctrl+C to stop)", flush=True)
-    uvicorn.run("forum.asgi:app", host=args.host, port=args.port, workers=args.workers,
+    uvicorn.run(args.asgi_app, host=args.host, port=args.port, workers=args.workers,
                 proxy_headers=True, log_level="warning", ws_max_size=WS_MAX_MESSAGE_BYTES,
                 ws_ping_interval=WS_PING_SECONDS, ws_ping_timeout=WS_PING_TIMEOUT_SECONDS)
     return 0
@@ -297,6 +297,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None, *, settings: Settings | None = None,
+         asgi_app: str = "forum.asgi:app") -> None:
+    """`settings`, if given, instead of the environment's; `forum serve` serves `asgi_app` (an
+    import path, so that each worker process builds its own app from it)."""
     args = build_parser().parse_args(argv)
-    sys.exit(args.run(Settings.from_env(), args))
+    args.asgi_app = asgi_app
+    sys.exit(args.run(settings or Settings.from_env(), args))

@@ -10,8 +10,13 @@ from collections import deque
 
 # (how many, per how many seconds)
 SIGNUPS_PER_ADDRESS = (5, 3600)
-FAILED_LOGINS_PER_ACCOUNT = (5, 900)
+# Failed log-ins refuse per (account, address) and per address, never per account alone:
+# a stranger's guesses would lock the owner out. Past the per-account ceiling each attempt
+# waits SLOW_LOGIN_SECONDS instead, and the owner is told.
+FAILED_LOGINS_PER_ACCOUNT_AND_ADDRESS = (5, 900)
 FAILED_LOGINS_PER_ADDRESS = (20, 900)
+FAILED_LOGINS_PER_ACCOUNT = (50, 3600)
+SLOW_LOGIN_SECONDS = 1.0
 POSTS_PER_MEMBER = (10, 60)
 POSTS_PER_NEW_MEMBER = (3, 60)  # in their first day: spam accounts are young
 NEW_MEMBER_SECONDS = 24 * 3600
@@ -51,6 +56,14 @@ class RateLimiter:
         hits = self._window(key, seconds, now)
         if len(hits) >= count:
             refuse(hits[0] + seconds - now, message)
+
+    async def within(self, key: str, limit: tuple[int, int]) -> bool:
+        """True while `key` is under `limit`; counts nothing (for a limit that slows, not refuses)."""
+        try:
+            await self.check(key, limit, "")
+        except RateLimited:
+            return False
+        return True
 
     async def hit(self, key: str) -> None:
         if self.enabled:

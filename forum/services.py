@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from forum.auth import Signer
+from forum.auth import Passwords, Signer
 from forum.db.engine import Database
 from forum.ratelimit import RateLimiter
 from forum.realtime.hub import Hub
@@ -22,4 +22,5 @@ class Forum:
     templates: Templates
     signer: Signer
     limits: RateLimiter
+    passwords: Passwords
     shared: SharedReads = field(default_factory=SharedReads)

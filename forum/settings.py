@@ -7,6 +7,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from argon2 import PasswordHasher
+
 # Each setting: environment variable, default, help text. The CLI's --help reads from here.
 SETTINGS_HELP: dict[str, tuple[str, str]] = {
     "FORUM_DATABASE_URL": ("sqlite:///./forum.db", "sqlite:///path.db or postgresql://user@host/db"),
@@ -28,6 +30,9 @@ class Settings:
     event_log_max_age_seconds: int = 7 * 24 * 3600
     event_log_max_count: int = 100_000
     extra: dict[str, str] = field(default_factory=dict)
+    # Never read from the environment, so no setting can cheapen the hashes; a program that
+    # builds its own Settings may pass another (the tests pass argon2's cheapest profile).
+    password_hasher: PasswordHasher = field(default_factory=PasswordHasher, repr=False, compare=False)
 
     @property
     def is_sqlite(self) -> bool:

@@ -14,15 +14,12 @@ from typing import Any
 
 import httpx
 import pytest
-
-# Before the forum is imported: argon2's cheapest profile for every hash the tests make, here
-# and in the servers they start (they inherit the environment). See forum/auth.py.
-os.environ["FORUM_TEST_FAST_PASSWORD_HASHING"] = "1"
 from asgi_lifespan import LifespanManager
 
 from forum.app import create_app
 from forum.db.migrate import migrate
 from forum.settings import Settings
+from tests.forum_command import CHEAP_HASHER
 
 POSTGRES_URL = os.environ.get("FORUM_TEST_POSTGRES_URL")
 POSTGRES_SKIP = ("PostgreSQL tests need FORUM_TEST_POSTGRES_URL=postgresql://user@host/db "
@@ -96,7 +93,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, secret_key=TEST_SECRET, rate_limits=False)
+    """Argon2's cheapest profile for every password: see tests/forum_command.py."""
+    return Settings(database_url=database_url, secret_key=TEST_SECRET, rate_limits=False,
+                    password_hasher=CHEAP_HASHER)
 
 
 # -- the app in-process -------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Real servers for tests: `forum serve` in its own process on a free port."""
+"""Real servers for tests: `forum serve` in its own process on a free port (run through
+tests/forum_command.py, for argon2's cheapest profile)."""
 
 from __future__ import annotations
 
@@ -59,7 +60,7 @@ class ServerProcess:
                "FORUM_RATE_LIMITS": "on" if self.rate_limits else "off"}
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "forum", "serve", "--port", str(self.port),
+            [sys.executable, "-m", "tests.forum_command", "serve", "--port", str(self.port),
              "--workers", str(self.workers)],
             env=env, stdout=log, stderr=subprocess.STDOUT)
         if wait_until_healthy(self.base_url, self.process):

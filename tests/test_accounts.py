@@ -141,16 +141,33 @@ async def test_every_page_carries_the_security_headers(client):
         assert headers["referrer-policy"] == "same-origin"
 
 
-def test_real_password_hashing_unless_the_tests_ask_otherwise():
-    """The suite runs with argon2's cheapest profile; the forum itself must never default to it."""
-    import os
-    import subprocess
-    import sys
+def test_the_forum_hashes_at_argon2s_own_cost_and_has_no_switch_to_lower_it():
+    """The tests hand argon2's cheapest profile in (tests/forum_command.py); nothing in the
+    environment can do that to the forum itself."""
+    from pathlib import Path
 
-    env = {k: v for k, v in os.environ.items() if k != "FORUM_TEST_FAST_PASSWORD_HASHING"}
-    probe = ("from argon2 import PasswordHasher; from forum.auth import hash_password; "
-             "h = hash_password('a long password'); d = PasswordHasher(); "
-             "print(f'm={d.memory_cost},t={d.time_cost},p={d.parallelism}' in h)")
-    result = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True,
-                            timeout=60)
-    assert result.stdout.strip() == "True", result.stderr
+    from argon2 import PasswordHasher
+
+    import forum
+    from forum.auth import Passwords
+    from forum.settings import Settings
+
+    settings = Settings.from_env({"FORUM_SECRET_KEY": "k"})
+    real = PasswordHasher()
+    real_cost = f"m={real.memory_cost},t={real.time_cost},p={real.parallelism}"
+    assert real_cost in Passwords(settings.password_hasher).hash("a long password")
+    product = Path(forum.__file__).parent
+    assert [p.name for p in product.rglob("*.py") if "FORUM_TEST" in p.read_text()] == []
+
+
+async def test_the_app_hashes_with_the_hasher_its_settings_carry(client, forum):
+    from tests.forum_command import CHEAP_HASHER
+
+    cheap = CHEAP_HASHER
+    await sign_up(client, "cheap_chris")
+    csrf = {"X-CSRF-Token": await csrf_token(client)}
+    changed = await client.post("/api/v1/me/password", headers=csrf, json={
+        "current_password": PASSWORD, "new_password": "another long one"})
+    assert changed.status_code == 200
+    row = await users.by_username(forum.db, "cheap_chris")
+    assert f"m={cheap.memory_cost},t={cheap.time_cost},p={cheap.parallelism}" in row["password_hash"]

@@ -13,8 +13,9 @@ import pytest
 
 from forum.actions import posts as post_actions
 from forum.actions import threads as thread_actions
-from forum.auth import SESSION_COOKIE, Member, hash_password
+from forum.auth import SESSION_COOKIE, Member
 from forum.db import moderation, sessions, users
+from tests.forum_command import CHEAP_HASHER
 from tests.helpers import csrf_token
 
 ACTORS = ("anonymous", "member", "author", "suspended", "moderator", "admin")
@@ -38,7 +39,7 @@ ALLOWED: dict[str, set[str]] = {
 # Form routes that send a visitor to log in rather than refusing outright.
 LOGIN_FIRST = {"post", "reply", "flag"}
 CASES = [(action, actor) for action in ALLOWED for actor in ACTORS]
-_HASH = hash_password("authorization-table")  # one argon2 hash for every actor: speed
+_HASH = CHEAP_HASHER.hash("authorization-table")  # one argon2 hash for every actor: speed
 
 
 @pytest.fixture

@@ -43,8 +43,8 @@ PAGES = [("home", "/", MODERATOR), ("channel", "/c/tools-methods", MODERATOR),
 # -- fixtures ---------------------------------------------------------------------------------
 def run_forum(database_url: str, *args: str) -> None:
     env = {**os.environ, "FORUM_DATABASE_URL": database_url, "FORUM_SECRET_KEY": "browser-test"}
-    done = subprocess.run([sys.executable, "-m", "forum", *args], env=env, capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-m", "tests.forum_command", *args], env=env,
+                          capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
 
 

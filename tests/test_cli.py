@@ -1,4 +1,5 @@
-"""The `forum` command, run as a person would run it: a real process on a real database."""
+"""The `forum` command, run as a person would run it: a real process on a real database
+(through tests/forum_command.py, for argon2's cheapest profile)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ import subprocess
 import sys
 
 import pytest
+import sqlalchemy as sa
 
 from forum.demo_content import MEMBERS, THREADS
 
 
 def run_forum(database_url: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "FORUM_DATABASE_URL": database_url, "FORUM_SECRET_KEY": "cli-test"}
-    return subprocess.run([sys.executable, "-m", "forum", *args], input=stdin, env=env,
+    return subprocess.run([sys.executable, "-m", "tests.forum_command", *args], input=stdin, env=env,
                           capture_output=True, text=True, timeout=120)
 
 
@@ -66,6 +68,49 @@ async def test_user_password_sets_a_new_one_and_ends_sessions_and_tokens(app, cl
     assert (await client.get("/api/v1/me", headers=headers)).status_code == 401
     login = await client.post("/api/v1/tokens", json={"username": "forgetful", "password": "a brand new one"})
     assert login.status_code == 201
+
+
+def test_the_tests_command_and_server_hash_with_the_cheap_hasher(empty_database_url, tmp_path):
+    """tests/forum_command.py hands argon2's cheapest profile to every path that hashes: demo
+    loading, `user create`, `user password` and the server it starts."""
+    import asyncio
+
+    import httpx
+
+    from forum.db.engine import Database
+    from forum.db.tables import users
+    from tests.forum_command import CHEAP_HASHER
+    from tests.servers import ServerProcess
+
+    assert run_forum(empty_database_url, "demo").returncode == 0
+    for command in ("create", "password"):
+        done = run_forum(empty_database_url, "user", command, "cli_cleo", "--password-stdin",
+                         stdin="a long enough password\n")
+        assert done.returncode == 0, done.stderr
+    server = ServerProcess(empty_database_url, log_path=tmp_path / "server.log").start()
+    try:
+        signed_up = httpx.post(f"{server.base_url}/api/v1/users",
+                               json={"username": "served_sam", "password": "a long enough password"})
+        assert signed_up.status_code == 201
+        logged_in = httpx.post(f"{server.base_url}/api/v1/tokens",
+                               json={"username": "cli_cleo", "password": "a long enough password"})
+        assert logged_in.status_code == 201
+    finally:
+        server.stop()
+
+    async def hashes() -> dict[str, str]:
+        db = Database(empty_database_url)
+        await db.connect()
+        try:
+            rows = await db.fetch_all(sa.select(users.c.username, users.c.password_hash))
+            return {row["username"]: row["password_hash"] for row in rows}
+        finally:
+            await db.disconnect()
+
+    cheap = f"m={CHEAP_HASHER.memory_cost},t={CHEAP_HASHER.time_cost},p={CHEAP_HASHER.parallelism}"
+    found = asyncio.run(hashes())
+    assert {"cli_cleo", "served_sam", MEMBERS[0]["username"]} <= set(found)
+    assert [name for name, value in found.items() if cheap not in value] == []
 
 
 def test_demo_is_idempotent_and_complete(empty_database_url):

@@ -35,6 +35,7 @@ from forum.demo import DEMO_PASSWORD, load_demo
 from forum.demo_content import MEMBERS
 from forum.settings import Settings
 from tests.conftest import TEST_SECRET, make_client
+from tests.forum_command import CHEAP_HASHER
 from tests.helpers import PASSWORD, api_token, reply, start_thread
 from tests.helpers import sign_up as sign_up_form
 from tests.test_cli import run_forum
@@ -42,7 +43,8 @@ from tests.test_cli import run_forum
 
 # -- arranging and reading whole databases ----------------------------------------------------
 async def with_forum(url: str, work: Callable[[Any], Awaitable[Any]]) -> Any:
-    app = create_app(Settings(database_url=url, secret_key=TEST_SECRET, rate_limits=False))
+    app = create_app(Settings(database_url=url, secret_key=TEST_SECRET, rate_limits=False,
+                              password_hasher=CHEAP_HASHER))
     async with LifespanManager(app) as manager:
         return await work(manager._state["forum"])
 

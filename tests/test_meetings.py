@@ -365,7 +365,8 @@ async def test_seats_left_reach_open_pages_live(live_server):
         moderator = await api_token(http, "live_mod")
         env = {**os.environ, "FORUM_DATABASE_URL": live_server.database_url, "FORUM_SECRET_KEY": "events"}
         done = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "forum", "user", "role", "live_mod", "moderator", env=env,
+            sys.executable, "-m", "tests.forum_command", "user", "role", "live_mod", "moderator",
+            env=env,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         _, errors = await asyncio.wait_for(done.communicate(), 120)
         assert done.returncode == 0, errors

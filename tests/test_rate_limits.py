@@ -8,16 +8,20 @@ import dataclasses
 import logging
 import os
 import secrets
+import time
 
+import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 
 from forum.app import create_app
 from forum.ratelimit import (
     FAILED_LOGINS_PER_ACCOUNT,
+    FAILED_LOGINS_PER_ACCOUNT_AND_ADDRESS,
     POSTS_PER_MEMBER,
     POSTS_PER_NEW_MEMBER,
     SIGNUPS_PER_ADDRESS,
+    SLOW_LOGIN_SECONDS,
     RateLimiter,
     rate_limiter_for,
 )
@@ -51,12 +55,24 @@ def limits_url(request) -> str:
 
 
 @pytest.fixture
-async def limited(settings, limits_url):
+async def limited_app(settings, limits_url):
     app = create_app(dataclasses.replace(settings, rate_limits=True, broadcast_url=limits_url))
     async with LifespanManager(app) as manager:
         manager.forum = manager._state["forum"]
-        async with make_client(manager) as client:
-            yield client, manager.forum
+        yield manager
+
+
+@pytest.fixture
+async def limited(limited_app):
+    async with make_client(limited_app) as client:
+        yield client, limited_app.forum
+
+
+def client_from(manager, address: str) -> httpx.AsyncClient:
+    """A client whose requests come from `address`, as uvicorn reports a peer (or a trusted
+    proxy's X-Forwarded-For) to the app."""
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app, client=(address, 50000)),
+                             base_url="http://testserver", follow_redirects=False)
 
 
 async def test_sign_ups_per_address(limited):
@@ -80,10 +96,10 @@ async def test_sign_ups_per_address(limited):
     assert "retry-after" in page.headers
 
 
-async def test_failed_log_ins_per_account(limited):
+async def test_failed_log_ins_per_account_and_address(limited):
     client, _ = limited
     await client.post("/api/v1/users", json={"username": "target", "password": PASSWORD})
-    allowed, _window = FAILED_LOGINS_PER_ACCOUNT
+    allowed, _window = FAILED_LOGINS_PER_ACCOUNT_AND_ADDRESS
     for _ in range(allowed):
         wrong = await client.post("/api/v1/tokens", json={"username": "target", "password": "guess-guess"})
         assert wrong.status_code == 401
@@ -91,6 +107,50 @@ async def test_failed_log_ins_per_account(limited):
     assert locked.status_code == 429 and "failed log-ins" in locked.json()["error"]["message"]
     page = await submit(client, "/login", {"username": "target", "password": PASSWORD}, "/login")
     assert page.status_code == 429 and 'value="target"' in page.text
+
+
+OWNER = "192.0.2.10"
+ATTACKER = "203.0.113.66"
+RIGHT = {"username": "owner", "password": PASSWORD}
+WRONG = {"username": "owner", "password": "guess-guess"}
+
+
+async def test_failures_from_one_address_do_not_lock_the_owner_out_from_another(limited_app):
+    async with client_from(limited_app, OWNER) as owner, client_from(limited_app, ATTACKER) as attacker:
+        assert (await owner.post("/api/v1/users", json=RIGHT)).status_code == 201
+        allowed, _window = FAILED_LOGINS_PER_ACCOUNT_AND_ADDRESS
+        for _ in range(allowed):
+            assert (await attacker.post("/api/v1/tokens", json=WRONG)).status_code == 401
+        refused = await attacker.post("/api/v1/tokens", json=RIGHT)  # the pair refuses even the right one
+        assert refused.status_code == 429 and "failed log-ins" in refused.json()["error"]["message"]
+        assert (await owner.post("/api/v1/tokens", json=RIGHT)).status_code == 201
+        assert (await submit(owner, "/login", RIGHT, "/login")).status_code == 303
+
+
+async def test_past_the_account_ceiling_guesses_slow_down_and_the_owner_gets_in_and_is_told_once(
+        limited_app):
+    ceiling, _window = FAILED_LOGINS_PER_ACCOUNT
+    per_pair, _window = FAILED_LOGINS_PER_ACCOUNT_AND_ADDRESS
+    async with client_from(limited_app, OWNER) as owner:
+        assert (await owner.post("/api/v1/users", json=RIGHT)).status_code == 201
+        token = (await owner.post("/api/v1/tokens", json=RIGHT)).json()["token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        for i in range(ceiling // per_pair):  # a botnet: each address stays under its own limits
+            async with client_from(limited_app, f"198.51.100.{i + 1}") as attacker:
+                for _ in range(per_pair):
+                    assert (await attacker.post("/api/v1/tokens", json=WRONG)).status_code == 401
+        async with client_from(limited_app, "198.51.100.200") as attacker:
+            started = time.monotonic()
+            assert (await attacker.post("/api/v1/tokens", json=WRONG)).status_code == 401
+            assert time.monotonic() - started >= SLOW_LOGIN_SECONDS
+        started = time.monotonic()
+        assert (await submit(owner, "/login", RIGHT, "/login")).status_code == 303
+        assert time.monotonic() - started >= SLOW_LOGIN_SECONDS  # slowed, not refused
+        told = (await owner.get("/api/v1/notifications", headers=headers)).json()["notifications"]
+        assert [n["kind"] for n in told] == ["failed_logins"]
+        message = f"Someone tried to sign in to your account {ceiling} times"
+        assert message in told[0]["note"]
+        assert message in (await owner.get("/notifications")).text
 
 
 async def test_posts_per_member_per_minute_stricter_in_the_first_day(limited):

@@ -18,9 +18,9 @@ from forum.db.engine import Database
 from tests.conftest import skip_unless_required
 from tests.helpers import api_token, reply, start_thread
 from tests.live_helpers import LiveClient, follow_with_drops, session_cookie
-from tests.test_live_replay import TAKEN_DOWN, make_moderator, replayed, take_down_posts
 from tests.servers import ServerProcess, free_port
 from tests.tcp_proxy import TcpProxy
+from tests.test_live_replay import TAKEN_DOWN, make_moderator, replayed, take_down_posts
 
 REDIS_URL = os.environ.get("FORUM_TEST_REDIS_URL")
 REDIS_SKIP = ("multi-process tests need FORUM_TEST_REDIS_URL=redis://host:6379/0 and "

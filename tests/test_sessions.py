@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from forum.auth import SESSION_COOKIE, verify_password
+from forum.auth import SESSION_COOKIE
 from forum.clock import as_utc, utcnow
 from forum.db import sessions, users
 from forum.db.tables import api_tokens
@@ -42,28 +42,31 @@ async def change_password(client, current: str = PASSWORD, new: str = NEW_PASSWO
 
 
 # -- changing the password -------------------------------------------------------------------
-async def test_password_change_ends_other_sessions_and_keeps_this_one(client, other_client, app):
+async def test_password_change_ends_other_sessions_and_tokens_and_keeps_this_one(client, other_client, app):
     await sign_up(client, "ada")
     assert (await log_in(other_client, "ada")).status_code == 303
     token = await api_token(client, "ada", signup=False)
     response = await change_password(client)
     assert response.status_code == 200
     assert "Your password is changed" in response.text and "1 other session ended" in response.text
+    assert "1 API token revoked" in response.text
     assert await signed_in(client)
     assert not await signed_in(other_client)
-    # API tokens are kept by default: scripts keep working, and the page says so.
-    assert (await client.get("/api/v1/me", headers=token)).status_code == 200
+    # A token made with the old password is as stale as a session: it ends unless kept on purpose.
+    assert (await client.get("/api/v1/me", headers=token)).status_code == 401
     async with make_client(app) as third:
         assert (await log_in(third, "ada")).status_code == 400
         assert (await log_in(third, "ada", NEW_PASSWORD)).status_code == 303
 
 
-async def test_password_change_can_revoke_api_tokens_too(client):
+async def test_the_password_form_offers_to_keep_api_tokens_unticked(client):
     await sign_up(client, "bea")
     token = await api_token(client, "bea", signup=False)
-    response = await change_password(client, revoke_tokens="on")
-    assert response.status_code == 200 and "1 API token revoked" in response.text
-    assert (await client.get("/api/v1/me", headers=token)).status_code == 401
+    page = (await client.get("/account/password")).text
+    assert re.search(r'<input type="checkbox" name="keep_tokens"\s*>', page)  # not ticked
+    response = await change_password(client, keep_tokens="on")
+    assert response.status_code == 200 and "revoked" not in response.text
+    assert (await client.get("/api/v1/me", headers=token)).status_code == 200
     assert await signed_in(client)
 
 
@@ -79,17 +82,17 @@ async def test_a_refused_password_change_explains_and_changes_nothing(client, ot
     await sign_up(client, "cal")
     await log_in(other_client, "cal")
     for current, new, confirm, field, message in REFUSED_CHANGES:
-        response = await change_password(client, current, new, confirm, revoke_tokens="on")
+        response = await change_password(client, current, new, confirm, keep_tokens="on")
         assert response.status_code == 400, field
         assert "<h1>Change your password</h1>" in response.text  # the same page, with the message
         assert message in response.text and f'id="{field}-error"' in response.text
         assert re.search(rf'id="{field}"[^>]*aria-invalid="true"', response.text)
         for typed in {current, new, confirm}:
             assert f'value="{typed}"' not in response.text  # nothing typed in a password field returns
-        assert 'name="revoke_tokens" checked' in response.text  # the tick box is kept
+        assert 'name="keep_tokens" checked' in response.text  # the tick box is kept
     assert await signed_in(other_client)
     row = await users.by_username(forum.db, "cal")
-    assert verify_password(row["password_hash"], PASSWORD)
+    assert forum.passwords.verify(row["password_hash"], PASSWORD)
 
 
 async def test_account_pages_ask_visitors_to_log_in(client):
@@ -268,18 +271,32 @@ async def test_api_password_change(client, other_client):
         "current_password": "nope nope nope", "new_password": "x"})
     assert wrong.status_code == 400
     assert set(wrong.json()["error"]["fields"]) == {"current_password", "new_password"}
-    # With the cookie and its CSRF header, this session is kept and the other one ends.
+    # With the cookie and its CSRF header, this session is kept; the other one and the token end.
     csrf = {"X-CSRF-Token": await csrf_token(client)}
     done = await client.post("/api/v1/me/password", headers=csrf, json={
         "current_password": PASSWORD, "new_password": NEW_PASSWORD})
-    assert done.status_code == 200 and done.json() == {"sessions_ended": 1, "tokens_revoked": 0}
+    assert done.status_code == 200 and done.json() == {"sessions_ended": 1, "tokens_revoked": 1}
     assert await signed_in(client) and not await signed_in(other_client)
-    # With a Bearer token there is no session to keep: every session ends; the token stays.
-    again = await client.post("/api/v1/me/password", headers=headers, json={
-        "current_password": NEW_PASSWORD, "new_password": PASSWORD})
-    assert again.status_code == 200 and again.json()["sessions_ended"] == 1
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 401
+
+
+async def test_api_password_change_can_keep_tokens(client):
+    await sign_up(client, "lea")
+    headers = await api_token(client, "lea", signup=False)
+    not_a_flag = await client.post("/api/v1/me/password", headers=headers, json={
+        "current_password": PASSWORD, "new_password": NEW_PASSWORD, "keep_tokens": "yes"})
+    assert not_a_flag.status_code == 400 and "keep_tokens" in not_a_flag.json()["error"]["fields"]
+    # With a Bearer token there is no session to keep: every session ends; kept, the token works.
+    kept = await client.post("/api/v1/me/password", headers=headers, json={
+        "current_password": PASSWORD, "new_password": NEW_PASSWORD, "keep_tokens": True})
+    assert kept.status_code == 200 and kept.json() == {"sessions_ended": 1, "tokens_revoked": 0}
     assert not await signed_in(client)
     assert (await client.get("/api/v1/me", headers=headers)).status_code == 200
+    # Not kept, the token making the change goes with the others.
+    again = await client.post("/api/v1/me/password", headers=headers, json={
+        "current_password": NEW_PASSWORD, "new_password": PASSWORD})
+    assert again.status_code == 200 and again.json() == {"sessions_ended": 0, "tokens_revoked": 1}
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 401
 
 
 # -- last seen, cheaply ----------------------------------------------------------------------

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from forum.auth import ROLES, Member, hash_password, verify_password
+from forum.auth import ROLES, Member
 from forum.clock import utcnow
 from forum.db import event_log, sessions, users
-from forum.ratelimit import FAILED_LOGINS_PER_ACCOUNT, FAILED_LOGINS_PER_ADDRESS, SIGNUPS_PER_ADDRESS
+from forum.ratelimit import (
+    FAILED_LOGINS_PER_ACCOUNT,
+    FAILED_LOGINS_PER_ACCOUNT_AND_ADDRESS,
+    FAILED_LOGINS_PER_ADDRESS,
+    SIGNUPS_PER_ADDRESS,
+    SLOW_LOGIN_SECONDS,
+    RateLimited,
+)
 from forum.services import Forum
 from forum.validation import (
     FieldErrors,
@@ -30,7 +38,7 @@ async def sign_up(forum: Forum, username: Any, password: Any, display_name: Any 
         raise ValidationError({"role": f"Role must be one of {', '.join(ROLES)}."})
     if await users.by_username(forum.db, name):
         raise ValidationError({"username": "That username is taken; try another."})
-    password_hash = hash_password(password)
+    password_hash = forum.passwords.hash(password)
     try:
         async with forum.db.transaction():
             user_id = await users.insert(forum.db, username=name, display_name=shown,
@@ -49,7 +57,8 @@ async def sign_up(forum: Forum, username: Any, password: Any, display_name: Any 
 async def authenticate(forum: Forum, username: Any, password: Any) -> Member | None:
     """The member for these credentials, or None. Same cost whether or not the name exists."""
     row = await users.by_username(forum.db, username) if isinstance(username, str) else None
-    if not isinstance(password, str) or not verify_password(row["password_hash"] if row else None, password):
+    password_hash = row["password_hash"] if row else None
+    if not isinstance(password, str) or not forum.passwords.verify(password_hash, password):
         return None
     return Member.from_row(row)
 
@@ -79,16 +88,46 @@ async def sign_up_from(forum: Forum, address: str, username: Any, password: Any,
 
 
 async def log_in(forum: Forum, address: str, username: Any, password: Any) -> Member | None:
-    """Failed log-ins are limited per account and per address, against password guessing."""
-    account = f"login:{str(username).lower()[:40]}"
-    await forum.limits.check(account, FAILED_LOGINS_PER_ACCOUNT, "Too many failed log-ins for this account.")
+    """Failed log-ins refuse per account from one address and per address, against password
+    guessing; past a looser per-account ceiling every attempt waits, and the owner is told."""
+    name = str(username).lower()[:40]
+    # The address first: it never holds "|", so no typed name makes two pairs' keys meet.
+    pair = f"login-pair:{address}|{name}"
+    await forum.limits.check(pair, FAILED_LOGINS_PER_ACCOUNT_AND_ADDRESS,
+                             "Too many failed log-ins for this account from your network.")
     await forum.limits.check(f"login-from:{address}", FAILED_LOGINS_PER_ADDRESS,
                              "Too many failed log-ins from your network.")
+    if not await forum.limits.within(f"login:{name}", FAILED_LOGINS_PER_ACCOUNT):
+        await asyncio.sleep(SLOW_LOGIN_SECONDS)  # guessing from many addresses slows to a crawl
     member = await authenticate(forum, username, password)
     if member is None:
-        await forum.limits.hit(account)
+        await forum.limits.hit(pair)
         await forum.limits.hit(f"login-from:{address}")
+        await _count_failure(forum, name)
     return member
+
+
+async def _count_failure(forum: Forum, name: str) -> None:
+    """Count a wrong password against the account; at the ceiling tell its owner, once a window."""
+    account = f"login:{name}"
+    await forum.limits.hit(account)
+    if await forum.limits.within(account, FAILED_LOGINS_PER_ACCOUNT):
+        return
+    row = await users.by_username(forum.db, name)
+    if row is None:
+        return
+    attempts, window = FAILED_LOGINS_PER_ACCOUNT
+    try:
+        await forum.limits.take(f"login-told:{row['id']}", (1, window), "")
+    except RateLimited:
+        return  # told already in this window
+    from forum.actions import notify
+
+    async with forum.db.transaction():
+        await notify.notify(forum, user_id=row["id"], kind="failed_logins", actor_id=None, note=(
+            f"Someone tried to sign in to your account {attempts} times in the last hour with a "
+            "wrong password. If it was not you, choose a long password nobody could guess."))
+    await forum.hub.wake()
 
 
 async def update_profile(forum: Forum, member: Member | None, fields: dict[str, Any]) -> None:
@@ -126,7 +165,7 @@ async def reset_password(forum: Forum, username: str, new: Any) -> Member:
     if row is None:
         raise ValidationError({"username": f"No member is called {username}."})
     async with forum.db.transaction():
-        await users.set_password_hash(forum.db, row["id"], hash_password(password))
+        await users.set_password_hash(forum.db, row["id"], forum.passwords.hash(password))
         await sessions.end_other_sessions(forum.db, row["id"], None)
         await sessions.revoke_api_tokens(forum.db, row["id"])
     return Member.from_row(row)
@@ -134,21 +173,24 @@ async def reset_password(forum: Forum, username: str, new: Any) -> Member:
 
 async def wrong_own_password(forum: Forum, member: Member, password: Any) -> str | None:
     """None when password is the member's own, else what to say beside the field. Wrong guesses
-    count with failed log-ins, so a borrowed session cannot guess the password freely."""
-    account = f"login:{member.username.lower()[:40]}"
-    await forum.limits.check(account, FAILED_LOGINS_PER_ACCOUNT, "Too many wrong passwords for this account.")
+    are limited per member and count with failed log-ins, so a borrowed session cannot guess the
+    password freely."""
+    checks = f"password-check:{member.id}"
+    await forum.limits.check(checks, FAILED_LOGINS_PER_ACCOUNT_AND_ADDRESS,
+                             "Too many wrong passwords for this account.")
     row = await users.by_id(forum.db, member.id)
-    if isinstance(password, str) and verify_password(row["password_hash"], password):
+    if isinstance(password, str) and forum.passwords.verify(row["password_hash"], password):
         return None
-    await forum.limits.hit(account)
+    await forum.limits.hit(checks)
+    await _count_failure(forum, member.username.lower()[:40])
     return "That is not your current password."
 
 
 async def change_password(forum: Forum, member: Member, current: Any, new: Any, confirm: Any, *,
-                          keep_session: str | None, revoke_tokens: bool = False) -> dict[str, int]:
+                          keep_session: str | None, keep_tokens: bool = False) -> dict[str, int]:
     """A member sets a new password. Every other session ends (whoever else holds one must log
     in again with the new password); the session keep_session opened stays signed in. API tokens
-    are kept unless revoke_tokens: scripts keep running, and the sessions page lists them."""
+    are revoked too unless keep_tokens: one made with a leaked password must not outlive it."""
     errors = FieldErrors()
     if problem := await wrong_own_password(forum, member, current):
         errors.fields["current_password"] = problem
@@ -158,11 +200,11 @@ async def change_password(forum: Forum, member: Member, current: Any, new: Any, 
     if "new_password" not in errors.fields and new != confirm:
         errors.fields["confirm_password"] = "The two new passwords do not match."
     errors.raise_if_any()
-    password_hash = hash_password(new)
+    password_hash = forum.passwords.hash(new)
     async with forum.db.transaction():
         await users.set_password_hash(forum.db, member.id, password_hash)
         ended = await sessions.end_other_sessions(forum.db, member.id, keep_session)
-        revoked = await sessions.revoke_api_tokens(forum.db, member.id) if revoke_tokens else 0
+        revoked = 0 if keep_tokens else await sessions.revoke_api_tokens(forum.db, member.id)
     return {"sessions_ended": ended, "tokens_revoked": revoked}
 
 

@@ -54,19 +54,19 @@ async def password_page(request: Request) -> Response:
     if request.method == "GET":
         return await render(request, "accounts/password.html", {"errors": {}, "token_count": token_count})
     form = await read_form(request)
-    revoke_tokens = form.get("revoke_tokens") == "on"
+    keep_tokens = form.get("keep_tokens") == "on"
     try:
         result = await accounts.change_password(
             forum, member, form.get("current_password"), form.get("new_password"),
-            form.get("confirm_password"), keep_session=_session_token(request), revoke_tokens=revoke_tokens)
+            form.get("confirm_password"), keep_session=_session_token(request), keep_tokens=keep_tokens)
     except ValidationError as error:
         # Nothing typed into a password field comes back; the tick box does.
         return await render(request, "accounts/password.html", {
-            "errors": error.fields, "revoke_tokens": revoke_tokens, "token_count": token_count},
+            "errors": error.fields, "keep_tokens": keep_tokens, "token_count": token_count},
             status_code=400)
     except RateLimited as error:
         return await render_limited(request, "accounts/password.html",
-                                    {"revoke_tokens": revoke_tokens, "token_count": token_count}, error)
+                                    {"keep_tokens": keep_tokens, "token_count": token_count}, error)
     return await render(request, "accounts/password.html", {
         "errors": {}, "changed": result,
         "token_count": len(await sessions.api_tokens_of(forum.db, member.id))})

@@ -73,10 +73,14 @@ def _cookie_session(request: Request) -> str | None:
 async def change_password(request: Request) -> JSONResponse:
     member = await require_member(request)
     data = await json_body(request)
+    keep_tokens = data.get("keep_tokens", False)
+    if not isinstance(keep_tokens, bool):
+        raise ApiError(400, "invalid", "keep_tokens must be true or false.",
+                       {"keep_tokens": "must be true or false"})
     result = await accounts.change_password(
         forum_of(request), member, data.get("current_password"), data.get("new_password"),
         data.get("confirm_password", data.get("new_password")),
-        keep_session=_cookie_session(request), revoke_tokens=data.get("revoke_tokens") is True)
+        keep_session=_cookie_session(request), keep_tokens=keep_tokens)
     return JSONResponse(result)
 
 

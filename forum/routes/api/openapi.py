@@ -107,11 +107,11 @@ PATHS: dict[str, Any] = {
                          "(an empty display name is your username)", 200, _ref("User"), auth=True, body=_obj(
                 [], display_name=NSTR, bio=NSTR, organisation=NSTR, location=NSTR))},
     "/me/password": {"post": _op(
-        "Change your password: every other session ends (with the cookie, this one stays); API tokens "
-        "stay unless revoke_tokens", 200, _obj(["sessions_ended", "tokens_revoked"], sessions_ended=INT,
-                                               tokens_revoked=INT), auth=True,
+        "Change your password: every other session ends (with the cookie, this one stays) and every "
+        "API token is revoked, the one asking too, unless keep_tokens is true", 200,
+        _obj(["sessions_ended", "tokens_revoked"], sessions_ended=INT, tokens_revoked=INT), auth=True,
         body=_obj(["current_password", "new_password"], current_password=STR, new_password=STR,
-                  confirm_password=STR, revoke_tokens=BOOL))},
+                  confirm_password=STR, keep_tokens=BOOL))},
     "/me/sessions": {"get": _op("Your signed-in sessions, most recently seen first", 200, _obj(
         ["sessions"], sessions={"type": "array", "items": _obj(
             ["id", "created_at", "last_seen_at", "device", "current"], id=INT, created_at=TIME,
