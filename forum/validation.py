@@ -7,6 +7,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from forum.characters import text_problem
+
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{3,30}$")
 TITLE_MAX = 200
 BODY_MAX = 50_000
@@ -45,7 +47,19 @@ def _text(value: object, field: str) -> str:
         return ""
     if not isinstance(value, str):
         raise ValidationError({field: "must be text"})
+    if problem := text_problem(value):
+        raise ValidationError({field: problem})
     return value
+
+
+def plain_text(value: object, field: str) -> str:
+    """Text with no control characters and nothing undecodable: the rule for every field."""
+    return _text(value, field)
+
+
+def lines_of(value: object, field: str) -> str:
+    """Multi-line text with Unix line endings, whatever the browser or client sent."""
+    return _text(value, field).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def check_username(value: object) -> str:
@@ -84,7 +98,7 @@ def check_title(value: object) -> str:
 
 
 def check_body(value: object) -> str:
-    body = _text(value, "body").replace("\r\n", "\n").strip()
+    body = lines_of(value, "body").strip()
     if not body:
         raise ValidationError({"body": "Write a message."})
     if len(body) > BODY_MAX:
@@ -94,7 +108,7 @@ def check_body(value: object) -> str:
 
 
 def check_bio(value: object) -> str:
-    bio = _text(value, "bio").replace("\r\n", "\n").strip()
+    bio = lines_of(value, "bio").strip()
     if len(bio) > BIO_MAX:
         raise ValidationError({"bio": f"Keep the bio to {BIO_MAX:,} characters."})
     return bio

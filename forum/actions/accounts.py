@@ -15,6 +15,7 @@ from forum.validation import (
     check_display_name,
     check_password,
     check_username,
+    storable,
 )
 
 
@@ -48,7 +49,8 @@ async def sign_up(forum: Forum, username: Any, password: Any, display_name: Any 
 
 async def authenticate(forum: Forum, username: Any, password: Any) -> Member | None:
     """The member for these credentials, or None. Same cost whether or not the name exists."""
-    row = await users.by_username(forum.db, username) if isinstance(username, str) else None
+    known = isinstance(username, str) and storable(username)  # a NUL would be a database error
+    row = await users.by_username(forum.db, username) if known else None
     if not isinstance(password, str) or not verify_password(row["password_hash"] if row else None, password):
         return None
     return Member.from_row(row)
