@@ -91,7 +91,8 @@ def cmd_user_create(settings: Settings, args: argparse.Namespace) -> int:
     from forum.actions.accounts import sign_up
 
     password = _read_password(args)
-    return _member_command(settings, lambda forum: sign_up(forum, args.name, password, role=args.role),
+    return _member_command(settings, lambda forum: sign_up(forum, args.name, password, role=args.role,
+                                                             allow_reserved=True),
                            lambda m: f"Created {m.username} ({m.role}).")
 
 

@@ -7,7 +7,14 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from forum.characters import text_problem
+from forum.characters import (
+    DIRECTION_MESSAGE,
+    NAME_INVISIBLE,
+    has_direction_change,
+    has_invisible,
+    text_problem,
+)
+from forum.reserved_names import claims_a_role, is_reserved
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{3,30}$")
 TITLE_MAX = 200
@@ -62,12 +69,19 @@ def lines_of(value: object, field: str) -> str:
     return _text(value, field).replace("\r\n", "\n").replace("\r", "\n")
 
 
-def check_username(value: object) -> str:
+RESERVED_MESSAGE = "That name is kept for the forum's own use. Choose another."
+
+
+def check_username(value: object, *, allow_reserved: bool = False) -> str:
     name = _text(value, "username").strip()
     if not name:
         raise ValidationError({"username": "Choose a username."})
     if not USERNAME_PATTERN.fullmatch(name):
         raise ValidationError({"username": "Use 3 to 30 letters, digits, '-' or '_' (no spaces)."})
+    if not any(ch.isalnum() for ch in name):
+        raise ValidationError({"username": "Use at least one letter or digit."})
+    if is_reserved(name) and not allow_reserved:
+        raise ValidationError({"username": RESERVED_MESSAGE})
     return name
 
 
@@ -84,6 +98,11 @@ def check_display_name(value: object, fallback: str) -> str:
     name = " ".join(_text(value, "display_name").split())
     if len(name) > DISPLAY_NAME_MAX:
         raise ValidationError({"display_name": f"Use at most {DISPLAY_NAME_MAX} characters."})
+    if has_invisible(name):
+        raise ValidationError({"display_name": NAME_INVISIBLE})
+    if name and name.casefold() != fallback.casefold() and claims_a_role(name):
+        # the fallback is the username, already checked (or made reserved on purpose)
+        raise ValidationError({"display_name": "Names cannot claim a role such as admin or moderator."})
     return name or fallback
 
 
@@ -91,6 +110,8 @@ def check_title(value: object) -> str:
     title = " ".join(_text(value, "title").split())
     if not title:
         raise ValidationError({"title": "Give the thread a title."})
+    if has_direction_change(title):
+        raise ValidationError({"title": DIRECTION_MESSAGE})
     if len(title) > TITLE_MAX:
         raise ValidationError(
             {"title": f"Keep the title to {TITLE_MAX} characters (it has {len(title)})."})

@@ -186,3 +186,14 @@ def test_copy_to_postgresql_removes_nul_that_older_versions_stored_on_sqlite(dat
             await db.disconnect()
 
     assert asyncio.run(stored()) == ("OldTimer", "Hello")
+
+
+def test_the_command_line_may_create_reserved_names(database_url):
+    """The site refuses "admin" to visitors; an admin at the command line makes the real one."""
+    assert run_forum(database_url, "migrate").returncode == 0
+    created = run_forum(database_url, "user", "create", "admin", "--role", "admin", "--password-stdin",
+                        stdin="a long enough password\n")
+    assert created.returncode == 0 and "Created admin (admin)" in created.stdout, created.stderr
+    refused = run_forum(database_url, "user", "create", "___", "--password-stdin",
+                        stdin="a long enough password\n")
+    assert refused.returncode != 0 and "letter or digit" in refused.stdout + refused.stderr

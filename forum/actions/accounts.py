@@ -20,9 +20,10 @@ from forum.validation import (
 
 
 async def sign_up(forum: Forum, username: Any, password: Any, display_name: Any = None,
-                  role: str = "member") -> Member:
+                  role: str = "member", *, allow_reserved: bool = False) -> Member:
+    """allow_reserved: the command line may make "admin"; the site and the API may not."""
     errors = FieldErrors()
-    name = errors.check("username", check_username, username)
+    name = errors.check("username", lambda v: check_username(v, allow_reserved=allow_reserved), username)
     errors.check("password", check_password, password)
     shown = errors.check("display_name", check_display_name, display_name, name or "")
     errors.raise_if_any()
