@@ -44,7 +44,7 @@ class Passwords:
     def verify(self, password_hash: str | None, password: str) -> bool:
         try:
             matches = self._hasher.verify(password_hash or self._dummy_hash, password)
-        except (VerificationError, InvalidHashError):
+        except (VerificationError, InvalidHashError, UnicodeEncodeError):  # the last: not UTF-8
             return False
         return matches and password_hash is not None
 

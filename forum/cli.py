@@ -91,7 +91,8 @@ def cmd_user_create(settings: Settings, args: argparse.Namespace) -> int:
     from forum.actions.accounts import sign_up
 
     password = _read_password(args)
-    return _member_command(settings, lambda forum: sign_up(forum, args.name, password, role=args.role),
+    return _member_command(settings, lambda forum: sign_up(forum, args.name, password, role=args.role,
+                                                             allow_reserved=True),
                            lambda m: f"Created {m.username} ({m.role}).")
 
 
@@ -153,9 +154,11 @@ def cmd_copy_to(settings: Settings, args: argparse.Namespace) -> int:
     def progress(table: str, rows: int) -> None:
         print(f"\r  {table:<20} {rows:>9,} rows", end="", flush=True, file=sys.stderr)
 
+    cleaned: dict[str, int] = {}
+
     async def run() -> dict[str, tuple[int, int]]:
         async with _open_databases(settings.database_url, args.target) as (source, target):
-            return await copy_forum(source, target, progress)
+            return await copy_forum(source, target, progress, cleaned.__setitem__)
 
     try:
         counts = asyncio.run(run())
@@ -165,6 +168,8 @@ def cmd_copy_to(settings: Settings, args: argparse.Namespace) -> int:
     width = max(len(name) for name in counts)
     for name, (here, there) in counts.items():
         print(f"{name:<{width}}  {here:>9,}  {there:>9,}  {'ok' if here == there else 'MISMATCH'}")
+    for name, values in cleaned.items():
+        print(f"{name}: removed NUL characters from {values:,} text values (PostgreSQL cannot store them).")
     if any(here != there for here, there in counts.values()):
         print("The counts differ: do not switch over.", file=sys.stderr)
         return 1

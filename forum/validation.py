@@ -7,6 +7,15 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from forum.characters import (
+    DIRECTION_MESSAGE,
+    NAME_INVISIBLE,
+    has_direction_change,
+    has_invisible,
+    text_problem,
+)
+from forum.reserved_names import claims_a_role, is_reserved
+
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{3,30}$")
 TITLE_MAX = 200
 BODY_MAX = 50_000
@@ -45,15 +54,34 @@ def _text(value: object, field: str) -> str:
         return ""
     if not isinstance(value, str):
         raise ValidationError({field: "must be text"})
+    if problem := text_problem(value):
+        raise ValidationError({field: problem})
     return value
 
 
-def check_username(value: object) -> str:
+def plain_text(value: object, field: str) -> str:
+    """Text with no control characters and nothing undecodable: the rule for every field."""
+    return _text(value, field)
+
+
+def lines_of(value: object, field: str) -> str:
+    """Multi-line text with Unix line endings, whatever the browser or client sent."""
+    return _text(value, field).replace("\r\n", "\n").replace("\r", "\n")
+
+
+RESERVED_MESSAGE = "That name is kept for the forum's own use. Choose another."
+
+
+def check_username(value: object, *, allow_reserved: bool = False) -> str:
     name = _text(value, "username").strip()
     if not name:
         raise ValidationError({"username": "Choose a username."})
     if not USERNAME_PATTERN.fullmatch(name):
         raise ValidationError({"username": "Use 3 to 30 letters, digits, '-' or '_' (no spaces)."})
+    if not any(ch.isalnum() for ch in name):
+        raise ValidationError({"username": "Use at least one letter or digit."})
+    if is_reserved(name) and not allow_reserved:
+        raise ValidationError({"username": RESERVED_MESSAGE})
     return name
 
 
@@ -70,6 +98,11 @@ def check_display_name(value: object, fallback: str) -> str:
     name = " ".join(_text(value, "display_name").split())
     if len(name) > DISPLAY_NAME_MAX:
         raise ValidationError({"display_name": f"Use at most {DISPLAY_NAME_MAX} characters."})
+    if has_invisible(name):
+        raise ValidationError({"display_name": NAME_INVISIBLE})
+    if name and name.casefold() != fallback.casefold() and claims_a_role(name):
+        # the fallback is the username, already checked (or made reserved on purpose)
+        raise ValidationError({"display_name": "Names cannot claim a role such as admin or moderator."})
     return name or fallback
 
 
@@ -77,6 +110,8 @@ def check_title(value: object) -> str:
     title = " ".join(_text(value, "title").split())
     if not title:
         raise ValidationError({"title": "Give the thread a title."})
+    if has_direction_change(title):
+        raise ValidationError({"title": DIRECTION_MESSAGE})
     if len(title) > TITLE_MAX:
         raise ValidationError(
             {"title": f"Keep the title to {TITLE_MAX} characters (it has {len(title)})."})
@@ -84,7 +119,7 @@ def check_title(value: object) -> str:
 
 
 def check_body(value: object) -> str:
-    body = _text(value, "body").replace("\r\n", "\n").strip()
+    body = lines_of(value, "body").strip()
     if not body:
         raise ValidationError({"body": "Write a message."})
     if len(body) > BODY_MAX:
@@ -94,7 +129,7 @@ def check_body(value: object) -> str:
 
 
 def check_bio(value: object) -> str:
-    bio = _text(value, "bio").replace("\r\n", "\n").strip()
+    bio = lines_of(value, "bio").strip()
     if len(bio) > BIO_MAX:
         raise ValidationError({"bio": f"Keep the bio to {BIO_MAX:,} characters."})
     return bio

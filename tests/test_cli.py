@@ -197,3 +197,48 @@ def test_the_served_app_freezes_what_it_holds_once_started(database_url):
     assert result.returncode == 0, result.stderr
     plain, served = map(int, result.stdout.split())
     assert plain == 0 and served > 10_000
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_copy_to_postgresql_removes_nul_that_older_versions_stored_on_sqlite(database_url, tmp_path):
+    """A row the forum once accepted must not stop a move: PostgreSQL text cannot hold NUL."""
+    import asyncio
+    import sqlite3
+
+    sqlite_path = tmp_path / "old.db"
+    sqlite_url = f"sqlite:///{sqlite_path}"
+    assert run_forum(sqlite_url, "migrate").returncode == 0
+    created = run_forum(sqlite_url, "user", "create", "old_timer", "--password-stdin",
+                        stdin="a long enough password\n")
+    assert created.returncode == 0, created.stderr
+    with sqlite3.connect(sqlite_path) as db:
+        db.execute("UPDATE users SET display_name = 'Old' || char(0) || 'Timer',"
+                   " bio = char(0) || 'Hello' WHERE username = 'old_timer'")
+    copied = run_forum(sqlite_url, "copy-to", database_url)
+    assert copied.returncode == 0, copied.stderr
+    assert "users: removed NUL characters from 2 text values" in copied.stdout
+    assert "the counts match" in copied.stdout
+
+    from forum.db.engine import Database
+
+    async def stored() -> tuple[str, str]:
+        db = Database(database_url)
+        await db.connect()
+        try:
+            row = await db.fetch_one("SELECT display_name, bio FROM users WHERE username = 'old_timer'")
+            return row["display_name"], row["bio"]
+        finally:
+            await db.disconnect()
+
+    assert asyncio.run(stored()) == ("OldTimer", "Hello")
+
+
+def test_the_command_line_may_create_reserved_names(database_url):
+    """The site refuses "admin" to visitors; an admin at the command line makes the real one."""
+    assert run_forum(database_url, "migrate").returncode == 0
+    created = run_forum(database_url, "user", "create", "admin", "--role", "admin", "--password-stdin",
+                        stdin="a long enough password\n")
+    assert created.returncode == 0 and "Created admin (admin)" in created.stdout, created.stderr
+    refused = run_forum(database_url, "user", "create", "___", "--password-stdin",
+                        stdin="a long enough password\n")
+    assert refused.returncode != 0 and "letter or digit" in refused.stdout + refused.stderr

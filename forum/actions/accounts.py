@@ -23,13 +23,15 @@ from forum.validation import (
     check_display_name,
     check_password,
     check_username,
+    storable,
 )
 
 
 async def sign_up(forum: Forum, username: Any, password: Any, display_name: Any = None,
-                  role: str = "member") -> Member:
+                  role: str = "member", *, allow_reserved: bool = False) -> Member:
+    """allow_reserved: the command line may make "admin"; the site and the API may not."""
     errors = FieldErrors()
-    name = errors.check("username", check_username, username)
+    name = errors.check("username", lambda v: check_username(v, allow_reserved=allow_reserved), username)
     errors.check("password", check_password, password)
     shown = errors.check("display_name", check_display_name, display_name, name or "")
     errors.raise_if_any()
@@ -56,7 +58,8 @@ async def sign_up(forum: Forum, username: Any, password: Any, display_name: Any 
 
 async def authenticate(forum: Forum, username: Any, password: Any) -> Member | None:
     """The member for these credentials, or None. Same cost whether or not the name exists."""
-    row = await users.by_username(forum.db, username) if isinstance(username, str) else None
+    known = isinstance(username, str) and storable(username)  # a NUL would be a database error
+    row = await users.by_username(forum.db, username) if known else None
     password_hash = row["password_hash"] if row else None
     if not isinstance(password, str) or not forum.passwords.verify(password_hash, password):
         return None

@@ -20,7 +20,7 @@ from forum.db import event_log, meetings, search, threads
 from forum.db.meetings import REGISTERED, RESERVE
 from forum.services import Forum
 from forum.text import slugify
-from forum.validation import FieldErrors, ValidationError, check_body, check_title
+from forum.validation import FieldErrors, ValidationError, check_body, check_title, plain_text
 
 LOCATION_MAX = 200
 CAPACITY_MAX = 100_000
@@ -47,7 +47,7 @@ def parse_time(value: Any, field: str, timezone: Any = None) -> datetime:
 
 
 def check_location(value: Any) -> str:
-    place = " ".join(value.split()) if isinstance(value, str) else ""
+    place = " ".join(plain_text(value, "location").split())
     if not place:
         raise ValidationError({"location": "Say where it happens, or \"online\"."})
     if len(place) > LOCATION_MAX:

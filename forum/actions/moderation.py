@@ -9,13 +9,13 @@ from forum.actions.live import post_changed
 from forum.auth import Member
 from forum.db import event_log, moderation, posts, users
 from forum.services import Forum
-from forum.validation import ValidationError
+from forum.validation import ValidationError, plain_text
 
 REASON_MAX = 300
 
 
 def check_reason(value: Any) -> str:
-    reason = " ".join(value.split()) if isinstance(value, str) else ""
+    reason = " ".join(plain_text(value, "reason").split())
     if not reason:
         raise ValidationError({"reason": "Give a reason; members will see it in place of the post."})
     if len(reason) > REASON_MAX:
@@ -65,7 +65,7 @@ async def flag_post(forum: Forum, member: Member | None, post_id: int, reason: A
     """Any member may report a post; it waits in the queue at /mod."""
     member = require_writer(member)
     post = await _post(forum, post_id)
-    text = " ".join(reason.split()) if isinstance(reason, str) else ""
+    text = " ".join(plain_text(reason, "reason").split())
     if not text:
         raise ValidationError({"reason": "Say what is wrong with the post, so moderators can act."})
     if len(text) > FLAG_REASON_MAX:
@@ -85,7 +85,7 @@ async def resolve_flag(forum: Forum, member: Member | None, flag_id: int, resolu
     if resolution == "hide":
         clean_note = check_reason(note)
     else:
-        clean_note = " ".join(str(note or "").split())[:REASON_MAX]
+        clean_note = " ".join(plain_text(note, "note").split())[:REASON_MAX]
     if resolution == "hide":
         post = await posts.by_id(forum.db, flag["post_id"])
         if post["hidden_at"] is None:
@@ -106,7 +106,7 @@ BANNER_SUBJECT = "banner"
 
 async def set_banner(forum: Forum, member: Member | None, text: Any) -> None:
     member = require_moderator(member)
-    clean = " ".join(text.split()) if isinstance(text, str) else ""
+    clean = " ".join(plain_text(text, "text").split())
     if not clean:
         raise ValidationError({"text": "Write the announcement to show on every page."})
     if len(clean) > BANNER_MAX:

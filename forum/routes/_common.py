@@ -11,9 +11,11 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, Response
 
 from forum.auth import CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE, Member, bearer_token, csrf_cookie_of
+from forum.characters import readable
 from forum.db import channels as channel_queries
 from forum.db import moderation, notifications, sessions
 from forum.middleware import LIVE_FROM
+from forum.routes._form_body import parse_form_body
 from forum.services import Forum
 
 BANNER_COOKIE = "forum_banner_dismissed"
@@ -58,7 +60,10 @@ async def read_form(request: Request) -> FormData:
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > MAX_FORM_BYTES:
         raise HTTPException(413, "That form is too large.")
-    form = await request.form(max_files=0, max_fields=50)
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:  # sent without a Content-Length
+        raise HTTPException(413, "That form is too large.")
+    form = parse_form_body(request.headers, body)
     submitted = form.get(CSRF_FIELD)
     if not forum_of(request).signer.csrf_valid(request.cookies.get(CSRF_COOKIE),
                                                submitted if isinstance(submitted, str) else None):
@@ -84,9 +89,24 @@ async def render(request: Request, template: str, context: dict[str, Any] | None
         "banner": await _banner_for(request, member),
         "unread_notifications": await notifications.unread_count(forum.db, member.id) if member else 0,
         "last_event_id": live_from(request),
-        **(context or {}),
+        **(_readable(context) if context and request.method == "POST" else context or {}),
     }
     return forum.templates.responses.TemplateResponse(request, template, page, status_code=status_code)
+
+
+def _readable(context: dict[str, Any]) -> dict[str, Any]:
+    """A form put back for correcting may hold bytes that were not UTF-8 (see _form_body):
+    shown as U+FFFD, since a page cannot be encoded with them."""
+    def clean(value: Any) -> Any:
+        if type(value) is str:  # not Markup: safe HTML stays safe
+            return readable(value)
+        if isinstance(value, list):
+            return [clean(item) for item in value]
+        if isinstance(value, dict):
+            return {key: clean(item) for key, item in value.items()}
+        return value
+
+    return {key: clean(value) for key, value in context.items()}
 
 
 async def error_page(request: Request, status_code: int, message: str) -> Response:

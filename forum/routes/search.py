@@ -15,7 +15,7 @@ from forum.db import search as search_queries
 from forum.routes._common import forum_of, member_of, render
 from forum.routes.api._common import ApiError
 from forum.search_query import QueryError, parse, snippet
-from forum.validation import ValidationError
+from forum.validation import ValidationError, plain_text
 
 RESULTS_PER_PAGE = 20
 
@@ -32,6 +32,8 @@ def _date(value: str | None, field: str) -> date | None:
 async def run_search(request: Request) -> tuple[list[dict[str, Any]], str | None]:
     """Raises ValidationError naming the field when the query or a filter is unusable."""
     params = request.query_params
+    for field in ("q", "author", "channel"):
+        plain_text(params.get(field), field)  # a NUL would be a database error on PostgreSQL
     try:
         query = parse(params.get("q", ""), params.get("author"))
     except QueryError as error:

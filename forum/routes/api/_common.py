@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from forum.auth import CSRF_COOKIE, CSRF_HEADER, Member
+from forum.characters import readable, text_problem
 from forum.clock import isoformat
 from forum.routes._common import forum_of, member_of
 from forum.templating import thread_url
@@ -79,8 +80,9 @@ async def json_body(request: Request) -> dict[str, Any]:
         raise ApiError(400, "invalid_json", "The request body must be a JSON object.")
     for field, value in data.items():
         if not storable(field) or not storable(value):
+            why = text_problem(value) if isinstance(value, str) else None  # the words forms use
             raise ApiError(400, "invalid", f"{field!a} holds a NUL character or half a surrogate pair.",
-                           {str(field).encode("utf-8", "replace").decode(): "must be plain text"})
+                           {readable(str(field)): why or "must be plain text"})
     return data
 
 
