@@ -111,8 +111,8 @@ async def test_failed_log_ins_per_account_and_address(limited):
 
 OWNER = "192.0.2.10"
 ATTACKER = "203.0.113.66"
-RIGHT = {"username": "owner", "password": PASSWORD}
-WRONG = {"username": "owner", "password": "guess-guess"}
+RIGHT = {"username": "rowan", "password": PASSWORD}
+WRONG = {"username": "rowan", "password": "guess-guess"}
 
 
 async def test_failures_from_one_address_do_not_lock_the_owner_out_from_another(limited_app):
