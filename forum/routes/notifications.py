@@ -8,8 +8,9 @@ from starlette.routing import Route
 
 from forum.clock import isoformat
 from forum.db import notifications
+from forum.ids import id_field, parse_id
 from forum.routes._common import forum_of, member_of, read_form, render
-from forum.routes.api._common import MAX_ID, ApiError, json_body, parse_id, require_member
+from forum.routes.api._common import ApiError, json_body, require_member
 
 
 async def notifications_page(request: Request) -> Response:
@@ -25,9 +26,10 @@ async def mark_read_form(request: Request) -> Response:
     if member is None:
         return RedirectResponse("/login?next=/notifications", status_code=303)
     form = await read_form(request)
-    one = str(form.get("id", ""))
-    known = parse_id(one)
-    await notifications.mark_read(forum_of(request).db, member.id, [known] if known is not None else None)
+    one = form.get("id")
+    # No id: the "Mark all read" button. A bad one is a 400, never "all" by mistake.
+    ids = [id_field(one, "id", "a notification id")] if one else None
+    await notifications.mark_read(forum_of(request).db, member.id, ids)
     return RedirectResponse("/notifications", status_code=303)
 
 
@@ -50,7 +52,7 @@ async def read_api(request: Request) -> JSONResponse:
     data = await json_body(request)
     ids = data.get("ids")
     if ids is not None and (not isinstance(ids, list) or not all(
-            type(i) is int and 0 <= i <= MAX_ID for i in ids)):  # not True, not 10**30
+            type(i) is int and parse_id(i) is not None for i in ids)):  # not "1", not True, not 10**30
         raise ApiError(400, "invalid", "ids must be a list of notification ids.",
                        {"ids": "must be a list of whole numbers"})
     db = forum_of(request).db
