@@ -11,12 +11,15 @@ from forum.clock import as_utc, isoformat, utcnow
 from forum.db import cursors
 from forum.db.engine import Database
 from forum.db.tables import posts, threads, users
+from forum.validation import storable
 
 PROFILE_COLUMNS = [users.c.id, users.c.username, users.c.display_name, users.c.bio,
                    users.c.role, users.c.created_at, users.c.suspended_at]
 
 
 async def by_username(db: Database, username: str) -> Any:
+    if not storable(username):  # a NUL names no one; asked, PostgreSQL would refuse it (a 500)
+        return None
     return await db.fetch_one(sa.select(users).where(users.c.username_key == username.lower()))
 
 
