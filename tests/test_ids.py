@@ -163,3 +163,20 @@ async def test_marking_a_bad_notification_id_read_is_a_400_and_marks_nothing(oth
         assert response.status_code == 400, response.text
         assert "id:" in response.text
     assert await notifications.unread_count(forum.db, member.id) == 1
+
+
+async def test_an_id_inside_a_cursor_goes_through_the_parser(client, scene) -> None:
+    """A cursor is the last row's key, ids included: a made-up one must not reach the database."""
+    from forum.db import cursors
+
+    for bad_id in [MAX_ID + 1, 10**20, -1, "²", True]:
+        lists = {f"/c/general-chat?cursor={cursors.encode(False, '2020-01-01T00:00:00+00:00', bad_id)}",
+                 f"/api/v1/categories/general-chat/threads?cursor="
+                 f"{cursors.encode(False, '2020-01-01T00:00:00+00:00', bad_id)}",
+                 f"/members?cursor={cursors.encode('2020-01-01T00:00:00+00:00', bad_id)}",
+                 f"/api/v1/users?sort=name&cursor={cursors.encode('x', bad_id)}",
+                 f"/api/v1/search?q=reply&cursor={cursors.encode(1, 0.5, bad_id)}",
+                 f"/notifications?cursor={cursors.encode(bad_id)}"}
+        for url in lists:
+            response = await client.get(url)
+            assert response.status_code == 400, (url, bad_id, response.status_code)

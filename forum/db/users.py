@@ -89,6 +89,9 @@ async def directory(db: Database, *, q: str = "", sort: str = "joined", cursor: 
     order = [key_column.desc(), users.c.id.desc()] if descending else [key_column, users.c.id]
     if cursor:
         value, last_id = cursors.decode(cursor, 2)
+        last_id = cursors.id_in(last_id)
+        if sort == "name" and not (isinstance(value, str) and storable(value)):
+            raise cursors.BadCursor("cursor is not one this forum gave out")
         if sort != "name":
             try:
                 value = as_utc(datetime.fromisoformat(str(value).replace("Z", "+00:00")))

@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from forum.clock import isoformat
-from forum.db import notifications
+from forum.db import cursors, notifications
 from forum.ids import id_field, parse_id
 from forum.routes._common import forum_of, member_of, read_form, render
 from forum.routes.api._common import ApiError, json_body, require_member
+from forum.validation import ValidationError
 
 
 async def notifications_page(request: Request) -> Response:
     member = await member_of(request)
     if member is None:
         return RedirectResponse("/login?next=/notifications", status_code=303)
-    rows = await notifications.for_user(forum_of(request).db, member.id)
-    return await render(request, "notifications/index.html", {"items": rows})
+    rows, next_cursor = await _page(request, member.id)
+    return await render(request, "notifications/index.html", {"items": rows, "next_cursor": next_cursor})
+
+
+async def _page(request: Request, member_id: int) -> tuple[list[Any], str | None]:
+    """A page of notifications from ?cursor=; a 400 naming it when it is not one given out."""
+    try:
+        return await notifications.page_for_user(forum_of(request).db, member_id,
+                                                 request.query_params.get("cursor"))
+    except cursors.BadCursor as error:
+        raise ValidationError({"cursor": str(error)}) from None
 
 
 async def mark_read_form(request: Request) -> Response:
@@ -42,9 +54,10 @@ def notification_json(row) -> dict:  # type: ignore[no-untyped-def]
 async def list_api(request: Request) -> JSONResponse:
     member = await require_member(request, write=False)
     db = forum_of(request).db
-    rows = await notifications.for_user(db, member.id)
+    rows, next_cursor = await _page(request, member.id)
     return JSONResponse({"notifications": [notification_json(r) for r in rows],
-                         "unread": await notifications.unread_count(db, member.id)})
+                         "unread": await notifications.unread_count(db, member.id),
+                         "next_cursor": next_cursor})
 
 
 async def read_api(request: Request) -> JSONResponse:
