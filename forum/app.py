@@ -16,6 +16,7 @@ from starlette.routing import Mount
 
 from forum import errors
 from forum.actions.meetings import send_reminders
+from forum.allowed_methods import AllowedMethodsMiddleware
 from forum.auth import Passwords, Signer
 from forum.clock import utcnow
 from forum.db import channels
@@ -141,6 +142,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         # WebSocket alone, and flushes each chunk of a streamed body as it goes.
         middleware=[Middleware(GZipMiddleware, minimum_size=500, compresslevel=6),
                     Middleware(SecurityHeadersMiddleware),
+                    Middleware(AllowedMethodsMiddleware, routes=routes),
                     Middleware(DatabaseUnavailableMiddleware),
                     # Before the database connection: a visitor's cached page needs none.
                     Middleware(PageCacheMiddleware),

@@ -105,3 +105,37 @@ async def test_notifications_arrive_live_on_your_own_channel_only(live_server):
         assert event["data"]["unread"] == 1 and "mentioned you" in event["data"]["text"]
         for c in (mine, snoop, other):
             await c.close()
+
+
+async def test_notifications_come_a_page_at_a_time_newest_first(client, forum):
+    member = await make_member(forum, "pager")
+    for n in range(notifications.PER_PAGE + 5):
+        await notifications.add(forum.db, user_id=member.id, kind="mention", actor_id=None, note=f"n{n}")
+    headers = await api_token(client, "pager", signup=False)
+    first = (await client.get("/api/v1/notifications", headers=headers)).json()
+    assert len(first["notifications"]) == notifications.PER_PAGE and first["next_cursor"]
+    second = (await client.get("/api/v1/notifications", headers=headers,
+                               params={"cursor": first["next_cursor"]})).json()
+    assert [n["note"] for n in second["notifications"]] == [f"n{n}" for n in range(4, -1, -1)]
+    assert second["next_cursor"] is None and second["unread"] == notifications.PER_PAGE + 5
+    await submit(client, "/login", {"username": "pager", "password": PASSWORD}, "/login")
+    page = await client.get("/notifications")
+    assert f'href="/notifications?cursor={first["next_cursor"]}"' in page.text
+    older = await client.get("/notifications", params={"cursor": first["next_cursor"]})
+    assert older.status_code == 200 and older.text.count('<li class="notification') == 5
+    assert 'rel="next"' not in older.text
+
+
+BAD_CURSORS = ["nonsense", "W10", "WyJ4Il0", "WzIxNDc0ODM2NDhd", "WzAuNV0", "WzFd" + "%00"]
+
+
+async def test_a_bad_notifications_cursor_is_a_400_as_on_every_other_list(client, forum):
+    """It was ignored: the first page came back as if the cursor had been good."""
+    await make_member(forum, "curse")
+    headers = await api_token(client, "curse", signup=False)
+    await submit(client, "/login", {"username": "curse", "password": PASSWORD}, "/login")
+    for cursor in BAD_CURSORS:  # not base64 JSON; [], ["x"], [2**31], [0.5]
+        api = await client.get("/api/v1/notifications", headers=headers, params={"cursor": cursor})
+        assert api.status_code == 400 and "cursor" in api.json()["error"]["fields"], (cursor, api.text)
+        page = await client.get("/notifications", params={"cursor": cursor})
+        assert page.status_code == 400 and "cursor" in page.text, cursor

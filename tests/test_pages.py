@@ -54,3 +54,15 @@ async def test_members_cannot_use_moderator_forms(client, content):
 async def test_healthz(client):
     response = await client.get("/healthz")
     assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("path", ["/c/%00", "/c/a%00b/new", "/u/%00", "/u/x%00/export", "/u/%ED%A0%80",
+                                  "/api/v1/users/%00", "/api/v1/categories/%00/threads"])
+async def test_a_name_no_text_column_can_hold_is_a_404(client, path):
+    """A NUL (PostgreSQL text refuses it) or half a surrogate pair in a path names nothing."""
+    assert (await client.get(path)).status_code == 404
+
+
+async def test_searching_a_channel_no_text_column_can_hold_is_a_400(client):
+    response = await client.get("/search", params={"q": "x", "channel": "a\x00b"})
+    assert response.status_code == 400

@@ -18,6 +18,7 @@ from forum.auth import Member
 from forum.clock import as_utc, utcnow
 from forum.db import event_log, meetings, search, threads
 from forum.db.meetings import REGISTERED, RESERVE
+from forum.ids import parse_id
 from forum.services import Forum
 from forum.text import slugify
 from forum.validation import FieldErrors, ValidationError, check_body, check_title, plain_text
@@ -149,10 +150,8 @@ async def _fill_seats(forum: Forum, meeting_id: int, thread_id: int, free: int |
 
 
 async def _meeting_or_404(forum: Forum, meeting_id: Any) -> Any:
-    try:
-        meeting = await meetings.by_id(forum.db, int(meeting_id))
-    except (TypeError, ValueError):
-        meeting = None
+    number = parse_id(meeting_id)
+    meeting = await meetings.by_id(forum.db, number) if number is not None else None
     if meeting is None:
         raise NotFound("No event has that id.")
     return meeting

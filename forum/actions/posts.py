@@ -9,6 +9,7 @@ from forum.actions.live import channel_row_html, post_changed, post_html, post_s
 from forum.auth import Member, can_edit_post
 from forum.clock import isoformat, utcnow
 from forum.db import event_log, moderation, posts, search, threads, users
+from forum.ids import id_field
 from forum.services import Forum
 from forum.text import render_markdown
 from forum.validation import ValidationError, check_body
@@ -29,10 +30,7 @@ async def reply(forum: Forum, member: Member | None, thread_id: int, body: Any,
     if parent_id in (None, ""):
         parent = await posts.opening_post(forum.db, thread_id)
     else:
-        try:
-            parent = await posts.by_id(forum.db, int(parent_id))
-        except (TypeError, ValueError):
-            raise ValidationError({"parent_id": "must be a post id"}) from None
+        parent = await posts.by_id(forum.db, id_field(parent_id, "parent_id", "a post id"))
         if parent is None or parent["thread_id"] != thread_id:
             raise ValidationError({"parent_id": "That post is not in this thread."})
         if parent["deleted_at"] is not None:

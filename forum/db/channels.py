@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from forum.db.engine import Database
 from forum.db.tables import channels
+from forum.validation import storable
 
 DEFAULT_CHANNELS = [
     ("welcome", "Welcome", "New here? Say hello and tell us who you are and what you work on."),
@@ -38,6 +39,8 @@ async def all_channels(db: Database) -> list[Any]:
 
 
 async def by_slug(db: Database, slug: str) -> Any:
+    if not storable(slug):  # a NUL names no channel; asked, PostgreSQL would refuse it (a 500)
+        return None
     return await db.fetch_one(sa.select(channels).where(channels.c.slug == slug))
 
 

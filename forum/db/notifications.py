@@ -7,10 +7,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from forum.clock import utcnow
+from forum.db import cursors
 from forum.db.engine import Database
 from forum.db.tables import notifications, threads, users
 
 actor = users.alias("actor")
+PER_PAGE = 50
 
 
 async def add(db: Database, *, user_id: int, kind: str, actor_id: int | None,
@@ -20,15 +22,27 @@ async def add(db: Database, *, user_id: int, kind: str, actor_id: int | None,
         note=note[:300], created_at=utcnow()))
 
 
-async def for_user(db: Database, user_id: int, limit: int = 50) -> list[Any]:
+async def for_user(db: Database, user_id: int, limit: int = PER_PAGE) -> list[Any]:
+    return (await page_for_user(db, user_id, None, limit))[0]
+
+
+async def page_for_user(db: Database, user_id: int, cursor: str | None,
+                        limit: int = PER_PAGE) -> tuple[list[Any], str | None]:
+    """A member's notifications, newest first, a keyset page at a time (the cursor is the last
+    id shown); raises cursors.BadCursor for a cursor this forum did not give out."""
     query = (sa.select(notifications, actor.c.username.label("actor_username"),
                        actor.c.display_name.label("actor_display_name"),
                        threads.c.title.label("thread_title"), threads.c.slug.label("thread_slug"))
              .outerjoin(actor, actor.c.id == notifications.c.actor_id)
              .outerjoin(threads, threads.c.id == notifications.c.thread_id)
              .where(notifications.c.user_id == user_id)
-             .order_by(notifications.c.id.desc()).limit(limit))
-    return await db.fetch_all(query)
+             .order_by(notifications.c.id.desc()).limit(limit + 1))
+    if cursor:
+        [last_id] = cursors.decode(cursor, 1)
+        query = query.where(notifications.c.id < cursors.id_in(last_id))
+    rows = await db.fetch_all(query)
+    next_cursor = cursors.encode(rows[limit - 1]["id"]) if len(rows) > limit else None
+    return rows[:limit], next_cursor
 
 
 async def by_id(db: Database, notification_id: int) -> Any:

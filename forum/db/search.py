@@ -125,7 +125,9 @@ async def search(db: Database, query: SearchQuery, *, channel: str | None = None
     if cursor:
         hit, rank, post_id = cursors.decode(cursor, 3)
         try:
-            values.update(c_hit=int(hit), c_rank=float(rank), c_id=int(post_id))
+            if hit not in (0, 1):  # a title hit or not; 10**20 would overflow in asyncpg
+                raise ValueError(hit)
+            values.update(c_hit=int(hit), c_rank=float(rank), c_id=cursors.id_in(post_id))
         except (TypeError, ValueError) as error:
             raise cursors.BadCursor("cursor is not one this forum gave out") from error
         after = ("WHERE title_hit < :c_hit OR (title_hit = :c_hit AND rank > :c_rank) "

@@ -127,7 +127,7 @@ async def in_channel(db: Database, channel_id: int, cursor: str | None,
         pinned, last_iso, thread_id = cursors.decode(cursor, 3)
         try:
             last = as_utc(datetime.fromisoformat(str(last_iso).replace("Z", "+00:00")))
-            pinned, thread_id = bool(pinned), int(thread_id)
+            pinned, thread_id = bool(pinned), cursors.id_in(thread_id)
         except (TypeError, ValueError) as error:
             raise cursors.BadCursor("cursor is not one this forum gave out") from error
         # Every sort key descends, so "after the cursor" is one row-value comparison: both

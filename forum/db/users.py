@@ -11,12 +11,15 @@ from forum.clock import as_utc, isoformat, utcnow
 from forum.db import cursors
 from forum.db.engine import Database
 from forum.db.tables import posts, threads, users
+from forum.validation import storable
 
 PROFILE_COLUMNS = [users.c.id, users.c.username, users.c.display_name, users.c.bio,
                    users.c.role, users.c.created_at, users.c.suspended_at]
 
 
 async def by_username(db: Database, username: str) -> Any:
+    if not storable(username):  # a NUL names no one; asked, PostgreSQL would refuse it (a 500)
+        return None
     return await db.fetch_one(sa.select(users).where(users.c.username_key == username.lower()))
 
 
@@ -86,6 +89,9 @@ async def directory(db: Database, *, q: str = "", sort: str = "joined", cursor: 
     order = [key_column.desc(), users.c.id.desc()] if descending else [key_column, users.c.id]
     if cursor:
         value, last_id = cursors.decode(cursor, 2)
+        last_id = cursors.id_in(last_id)
+        if sort == "name" and not (isinstance(value, str) and storable(value)):
+            raise cursors.BadCursor("cursor is not one this forum gave out")
         if sort != "name":
             try:
                 value = as_utc(datetime.fromisoformat(str(value).replace("Z", "+00:00")))

@@ -19,6 +19,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from forum.auth import Member
 from forum.db import channels as channel_queries
 from forum.db import event_log, threads, users
+from forum.ids import parse_id
 from forum.realtime.envelopes import dumps, error_frame, event_frame
 from forum.realtime.presence import QUIET_CHANNELS, Presence
 from forum.realtime.socket_writer import SocketWriter
@@ -38,9 +39,8 @@ REPLAY_BUFFER_FRAMES = 2_000
 # A resume further back than this many events gets `reset` (reload) rather than a flood.
 MAX_REPLAY_EVENTS = 5_000
 MAX_CLIENT_FRAME_BYTES = 16 * 1024
-# Ids past these fit no column (thread ids are INTEGER, event ids BIGINT): asked of the database,
-# they overflow in its driver, so they are refused here.
-MAX_THREAD_ID = 2**31 - 1
+# Event ids past this fit no BIGINT: asked of the database, they overflow in its driver, so they
+# are refused here (thread ids go through forum.ids, as every id from outside does).
 MAX_EVENT_ID = 2**63 - 1
 MAX_CHANNELS = 50
 # Typing frames relayed per connection: at most one per this many seconds.
@@ -389,9 +389,8 @@ async def channel_exists(forum: Forum, name: str) -> bool:
     kind, _, key = name.partition(":")
     if kind == "category":
         exists = await channel_queries.by_slug(forum.db, key) is not None
-    elif kind == "thread" and key.isascii() and key.isdigit() and len(key) <= 10 and (
-            int(key) <= MAX_THREAD_ID):
-        exists = await threads.by_id(forum.db, int(key)) is not None
+    elif kind == "thread" and (thread_id := parse_id(key)) is not None:
+        exists = await threads.by_id(forum.db, thread_id) is not None
     else:
         return False
     if exists:

@@ -138,8 +138,8 @@ async def revoke_token(request: Request) -> Response:
 routes = [
     Route(PASSWORD_PAGE, password_page, methods=["GET", "POST"], name="account_password"),
     Route(SESSIONS_PAGE, sessions_page, name="account_sessions"),
-    Route("/account/sessions/{session_id:int}/end", end_session, methods=["POST"], name="end_session"),
+    Route("/account/sessions/{session_id:id}/end", end_session, methods=["POST"], name="end_session"),
     Route("/account/sessions/end-others", end_other_sessions, methods=["POST"], name="end_other_sessions"),
     Route("/account/tokens", create_token, methods=["POST"], name="create_token"),
-    Route("/account/tokens/{token_id:int}/revoke", revoke_token, methods=["POST"], name="revoke_token"),
+    Route("/account/tokens/{token_id:id}/revoke", revoke_token, methods=["POST"], name="revoke_token"),
 ]

@@ -10,6 +10,7 @@ from starlette.routing import Route
 from forum.actions import PermissionDenied
 from forum.actions import moderation as moderation_actions
 from forum.db import moderation, posts, threads
+from forum.ids import id_field
 from forum.routes._common import BANNER_COOKIE, forum_of, member_of, read_form, render
 from forum.routes.threads import post_url
 from forum.validation import ValidationError
@@ -70,8 +71,8 @@ async def _moderation_page(request: Request, extra: dict, status_code: int = 200
 
 routes = [
     Route("/mod", moderation_page, name="moderation"),
-    Route("/p/{post_id:int}/hide", hide_post, methods=["GET", "POST"], name="hide_post"),
-    Route("/p/{post_id:int}/restore", restore_post, methods=["POST"], name="restore_post"),
+    Route("/p/{post_id:id}/hide", hide_post, methods=["GET", "POST"], name="hide_post"),
+    Route("/p/{post_id:id}/restore", restore_post, methods=["POST"], name="restore_post"),
 ]
 
 
@@ -135,15 +136,13 @@ async def dismiss_banner(request: Request) -> Response:
     """Members' choice is kept on their account; visitors' in a cookie."""
     submitted = await read_form(request)
     forum = forum_of(request)
-    banner_id = str(submitted.get("banner_id", ""))
+    banner_id = id_field(submitted.get("banner_id"), "banner_id", "a banner id")
     response = RedirectResponse(safe_back(request), status_code=303)
-    if not banner_id.isdigit():
-        return response
     member = await member_of(request)
     if member:
-        await moderation.dismiss_banner(forum.db, member.id, int(banner_id))
+        await moderation.dismiss_banner(forum.db, member.id, banner_id)
     else:
-        response.set_cookie(BANNER_COOKIE, banner_id, max_age=365 * 24 * 3600, httponly=True,
+        response.set_cookie(BANNER_COOKIE, str(banner_id), max_age=365 * 24 * 3600, httponly=True,
                             samesite="lax", path="/")
     return response
 
@@ -190,9 +189,9 @@ async def post_history(request: Request) -> Response:
 
 
 routes += [
-    Route("/p/{post_id:int}/flag", flag_post, methods=["GET", "POST"], name="flag_post"),
-    Route("/p/{post_id:int}/history", post_history, name="post_history"),
-    Route("/mod/flags/{flag_id:int}", resolve_flag, methods=["POST"], name="resolve_flag"),
+    Route("/p/{post_id:id}/flag", flag_post, methods=["GET", "POST"], name="flag_post"),
+    Route("/p/{post_id:id}/history", post_history, name="post_history"),
+    Route("/mod/flags/{flag_id:id}", resolve_flag, methods=["POST"], name="resolve_flag"),
     Route("/mod/banner", banner, methods=["POST"], name="banner"),
     Route("/banner/dismiss", dismiss_banner, methods=["POST"], name="dismiss_banner"),
     Route("/u/{username}/{action}", member_action, methods=["POST"], name="member_action"),

@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from forum.clock import isoformat
-from forum.db import notifications
+from forum.db import cursors, notifications
+from forum.ids import id_field, parse_id
 from forum.routes._common import forum_of, member_of, read_form, render
-from forum.routes.api._common import MAX_ID, ApiError, json_body, parse_id, require_member
+from forum.routes.api._common import ApiError, json_body, require_member
+from forum.validation import ValidationError
 
 
 async def notifications_page(request: Request) -> Response:
     member = await member_of(request)
     if member is None:
         return RedirectResponse("/login?next=/notifications", status_code=303)
-    rows = await notifications.for_user(forum_of(request).db, member.id)
-    return await render(request, "notifications/index.html", {"items": rows})
+    rows, next_cursor = await _page(request, member.id)
+    return await render(request, "notifications/index.html", {"items": rows, "next_cursor": next_cursor})
+
+
+async def _page(request: Request, member_id: int) -> tuple[list[Any], str | None]:
+    """A page of notifications from ?cursor=; a 400 naming it when it is not one given out."""
+    try:
+        return await notifications.page_for_user(forum_of(request).db, member_id,
+                                                 request.query_params.get("cursor"))
+    except cursors.BadCursor as error:
+        raise ValidationError({"cursor": str(error)}) from None
 
 
 async def mark_read_form(request: Request) -> Response:
@@ -25,9 +38,10 @@ async def mark_read_form(request: Request) -> Response:
     if member is None:
         return RedirectResponse("/login?next=/notifications", status_code=303)
     form = await read_form(request)
-    one = str(form.get("id", ""))
-    known = parse_id(one)
-    await notifications.mark_read(forum_of(request).db, member.id, [known] if known is not None else None)
+    one = form.get("id")
+    # No id: the "Mark all read" button. A bad one is a 400, never "all" by mistake.
+    ids = [id_field(one, "id", "a notification id")] if one else None
+    await notifications.mark_read(forum_of(request).db, member.id, ids)
     return RedirectResponse("/notifications", status_code=303)
 
 
@@ -40,9 +54,10 @@ def notification_json(row) -> dict:  # type: ignore[no-untyped-def]
 async def list_api(request: Request) -> JSONResponse:
     member = await require_member(request, write=False)
     db = forum_of(request).db
-    rows = await notifications.for_user(db, member.id)
+    rows, next_cursor = await _page(request, member.id)
     return JSONResponse({"notifications": [notification_json(r) for r in rows],
-                         "unread": await notifications.unread_count(db, member.id)})
+                         "unread": await notifications.unread_count(db, member.id),
+                         "next_cursor": next_cursor})
 
 
 async def read_api(request: Request) -> JSONResponse:
@@ -50,7 +65,7 @@ async def read_api(request: Request) -> JSONResponse:
     data = await json_body(request)
     ids = data.get("ids")
     if ids is not None and (not isinstance(ids, list) or not all(
-            type(i) is int and 0 <= i <= MAX_ID for i in ids)):  # not True, not 10**30
+            type(i) is int and parse_id(i) is not None for i in ids)):  # not "1", not True, not 10**30
         raise ApiError(400, "invalid", "ids must be a list of notification ids.",
                        {"ids": "must be a list of whole numbers"})
     db = forum_of(request).db

@@ -14,6 +14,7 @@ from forum.actions import posts as post_actions
 from forum.actions import threads as thread_actions
 from forum.auth import can_edit_post
 from forum.db import channels, meetings, posts, reads, threads
+from forum.ids import id_field, parse_id
 from forum.ratelimit import RateLimited
 from forum.routes._common import forum_of, member_of, read_form, render, render_limited
 from forum.routes.meetings import panel_context
@@ -24,18 +25,14 @@ POSTS_PER_PAGE = 50
 
 
 async def _thread_or_404(request: Request) -> Any:
-    try:
-        thread_id = int(request.path_params["thread_id"])
-    except ValueError:
-        raise HTTPException(404, "There is no thread at this address.") from None
-    thread = await threads.by_id(forum_of(request).db, thread_id)
+    thread = await threads.by_id(forum_of(request).db, request.path_params["thread_id"])
     if thread is None:
         raise HTTPException(404, "There is no thread at this address.")
     return thread
 
 
 async def _post_or_404(request: Request) -> Any:
-    post = await posts.by_id(forum_of(request).db, int(request.path_params["post_id"]))
+    post = await posts.by_id(forum_of(request).db, request.path_params["post_id"])
     if post is None:
         raise HTTPException(404, "There is no post at this address.")
     return post
@@ -53,7 +50,7 @@ async def thread_page(request: Request) -> Response:
     if after and not posts.PATH_PATTERN.fullmatch(after):
         raise HTTPException(400, "That page link is not one this forum gave out.")
     if at:
-        target = await posts.by_id(forum.db, int(at)) if at.isdigit() else None
+        target = await posts.by_id(forum.db, id_field(at, "at", "a post id"))
         if target is None or target["thread_id"] != thread["id"]:
             raise HTTPException(404, "That post is not in this thread.")
         after = target["path"] if target["depth"] else None
@@ -92,6 +89,8 @@ async def reply(request: Request) -> Response:
     if member is None:
         return RedirectResponse(f"/login?next={thread_url(thread)}", status_code=303)
     parent_id = request.query_params.get("to")
+    if parent_id:
+        id_field(parent_id, "to", "a post id")
     limited: RateLimited | None = None
     form_values = {"body": "", "parent_id": parent_id or ""}
     errors: dict[str, str] = {}
@@ -110,8 +109,8 @@ async def reply(request: Request) -> Response:
         except RateLimited as error:
             limited = error
     parent = None
-    if form_values["parent_id"].isdigit():
-        parent = await posts.by_id(forum.db, int(form_values["parent_id"]))
+    if (shown_parent_id := parse_id(form_values["parent_id"])) is not None:
+        parent = await posts.by_id(forum.db, shown_parent_id)
         if parent is not None and parent["thread_id"] != thread["id"]:
             parent = None
     context = {"thread": thread, "parent": parent, "form": form_values, "errors": errors}
@@ -197,11 +196,11 @@ async def move_thread(request: Request) -> Response:
 
 
 routes = [
-    Route("/t/{thread_id:int}", thread_page, name="thread"),
-    Route("/t/{thread_id:int}/reply", reply, methods=["GET", "POST"], name="reply"),
-    Route("/t/{thread_id:int}/move", move_thread, methods=["GET", "POST"], name="move_thread"),
-    Route("/t/{thread_id:int}/{action:str}", moderate, methods=["POST"], name="moderate_thread"),
-    Route("/t/{thread_id:int}/{slug:str}", thread_page, name="thread_slug"),
-    Route("/p/{post_id:int}/edit", edit_post, methods=["GET", "POST"], name="edit_post"),
-    Route("/p/{post_id:int}/delete", delete_post, methods=["GET", "POST"], name="delete_post"),
+    Route("/t/{thread_id:id}", thread_page, name="thread"),
+    Route("/t/{thread_id:id}/reply", reply, methods=["GET", "POST"], name="reply"),
+    Route("/t/{thread_id:id}/move", move_thread, methods=["GET", "POST"], name="move_thread"),
+    Route("/t/{thread_id:id}/{action:str}", moderate, methods=["POST"], name="moderate_thread"),
+    Route("/t/{thread_id:id}/{slug:str}", thread_page, name="thread_slug"),
+    Route("/p/{post_id:id}/edit", edit_post, methods=["GET", "POST"], name="edit_post"),
+    Route("/p/{post_id:id}/delete", delete_post, methods=["GET", "POST"], name="delete_post"),
 ]

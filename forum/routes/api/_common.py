@@ -6,47 +6,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from forum.auth import CSRF_COOKIE, CSRF_HEADER, Member
 from forum.characters import readable, text_problem
 from forum.clock import isoformat
+from forum.ids import MAX_ID, parse_id
 from forum.routes._common import forum_of, member_of
 from forum.templating import thread_url
 from forum.validation import storable
 
 MAX_JSON_BYTES = 256 * 1024
-# Ids are INTEGER columns, 32 bits on PostgreSQL. A bigger number names nothing; passed on, it
-# would overflow inside the database driver (a 500) instead of being a 404 or a 400.
-MAX_ID = 2**31 - 1
-
-
-def digits_at_most(limit: int) -> str:
-    """A regex matching exactly the whole numbers 0..limit (leading zeros aside)."""
-    text = str(limit)
-    options = [f"[0-9]{{1,{len(text) - 1}}}"] if len(text) > 1 else []
-    for i, digit in enumerate(text):
-        if digit != "0":
-            rest = len(text) - i - 1
-            options.append(f"{text[:i]}[0-{int(digit) - 1}]" + (f"[0-9]{{{rest}}}" if rest else ""))
-    return "(?:" + "|".join([*options, text]) + ")"
-
-
-class IdConvertor(Convertor[int]):
-    """`{post_id:id}`: like `:int`, but a path with an id no row can have matches no route (404)."""
-
-    regex = digits_at_most(MAX_ID)
-
-    def convert(self, value: str) -> int:
-        return int(value)
-
-    def to_string(self, value: int) -> str:
-        return str(int(value))
-
-
-register_url_convertor("id", IdConvertor())
 
 
 class ApiError(Exception):
@@ -99,28 +70,21 @@ async def require_member(request: Request, *, write: bool = True) -> Member:
     return member
 
 
-def parse_id(text: str) -> int | None:
-    """The id these digits spell, or None: not for "²" (a digit to isdigit()), nor past MAX_ID."""
-    if text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID)) and int(text) <= MAX_ID:
-        return int(text)
-    return None
-
-
 def path_id(request: Request, field: str) -> int:
-    """An id from the path: not digits is a 400 naming the field; digits past any id name nothing,
-    a 404, as the :id convertor answers."""
+    """A path id for the two paths that name their field when it is not digits (a 400, as they
+    have since they were made); digits that are no id are a 404, as the `:id` convertor answers."""
     text = request.path_params[field]
-    if text.isascii() and text.isdigit() and parse_id(text) is None:
+    if parse_id(text) is None and text.isascii() and text.isdigit():
         raise ApiError(404, "not_found", f"No {field.removesuffix('_id')} has that id.")
     return int_param(text, field)
 
 
 def int_param(value: Any, field: str) -> int:
-    """An id from a path or a JSON body: digits or a JSON integer (not 1.5, not true)."""
-    number = value if type(value) is int else parse_id(value) if isinstance(value, str) else None
-    if number is None or not 0 <= number <= MAX_ID:
-        raise ApiError(400, "invalid", f"{field} must be a whole number from 0 to {MAX_ID}.",
-                       {field: f"must be a whole number from 0 to {MAX_ID}"})
+    """An id from a JSON body: a JSON integer or its digits as text (not 1.5, not true)."""
+    number = parse_id(value)
+    if number is None:
+        raise ApiError(400, "invalid", f"{field} must be a whole number from 1 to {MAX_ID}.",
+                       {field: f"must be a whole number from 1 to {MAX_ID}"})
     return number
 
 

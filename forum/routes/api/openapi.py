@@ -195,11 +195,14 @@ PATHS: dict[str, Any] = {
         params=[_path_param("username", STR)],
         body=_obj(["role"], role={"type": "string", "enum": ["member", "moderator", "admin"]}))},
     "/notifications": {"get": _op(
-        "Your notifications: replies to you, mentions, moderator actions on your posts", 200,
-        _obj(["notifications", "unread"], unread=INT, notifications={"type": "array", "items": _obj(
+        "Your notifications, newest first, a page at a time: replies to you, mentions, moderator "
+        "actions on your posts", 200,
+        _obj(["notifications", "unread", "next_cursor"], unread=INT, next_cursor=NSTR,
+             notifications={"type": "array", "items": _obj(
             ["id", "kind", "read", "created_at", "thread_id", "post_id", "actor"], id=INT, kind=STR,
             read=BOOL, created_at=TIME, thread_id={"type": ["integer", "null"]},
-            post_id={"type": ["integer", "null"]}, actor=NSTR, note=STR)}), auth=True)},
+            post_id={"type": ["integer", "null"]}, actor=NSTR, note=STR)}), auth=True,
+        params=[_query_param("cursor")])},
     "/notifications/read": {"post": _op(
         "Mark these notifications read, or all of them without ids (or with null)", 200,
         _obj(["unread"], unread=INT), auth=True,
