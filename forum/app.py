@@ -32,6 +32,7 @@ from forum.page_cache import PageCache, PageCacheMiddleware
 from forum.ratelimit import rate_limiter_for
 from forum.realtime.backends import backend_for
 from forum.realtime.hub import Hub
+from forum.request_id import RequestIdMiddleware
 from forum.routes import (
     account_security,
     accounts,
@@ -146,6 +147,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         # API answer and static file is compressed; it leaves the WebSocket alone, and flushes
         # each chunk of a streamed body as it goes.
         middleware=[Middleware(MetricsMiddleware, metrics=forum_metrics, routes=routes),
+                    Middleware(RequestIdMiddleware),
                     Middleware(GZipMiddleware, minimum_size=500, compresslevel=6),
                     Middleware(SecurityHeadersMiddleware),
                     Middleware(DatabaseUnavailableMiddleware),
