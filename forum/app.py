@@ -22,6 +22,7 @@ from forum.clock import utcnow
 from forum.db import channels
 from forum.db.engine import Database
 from forum.db.forum_id import forum_id
+from forum.metrics import ForumMetrics, MetricsMiddleware
 from forum.middleware import (
     DatabaseUnavailableMiddleware,
     LiveResumePointMiddleware,
@@ -32,6 +33,7 @@ from forum.page_cache import PageCache, PageCacheMiddleware
 from forum.ratelimit import rate_limiter_for
 from forum.realtime.backends import backend_for
 from forum.realtime.hub import Hub
+from forum.request_id import RequestIdMiddleware
 from forum.routes import (
     account_security,
     accounts,
@@ -39,6 +41,7 @@ from forum.routes import (
     health,
     meetings,
     members,
+    metrics,
     moderation,
     notifications,
     search,
@@ -87,6 +90,7 @@ def _freeze_the_heap() -> None:
 def create_app(settings: Settings | None = None, *, freeze_after_start: bool = False) -> Starlette:
     """`freeze_after_start` is for a server process (forum/asgi.py): see `_freeze_the_heap`."""
     settings = settings or Settings.from_env()
+    forum_metrics = ForumMetrics()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
@@ -98,6 +102,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
                   log_max_count=settings.event_log_max_count,
                   log_max_age_seconds=settings.event_log_max_age_seconds)
         await hub.start()
+        forum_metrics.watch_live(hub.counts)
         limits = rate_limiter_for(settings.rate_limits, settings.broadcast_url, our_id)
         forum = Forum(settings=settings, db=db, hub=hub, templates=Templates(),
                       signer=Signer(settings.secret_key), limits=limits,
@@ -106,7 +111,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         if freeze_after_start:
             _freeze_the_heap()
         try:
-            yield {"forum": forum, "page_cache": PageCache()}
+            yield {"forum": forum, "page_cache": PageCache(), "metrics": forum_metrics}
         finally:
             reminders.cancel()
             try:
@@ -129,6 +134,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         *welcome.routes,
         *notifications.routes,
         *health.routes,
+        *metrics.routes,
         *moderation.routes,
         *meetings.routes,
         *search.routes,
@@ -138,9 +144,12 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
     ]
     return Starlette(
         routes=routes,
-        # Outermost, so every page, API answer and static file is compressed; it leaves the
-        # WebSocket alone, and flushes each chunk of a streamed body as it goes.
-        middleware=[Middleware(GZipMiddleware, minimum_size=500, compresslevel=6),
+        # Metrics outermost, so they time everything below. Compression next, so every page,
+        # API answer and static file is compressed; it leaves the WebSocket alone, and flushes
+        # each chunk of a streamed body as it goes.
+        middleware=[Middleware(MetricsMiddleware, metrics=forum_metrics, routes=routes),
+                    Middleware(RequestIdMiddleware),
+                    Middleware(GZipMiddleware, minimum_size=500, compresslevel=6),
                     Middleware(SecurityHeadersMiddleware),
                     Middleware(AllowedMethodsMiddleware, routes=routes),
                     Middleware(DatabaseUnavailableMiddleware),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -16,7 +17,11 @@ SETTINGS_HELP: dict[str, tuple[str, str]] = {
     "FORUM_SECRET_KEY": ("", "signs sessions and CSRF tokens; generated once beside the SQLite file"),
     "FORUM_ALLOWED_ORIGINS": ("", "comma-separated origins allowed to open /ws; default the serving host"),
     "FORUM_RATE_LIMITS": ("on", "'off' lifts rate limits (benchmarks, imports, black-box checks)"),
+    "FORUM_METRICS_FROM": ("", "comma-separated addresses or CIDR ranges that may read /metrics "
+                               "without signing in (admins always may)"),
+    "FORUM_LOG_FORMAT": ("text", "'json' for one JSON object per line on stderr, with request ids"),
 }
+LOG_FORMATS = ("text", "json")
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,8 @@ class Settings:
     secret_key: str = ""
     allowed_origins: tuple[str, ...] = ()
     rate_limits: bool = True
+    metrics_from: tuple[IPv4Network | IPv6Network, ...] = ()
+    log_format: str = "text"
     # Event log window: events older than this, or beyond this count, are pruned.
     event_log_max_age_seconds: int = 7 * 24 * 3600
     event_log_max_count: int = 100_000
@@ -53,7 +60,23 @@ class Settings:
             secret_key=get("FORUM_SECRET_KEY") or secret_key_beside(database_url),
             allowed_origins=origins,
             rate_limits=get("FORUM_RATE_LIMITS").lower() not in ("off", "0", "false", "no"),
+            metrics_from=networks(get("FORUM_METRICS_FROM")),
+            log_format=log_format(get("FORUM_LOG_FORMAT")),
         )
+
+
+def networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    """'10.0.0.5, 192.168.0.0/24' -> networks; a single address is a network of one."""
+    try:
+        return tuple(ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip())
+    except ValueError as error:
+        raise ValueError(f"FORUM_METRICS_FROM: {error}") from None
+
+
+def log_format(value: str) -> str:
+    if value.lower() not in LOG_FORMATS:
+        raise ValueError(f"FORUM_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {value!r}")
+    return value.lower()
 
 
 def sqlite_path(database_url: str) -> Path | None:

@@ -44,6 +44,7 @@ class ServerProcess:
     log_path: Path | None = None
     workers: int = 1
     rate_limits: bool = False
+    extra_env: dict[str, str] = field(default_factory=dict)  # more FORUM_* settings
     process: subprocess.Popen | None = None
 
     @property
@@ -57,7 +58,7 @@ class ServerProcess:
     def start(self) -> ServerProcess:
         env = {**os.environ, "FORUM_DATABASE_URL": self.database_url,
                "FORUM_BROADCAST_URL": self.broadcast_url, "FORUM_SECRET_KEY": self.secret_key,
-               "FORUM_RATE_LIMITS": "on" if self.rate_limits else "off"}
+               "FORUM_RATE_LIMITS": "on" if self.rate_limits else "off", **self.extra_env}
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tests.forum_command", "serve", "--port", str(self.port),

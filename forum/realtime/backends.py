@@ -20,6 +20,7 @@ class Backend(Protocol):
     async def connect(self) -> None: ...
     async def disconnect(self) -> None: ...
     async def publish(self, topic: str, message: str) -> None: ...
+    async def ping(self) -> None: ...  # raises when the backend cannot be reached (/healthz)
     def listen(self) -> AsyncIterator[tuple[str, str]]: ...
 
 
@@ -33,6 +34,9 @@ class MemoryBackend:
         pass
 
     async def disconnect(self) -> None:
+        pass
+
+    async def ping(self) -> None:
         pass
 
     async def publish(self, topic: str, message: str) -> None:

@@ -171,9 +171,12 @@ class LiveConnection:
         sender = asyncio.create_task(self._send_loop(), name="ws-send")
         receiver = asyncio.create_task(self._receive_loop(), name="ws-receive")
         slow = self._too_slow
+        counts = self.forum.hub.counts
+        counts.connections += 1
         try:
             done, _ = await asyncio.wait({sender, receiver, slow}, return_when=asyncio.FIRST_COMPLETED)
             if slow in done:
+                counts.readers_dropped += 1
                 log.info("dropping a client that stopped reading")
                 with contextlib.suppress(Exception):
                     async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS):
@@ -186,6 +189,7 @@ class LiveConnection:
             for task in (sender, receiver, slow):
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
+            counts.connections -= 1
             await self._leave_all()
 
     async def _send_loop(self) -> None:

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from forum.db import event_log
 from forum.db.engine import Database
 from forum.realtime.backends import DOORBELL, EPHEMERAL, Backend
+from forum.realtime.counts import LiveCounts
 from forum.realtime.envelopes import event_frame
 from forum.realtime.presence import PRESENCE_REFRESH_SECONDS, QUIET_CHANNELS, Presence
 
@@ -65,6 +66,7 @@ class Hub:
         self._settled.set()
         self.presence = Presence(process_id=uuid.uuid4().hex)
         self.known_channels: set[str] = set()
+        self.counts = LiveCounts()
         db.watch_commits("events", self.wake)
 
     async def start(self) -> None:
@@ -260,12 +262,14 @@ class Hub:
         if len(by_channel) == 1:
             [(channel, events)] = by_channel.items()
             batches = dict.fromkeys(self._subscribers.get(channel, ()), events)
+            self.counts.events_handed_out += len(events) * len(batches)
         else:
             batches = {}
             for channel, events in by_channel.items():
                 for subscriber in self._subscribers.get(channel, ()):
                     batch = batches.get(subscriber)
                     batches[subscriber] = events if batch is None else sorted(batch + events)
+                    self.counts.events_handed_out += len(events)
         for count, (subscriber, events) in enumerate(batches.items(), 1):
             subscriber.deliver_events(events)
             if count % YIELD_EVERY == 0:

@@ -37,6 +37,10 @@ class RedisBackend:
     async def disconnect(self) -> None:
         await self._redis.aclose()
 
+    async def ping(self) -> None:
+        async with asyncio.timeout(PUBLISH_TIMEOUT_SECONDS):
+            await self._redis.ping()
+
     async def publish(self, topic: str, message: str) -> None:
         async with asyncio.timeout(PUBLISH_TIMEOUT_SECONDS):
             await self._redis.publish(self._topics[topic], message)
