@@ -39,7 +39,3 @@ async def all_channels(db: Database) -> list[Any]:
 
 async def by_slug(db: Database, slug: str) -> Any:
     return await db.fetch_one(sa.select(channels).where(channels.c.slug == slug))
-
-
-async def by_slugs(db: Database, slugs: list[str]) -> list[Any]:
-    return await db.fetch_all(sa.select(channels).where(channels.c.slug.in_(slugs)))
