@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
+from forum.actions import meetings as meeting_actions
+from forum.actions import moderation as moderation_actions
 from forum.actions import posts as post_actions
 from forum.actions import threads as thread_actions
 from tests.helpers import PASSWORD, make_member, submit
@@ -54,3 +59,29 @@ async def test_members_cannot_use_moderator_forms(client, content):
 async def test_healthz(client):
     response = await client.get("/healthz")
     assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+# HTML's "valid global date and time string" allows at most three digits of a fraction of a
+# second; a `datetime` attribute carrying microseconds is invalid and ignored by validators.
+HTML_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})")
+
+
+async def test_every_time_element_carries_a_valid_html_datetime(client, forum, content):
+    moderator = await make_member(forum, "mod2", role="moderator")
+    start = datetime.now(UTC) + timedelta(days=3)
+    meeting_id, _ = await meeting_actions.create(forum, moderator, {
+        "title": "Network meeting", "body": "Come along.", "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=2)).isoformat(), "location": "Online",
+        "capacity": 5, "categories": ["general-chat"]})
+    reader = await make_member(forum, "reader")
+    await moderation_actions.flag_post(forum, reader, content["post"], "Off topic")
+    await submit(client, "/login", {"username": "mod2", "password": PASSWORD}, "/login")
+    seen = 0
+    for path in ("/", "/c/general-chat", f"/t/{content['thread']}", "/u/author", "/members",
+                 "/search?q=reply", "/events", f"/events/{meeting_id}", "/notifications", "/mod"):
+        page = await client.get(path)
+        assert page.status_code == 200, path
+        for value in re.findall(r'<time[^>]*\sdatetime="([^"]*)"', page.text):
+            assert HTML_DATETIME.fullmatch(value), f"{path}: {value}"
+            seen += 1
+    assert seen > 10
