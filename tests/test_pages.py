@@ -85,3 +85,26 @@ async def test_every_time_element_carries_a_valid_html_datetime(client, forum, c
             assert HTML_DATETIME.fullmatch(value), f"{path}: {value}"
             seen += 1
     assert seen > 10
+
+
+def visible_text(html: str) -> str:
+    html = re.sub(r"<(script|style|title)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", "", html)
+
+
+async def test_list_separators_have_a_space_on_each_side(client, forum, content):
+    moderator = await make_member(forum, "mod3", role="moderator")
+    start = datetime.now(UTC) + timedelta(days=3)
+    meeting_id, _ = await meeting_actions.create(forum, moderator, {
+        "title": "Network meeting", "body": "Come along.", "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=2)).isoformat(), "location": "Online",
+        "capacity": 5, "categories": ["general-chat", "welcome"]})
+    await moderation_actions.hide_post(forum, moderator, content["post"], "Off topic")
+    await submit(client, "/login", {"username": "mod3", "password": PASSWORD}, "/login")
+    await client.get(f"/t/{content['thread']}")  # read, so a later reply counts as new
+    await post_actions.reply(forum, moderator, content["thread"], "Another reply")
+    for path in ("/", "/c/general-chat", f"/t/{content['thread']}", "/u/author", "/members",
+                 "/events", f"/events/{meeting_id}", "/mod"):
+        text = visible_text((await client.get(path)).text)
+        cramped = re.findall(r"(?s).{0,30}(?:\S·|·\S).{0,10}", text)
+        assert not cramped, f"{path}: {cramped}"
