@@ -108,3 +108,37 @@ async def test_list_separators_have_a_space_on_each_side(client, forum, content)
         text = visible_text((await client.get(path)).text)
         cramped = re.findall(r"(?s).{0,30}(?:\S·|·\S).{0,10}", text)
         assert not cramped, f"{path}: {cramped}"
+
+
+async def test_the_icon_is_linked_from_every_page_and_served_at_favicon_ico(client):
+    page = (await client.get("/")).text
+    link = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page)
+    assert link
+    icon = await client.get(link.group(1))
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert "<svg" in icon.text
+    favicon = await client.get("/favicon.ico", follow_redirects=True)
+    assert favicon.status_code == 200 and favicon.content == icon.content
+
+
+def description_of(html: str) -> str:
+    found = re.findall(r'<meta name="description" content="([^"]*)">', html)
+    assert len(found) == 1, found
+    return found[0]
+
+
+async def test_every_page_describes_itself(client, forum):
+    author = await make_member(forum, "writer")
+    thread_id = await thread_actions.create_thread(
+        forum, author, "Logic models", "We **tried** logic models with [three](https://example.org) "
+        "small teams & learned a lot. " + "More words follow here. " * 20, ["general-chat"])
+    thread_description = description_of((await client.get(f"/t/{thread_id}")).text)
+    assert thread_description.startswith("We tried logic models with three small teams &amp; learned")
+    assert thread_description.endswith("…") and len(thread_description) < 200
+    channel_page = (await client.get("/c/tools-methods")).text
+    lede = re.search(r'<p class="lede">([^<]+)</p>', channel_page).group(1)
+    assert description_of(channel_page) == lede
+    forum_description = description_of((await client.get("/")).text)
+    assert "forum" in forum_description.lower()
+    for path in ("/login", "/signup", "/events", "/members"):
+        assert description_of((await client.get(path)).text) == forum_description, path
