@@ -17,6 +17,7 @@ from forum.auth import can_edit_post
 from forum.clock import as_utc, html_datetime
 from forum.db.meetings import seats_left
 from forum.db.posts import MAX_DEPTH
+from forum.moderation_words import log_words
 from forum.post_fragments import PostFragments
 from forum.static_files import static_url
 
@@ -109,7 +110,7 @@ class Templates:
                            can_edit_post=can_edit_post, max_depth=MAX_DEPTH, seats_left=seats_left,
                            static_url=static_url)
         env.filters.update(time_tag=time_tag, exact_time=exact_time, event_time=event_time,
-                           html_datetime=html_datetime)
+                           html_datetime=html_datetime, log_words=log_words)
         self.env = env
         self.post_fragments = PostFragments(env)
 
