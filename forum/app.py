@@ -14,7 +14,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Mount
 
-from forum import errors
+from forum import errors, static_files
 from forum.actions.meetings import send_reminders
 from forum.allowed_methods import AllowedMethodsMiddleware
 from forum.auth import Passwords, Signer
@@ -139,6 +139,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         *meetings.routes,
         *search.routes,
         *websocket_routes,
+        *static_files.routes,
         Mount("/api/v1", routes=api, name="api"),
         Mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static"),
     ]

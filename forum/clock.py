@@ -22,3 +22,10 @@ def as_utc(value: datetime | str | None) -> datetime | None:
 def isoformat(value: datetime | str | None) -> str | None:
     value = as_utc(value)
     return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def html_datetime(value: datetime | str | None) -> str | None:
+    """For a `datetime` attribute: HTML allows at most three digits of a fraction of a second,
+    so whole seconds ('2026-12-01T10:00:00Z'); the API keeps the full precision."""
+    value = as_utc(value)
+    return isoformat(value.replace(microsecond=0)) if value else None

@@ -8,7 +8,9 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from starlette.responses import Response
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
@@ -48,3 +50,12 @@ def _asks_for_current_version(path: str, scope: Scope) -> bool:
         return query == f"v={version(path)}"
     except OSError:
         return False
+
+
+async def favicon(request: Request) -> Response:
+    """Browsers ask for /favicon.ico whatever the page links; answer with the same icon."""
+    return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml",
+                        headers={"cache-control": SHORT_CACHE})
+
+
+routes = [Route("/favicon.ico", favicon, name="favicon")]

@@ -14,9 +14,10 @@ from sqlalchemy.engine import Row as SQLRow
 from starlette.templating import Jinja2Templates
 
 from forum.auth import can_edit_post
-from forum.clock import as_utc, isoformat
+from forum.clock import as_utc, html_datetime
 from forum.db.meetings import seats_left
 from forum.db.posts import MAX_DEPTH
+from forum.moderation_words import log_words
 from forum.post_fragments import PostFragments
 from forum.static_files import static_url
 
@@ -62,12 +63,13 @@ def time_tag(value: datetime | None) -> Markup:
     """<time> with the exact UTC time; the script turns it into '5 minutes ago' and keeps it
     current, keeping the exact time on hover."""
     return Markup('<time datetime="{}" title="{}">{}</time>').format(
-        isoformat(value), exact_time(value), exact_time(value))
+        html_datetime(value), exact_time(value), exact_time(value))
 
 
 def event_time(value: datetime | None) -> Markup:
     """An event's date stays absolute: the script shows it in the reader's own time zone."""
-    return Markup('<time datetime="{}" data-absolute>{}</time>').format(isoformat(value), exact_time(value))
+    return Markup('<time datetime="{}" data-absolute>{}</time>').format(
+        html_datetime(value), exact_time(value))
 
 
 class PageRow(dict):
@@ -107,7 +109,8 @@ class Templates:
                            initials=initials, is_new_member=is_new_member,
                            can_edit_post=can_edit_post, max_depth=MAX_DEPTH, seats_left=seats_left,
                            static_url=static_url)
-        env.filters.update(time_tag=time_tag, exact_time=exact_time, event_time=event_time)
+        env.filters.update(time_tag=time_tag, exact_time=exact_time, event_time=event_time,
+                           html_datetime=html_datetime, log_words=log_words)
         self.env = env
         self.post_fragments = PostFragments(env)
 

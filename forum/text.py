@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from html import unescape
 
 import nh3
 from markdown_it import MarkdownIt
@@ -54,6 +55,14 @@ def render_markdown(source: str, mentions: dict[str, str] | None = None) -> str:
     @names become links to profiles."""
     source = without_lone_surrogates(normalise_newlines(source))
     return sanitize(_markdown.render(source, {"mentions": mentions or {}}))
+
+
+def summary(html: str, max_chars: int = 160) -> str:
+    """Rendered HTML as plain text, cut at a word: a page's meta description."""
+    text = " ".join(unescape(nh3.clean(html, tags=set())).split())
+    if len(text) <= max_chars:
+        return text
+    return text[:max_chars].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
 
 
 MENTION = re.compile(r"@([A-Za-z0-9_-]{3,30})")

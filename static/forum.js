@@ -189,11 +189,17 @@
   }
 
   // -- events: seats left, kept current on every page that shows them ---------------------
+  // Same words as templates/meetings/_seats.html.
+  function fullText(reserve) {
+    if (!reserve) return "Full";
+    return "Full: " + reserve + (reserve === 1 ? " person" : " people") + " on the reserve list";
+  }
+
   function onEventUpdated(data) {
     document.querySelectorAll('.seats-left[data-event-id="' + data.event_id + '"]').forEach(function (el) {
       var capacity = el.dataset.capacity;
       el.textContent = !capacity ? data.registered + " registered, no seat limit"
-        : data.seats_left === 0 ? "Full: " + data.reserve + " on the reserve list"
+        : data.seats_left === 0 ? fullText(data.reserve)
         : data.seats_left + " of " + capacity + " seat" + (capacity === "1" ? "" : "s") + " left";
     });
   }

@@ -384,3 +384,18 @@ async def test_seats_left_reach_open_pages_live(live_server):
         assert first["data"] == {"event_id": event_id, "seats_left": 0, "registered": 1, "reserve": 0}
         assert second["data"] == {"event_id": event_id, "seats_left": 0, "registered": 1, "reserve": 1}
         await page.close()
+
+
+async def test_a_full_event_says_how_many_people_wait_in_plain_words(client, forum):
+    meeting_id, _ = await create_event(forum, capacity=1)
+    seats = re.compile(r'<span class="seats-left"[^>]*>([^<]*)</span>')
+
+    async def shown() -> str:
+        return seats.search((await client.get(f"/events/{meeting_id}")).text).group(1)
+
+    await meeting_actions.register(forum, await make_member(forum, "seat_1"), meeting_id)
+    assert await shown() == "Full"
+    await meeting_actions.register(forum, await make_member(forum, "wait_1"), meeting_id)
+    assert await shown() == "Full: 1 person on the reserve list"
+    await meeting_actions.register(forum, await make_member(forum, "wait_2"), meeting_id)
+    assert await shown() == "Full: 2 people on the reserve list"

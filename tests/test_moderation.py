@@ -53,7 +53,7 @@ async def test_hide_and_restore_with_the_forms_and_the_log(client, forum, scene)
     log = [(e["action"], e["actor_username"], e["reason"]) for e in await moderation.recent(forum.db)]
     assert log[:2] == [("restore_post", "mod", ""), ("hide_post", "mod", "Off topic")]
     page = await client.get("/mod")
-    assert page.status_code == 200 and "hide post" in page.text and "Off topic" in page.text
+    assert page.status_code == 200 and "hid a post" in page.text and "Off topic" in page.text
 
 
 async def test_members_cannot_reach_moderation_pages(client, scene):
@@ -225,3 +225,65 @@ async def test_moderators_cannot_suspend_their_equals_and_only_admins_set_roles(
     changed = await submit(client, "/u/author/role", {"role": "moderator"}, "/u/author")
     assert changed.status_code == 303
     assert "Moderator" in (await client.get("/u/author")).text
+
+
+# -- what moderators are told about flags ------------------------------------------------
+async def test_moderators_are_told_of_a_flag_live_and_see_the_count_in_the_header(
+    client, other_client, forum, scene
+):
+    from forum.db import event_log, notifications
+
+    admin = await make_member(forum, "boss", role="admin")
+    reporter = await make_member(forum, "reporter", role="moderator")  # the flagger is not told
+    await moderation_actions.flag_post(forum, reporter, scene["post"], "Looks like spam")
+    for person in (scene["moderator"], admin):
+        [told] = await notifications.for_user(forum.db, person.id)
+        assert told["kind"] == "flag" and told["post_id"] == scene["post"]
+        [event] = await event_log.after(forum.db, 0, [f"user:{person.id}"])
+        assert event["type"] == "notification.created"
+    assert await notifications.for_user(forum.db, reporter.id) == []
+    assert await notifications.for_user(forum.db, scene["author"].id) == []
+
+    await submit(client, "/login", {"username": "mod", "password": PASSWORD}, "/login")
+    assert "flagged a post" in (await client.get("/notifications")).text
+    for path in ("/", f"/t/{scene['thread']}"):
+        header = (await client.get(path)).text
+        assert '<span class="flag-count">1<span class="visually-hidden"> open flag</span></span>' in header
+    await submit(other_client, "/login", {"username": "author", "password": PASSWORD}, "/login")
+    assert "flag-count" not in (await other_client.get("/")).text
+    await moderation_actions.resolve_flag(forum, scene["moderator"],
+                                          (await moderation.open_flags(forum.db))[0]["id"], "dismiss", "")
+    assert "flag-count" not in (await client.get("/")).text
+
+
+async def test_hidden_posts_on_mod_each_have_a_restore_button(client, forum, scene):
+    await moderation_actions.hide_post(forum, scene["moderator"], scene["post"], "Advertising")
+    await submit(client, "/login", {"username": "mod", "password": PASSWORD}, "/login")
+    page = (await client.get("/mod")).text
+    hidden_section = page.split('id="hidden-heading"')[1].split("</section>")[0]
+    form = f'<form method="post" action="/p/{scene["post"]}/restore"'
+    assert form in hidden_section and 'name="csrf_token"' in hidden_section
+    restored = await submit(client, f"/p/{scene['post']}/restore", {"back": "/mod"}, "/mod")
+    assert restored.status_code == 303
+    assert "No posts are hidden." in (await client.get("/mod")).text
+
+
+async def test_the_log_speaks_in_one_voice_in_the_past_tense(client, forum, scene):
+    moderator = scene["moderator"]
+    await moderation_actions.hide_post(forum, moderator, scene["post"], "Advertising")
+    await moderation_actions.restore_post(forum, moderator, scene["post"])
+    flagger = await make_member(forum, "reporter")
+    flag_id = await moderation_actions.flag_post(forum, flagger, scene["post"], "Hmm")
+    await moderation_actions.resolve_flag(forum, moderator, flag_id, "dismiss", "Fine")
+    await moderation_actions.set_banner(forum, moderator, "Hello")
+    await submit(client, "/login", {"username": "mod", "password": PASSWORD}, "/login")
+    await submit(client, f"/t/{scene['thread']}/lock", {}, f"/t/{scene['thread']}")
+    await submit(client, f"/t/{scene['thread']}/pin", {}, f"/t/{scene['thread']}")
+    log = (await client.get("/mod")).text.split('id="log-heading"')[1]
+    for words in ("hid a post", "restored a post", "dismissed a flag", "set the banner",
+                  "locked the thread", "pinned the thread"):
+        assert words in log, words
+    for raw in ("hide post", "flag dismiss", "set banner", "_"):
+        assert f"> {raw} " not in log and f"\n      {raw}\n" not in log, raw
+    stored = [e["action"] for e in await moderation.recent(forum.db)]
+    assert "hide_post" in stored and "flag_dismiss" in stored  # stored names stay as they were

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
+from forum.actions import meetings as meeting_actions
+from forum.actions import moderation as moderation_actions
 from forum.actions import posts as post_actions
 from forum.actions import threads as thread_actions
 from tests.helpers import PASSWORD, make_member, submit
@@ -66,3 +71,86 @@ async def test_a_name_no_text_column_can_hold_is_a_404(client, path):
 async def test_searching_a_channel_no_text_column_can_hold_is_a_400(client):
     response = await client.get("/search", params={"q": "x", "channel": "a\x00b"})
     assert response.status_code == 400
+
+
+# HTML's "valid global date and time string" allows at most three digits of a fraction of a
+# second; a `datetime` attribute carrying microseconds is invalid and ignored by validators.
+HTML_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})")
+
+
+async def test_every_time_element_carries_a_valid_html_datetime(client, forum, content):
+    moderator = await make_member(forum, "mod2", role="moderator")
+    start = datetime.now(UTC) + timedelta(days=3)
+    meeting_id, _ = await meeting_actions.create(forum, moderator, {
+        "title": "Network meeting", "body": "Come along.", "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=2)).isoformat(), "location": "Online",
+        "capacity": 5, "categories": ["general-chat"]})
+    reader = await make_member(forum, "reader")
+    await moderation_actions.flag_post(forum, reader, content["post"], "Off topic")
+    await submit(client, "/login", {"username": "mod2", "password": PASSWORD}, "/login")
+    seen = 0
+    for path in ("/", "/c/general-chat", f"/t/{content['thread']}", "/u/author", "/members",
+                 "/search?q=reply", "/events", f"/events/{meeting_id}", "/notifications", "/mod"):
+        page = await client.get(path)
+        assert page.status_code == 200, path
+        for value in re.findall(r'<time[^>]*\sdatetime="([^"]*)"', page.text):
+            assert HTML_DATETIME.fullmatch(value), f"{path}: {value}"
+            seen += 1
+    assert seen > 10
+
+
+def visible_text(html: str) -> str:
+    html = re.sub(r"<(script|style|title)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", "", html)
+
+
+async def test_list_separators_have_a_space_on_each_side(client, forum, content):
+    moderator = await make_member(forum, "mod3", role="moderator")
+    start = datetime.now(UTC) + timedelta(days=3)
+    meeting_id, _ = await meeting_actions.create(forum, moderator, {
+        "title": "Network meeting", "body": "Come along.", "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=2)).isoformat(), "location": "Online",
+        "capacity": 5, "categories": ["general-chat", "welcome"]})
+    await moderation_actions.hide_post(forum, moderator, content["post"], "Off topic")
+    await submit(client, "/login", {"username": "mod3", "password": PASSWORD}, "/login")
+    await client.get(f"/t/{content['thread']}")  # read, so a later reply counts as new
+    await post_actions.reply(forum, moderator, content["thread"], "Another reply")
+    for path in ("/", "/c/general-chat", f"/t/{content['thread']}", "/u/author", "/members",
+                 "/events", f"/events/{meeting_id}", "/mod"):
+        text = visible_text((await client.get(path)).text)
+        cramped = re.findall(r"(?s).{0,30}(?:\S·|·\S).{0,10}", text)
+        assert not cramped, f"{path}: {cramped}"
+
+
+async def test_the_icon_is_linked_from_every_page_and_served_at_favicon_ico(client):
+    page = (await client.get("/")).text
+    link = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page)
+    assert link
+    icon = await client.get(link.group(1))
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert "<svg" in icon.text
+    favicon = await client.get("/favicon.ico", follow_redirects=True)
+    assert favicon.status_code == 200 and favicon.content == icon.content
+
+
+def description_of(html: str) -> str:
+    found = re.findall(r'<meta name="description" content="([^"]*)">', html)
+    assert len(found) == 1, found
+    return found[0]
+
+
+async def test_every_page_describes_itself(client, forum):
+    author = await make_member(forum, "writer")
+    thread_id = await thread_actions.create_thread(
+        forum, author, "Logic models", "We **tried** logic models with [three](https://example.org) "
+        "small teams & learned a lot. " + "More words follow here. " * 20, ["general-chat"])
+    thread_description = description_of((await client.get(f"/t/{thread_id}")).text)
+    assert thread_description.startswith("We tried logic models with three small teams &amp; learned")
+    assert thread_description.endswith("…") and len(thread_description) < 200
+    channel_page = (await client.get("/c/tools-methods")).text
+    lede = re.search(r'<p class="lede">([^<]+)</p>', channel_page).group(1)
+    assert description_of(channel_page) == lede
+    forum_description = description_of((await client.get("/")).text)
+    assert "forum" in forum_description.lower()
+    for path in ("/login", "/signup", "/events", "/members"):
+        assert description_of((await client.get(path)).text) == forum_description, path

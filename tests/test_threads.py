@@ -255,3 +255,19 @@ async def test_unknown_thread_and_post_are_404(client):
     assert (await client.get("/t/999/some-slug")).status_code == 404
     assert (await client.get("/p/999/edit")).status_code == 404
     assert (await client.get("/c/nope")).status_code == 404
+
+
+async def test_a_thread_may_sit_in_every_channel_a_member_may_use(client, forum):
+    # A discussion from the old site was filed under four channels; there is no upper limit.
+    await sign_up(client, "eve")
+    slugs = [c["slug"] for c in await channels.all_channels(forum.db) if c["slug"] != "announcements"]
+    assert len(slugs) >= 4
+    response = await submit(client, "/c/general-chat/new", {
+        "title": "Theory of change, revisited", "body": "Filed everywhere it belongs.",
+        "categories": slugs}, "/c/general-chat/new")
+    assert response.status_code == 303, response.text
+    for slug in slugs:
+        assert "Theory of change, revisited" in (await client.get(f"/c/{slug}")).text
+    moderator = await make_member(forum, "mona", role="moderator")
+    everything = [c["slug"] for c in await channels.all_channels(forum.db)]
+    await thread_actions.create_thread(forum, moderator, "Everywhere", "Body", everything)

@@ -92,7 +92,7 @@ async def test_static_files_carry_cache_headers_and_revalidate(client, name):
 async def test_pages_link_static_files_by_content_so_they_cache_for_a_year(client):
     page = await client.get("/")
     assets = ASSET.findall(page.text)
-    assert len(assets) == 2 and all("?v=" in a for a in assets), assets
+    assert len(assets) == 3 and all("?v=" in a for a in assets), assets  # css, script, icon
     for url in assets:
         response = await client.get(url)
         assert response.status_code == 200

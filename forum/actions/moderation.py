@@ -70,7 +70,13 @@ async def flag_post(forum: Forum, member: Member | None, post_id: int, reason: A
         raise ValidationError({"reason": "Say what is wrong with the post, so moderators can act."})
     if len(text) > FLAG_REASON_MAX:
         raise ValidationError({"reason": f"Keep the reason to {FLAG_REASON_MAX} characters."})
-    return await moderation.add_flag(forum.db, post["id"], member.id, text)
+    async with forum.db.transaction():
+        flag_id = await moderation.add_flag(forum.db, post["id"], member.id, text)
+        # Every moderator and admin hears of it at once, as a flag otherwise waits unseen.
+        for moderator in await users.moderators(forum.db):
+            await notify.notify(forum, user_id=moderator["id"], kind="flag", actor_id=member.id,
+                                thread_id=post["thread_id"], post_id=post["id"], note=text)
+    return flag_id
 
 
 async def resolve_flag(forum: Forum, member: Member | None, flag_id: int, resolution: Any,

@@ -42,7 +42,3 @@ async def by_slug(db: Database, slug: str) -> Any:
     if not storable(slug):  # a NUL names no channel; asked, PostgreSQL would refuse it (a 500)
         return None
     return await db.fetch_one(sa.select(channels).where(channels.c.slug == slug))
-
-
-async def by_slugs(db: Database, slugs: list[str]) -> list[Any]:
-    return await db.fetch_all(sa.select(channels).where(channels.c.slug.in_(slugs)))

@@ -77,6 +77,11 @@ async def open_flags(db: Database, limit: int = 100) -> list[Any]:
     return await db.fetch_all(query)
 
 
+async def open_flag_count(db: Database) -> int:
+    return await db.fetch_val(sa.select(sa.func.count()).select_from(flags)
+                              .where(flags.c.resolved_at.is_(None)))
+
+
 async def resolve_flags(db: Database, post_id: int, by: int, resolution: str, note: str) -> None:
     """Resolving one flag settles every open flag on the same post."""
     await db.execute(flags.update().where(flags.c.post_id == post_id, flags.c.resolved_at.is_(None))

@@ -122,6 +122,11 @@ async def greeters(db: Database) -> list[Any]:
     return await db.fetch_all(sa.select(users).where(users.c.greeter.is_(True)))
 
 
+async def moderators(db: Database) -> list[Any]:
+    """Moderators and admins: who is told when a post is flagged."""
+    return await db.fetch_all(sa.select(users).where(users.c.role.in_(("moderator", "admin"))))
+
+
 async def mark_welcomed(db: Database, user_id: int, by: int, now: datetime) -> None:
     """The first member to answer a newcomer's introduction welcomed them (kept once)."""
     await db.execute(users.update().where(users.c.id == user_id, users.c.welcomed_by.is_(None))

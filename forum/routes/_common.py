@@ -88,6 +88,7 @@ async def render(request: Request, template: str, context: dict[str, Any] | None
                                                lambda: channel_queries.all_channels(forum.db)),
         "banner": await _banner_for(request, member),
         "unread_notifications": await notifications.unread_count(forum.db, member.id) if member else 0,
+        "open_flags": await moderation.open_flag_count(forum.db) if member and member.is_moderator else 0,
         "last_event_id": live_from(request),
         **(_readable(context) if context and request.method == "POST" else context or {}),
     }

@@ -19,6 +19,7 @@ from forum.ratelimit import RateLimited
 from forum.routes._common import forum_of, member_of, read_form, render, render_limited
 from forum.routes.meetings import panel_context
 from forum.templating import page_rows, thread_url
+from forum.text import summary
 from forum.validation import ValidationError
 
 POSTS_PER_PAGE = 50
@@ -40,6 +41,13 @@ async def _post_or_404(request: Request) -> Any:
 
 def post_url(thread: Any, post_id: int) -> str:
     return f"{thread_url(thread)}?at={post_id}#post-{post_id}"
+
+
+def _description(thread: Any, opening: Any) -> str:
+    """The opening post's first words; its title when the post is gone or hidden."""
+    if opening is None or opening["deleted_at"] is not None or opening["hidden_at"] is not None:
+        return str(thread["title"])
+    return summary(opening["html"]) or str(thread["title"])
 
 
 async def thread_page(request: Request) -> Response:
@@ -66,7 +74,9 @@ async def thread_page(request: Request) -> Response:
             first_new = await reads.first_new(forum.db, member.id, thread["id"], new_after)
     # An event's thread carries the event box (date, place, seats, the Register button).
     meeting = await meetings.by_thread(forum.db, thread["id"]) if thread["event_starts_at"] else None
+    opening = rows[0] if rows and rows[0]["depth"] == 0 else await posts.opening_post(forum.db, thread["id"])
     response = await render(request, "threads/thread.html", {
+        "page_description": _description(thread, opening),
         **await panel_context(request, meeting), "back": thread_url(thread),
         "thread": thread, "posts": rows, "next_cursor": next_cursor, "first_page": not after,
         "channels": await forum.shared.get(forum, ("thread channels", thread["id"]),
