@@ -58,7 +58,7 @@ async def test_members_cannot_use_moderator_forms(client, content):
 
 async def test_healthz(client):
     response = await client.get("/healthz")
-    assert response.status_code == 200 and response.json() == {"status": "ok"}
+    assert response.status_code == 200 and response.json() == {"status": "ok", "database": "ok"}
 
 
 @pytest.mark.parametrize("path", ["/c/%00", "/c/a%00b/new", "/u/%00", "/u/x%00/export", "/u/%ED%A0%80",
