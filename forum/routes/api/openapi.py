@@ -9,6 +9,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from forum.reactions import NAMES as REACTION_NAMES
+
 
 def _obj(required: list[str], **props: Any) -> dict[str, Any]:
     return {"type": "object", "required": required, "properties": props}
@@ -36,7 +38,10 @@ SCHEMAS: dict[str, Any] = {
     "Post": _obj(["id", "parent_id", "author", "body", "html", "created_at", "edited_at"],
                  id=INT, thread_id=INT, parent_id={"type": ["integer", "null"]}, depth=INT,
                  author=STR, author_display_name=STR, body=STR, html=STR, created_at=TIME,
-                 edited_at=NTIME, deleted=BOOL, hidden=BOOL, hidden_reason=NSTR),
+                 edited_at=NTIME, deleted=BOOL, hidden=BOOL, hidden_reason=NSTR,
+                 reactions={"type": "array", "items": {"$ref": "#/components/schemas/Reaction"}}),
+    "Reaction": _obj(["emoji", "count", "mine"], emoji={"type": "string", "enum": list(REACTION_NAMES)},
+                     count=INT, mine=BOOL),
     "Event": _obj(["id", "thread_id", "title", "starts_at", "ends_at", "location", "capacity",
                    "registered", "reserve"], id=INT, thread_id=INT, title=STR, starts_at=TIME,
                   ends_at=TIME, location=STR, capacity={"type": ["integer", "null"]}, registered=INT,
@@ -82,6 +87,8 @@ def _query_param(name: str) -> dict[str, Any]:
 
 THREAD_ID = _path_param("thread_id", INT)
 POST_ID = _path_param("post_id", INT)
+EMOJI = _path_param("emoji", {"type": "string", "enum": list(REACTION_NAMES)})
+REACTIONS_ANSWER = _obj(["reactions"], reactions={"type": "array", "items": _ref("Reaction")})
 THREAD_PAGE = _obj(["thread", "posts", "next_cursor"], thread=_ref("Thread"),
                    posts={"type": "array", "items": _ref("Post")}, next_cursor=NSTR)
 
@@ -161,6 +168,11 @@ PATHS: dict[str, Any] = {
         auth=True, params=[POST_ID], body=_obj(["reason"], reason=STR))},
     "/posts/{post_id}/restore": {"post": _op("Restore a hidden post (moderators)", 200, _ref("Post"),
                                              auth=True, params=[POST_ID])},
+    "/posts/{post_id}/reactions/{emoji}": {
+        "put": _op("React to a post with one of the fixed emoji (once each per member)", 200,
+                   REACTIONS_ANSWER, auth=True, params=[POST_ID, EMOJI]),
+        "delete": _op("Take your reaction back", 200, REACTIONS_ANSWER, auth=True,
+                      params=[POST_ID, EMOJI])},
     "/posts/{post_id}/flag": {"post": _op(
         "Flag a post for the moderators (any member)", 201, _obj(["id"], id=INT, post_id=INT),
         auth=True, params=[POST_ID], body=_obj(["reason"], reason=STR))},
