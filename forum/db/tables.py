@@ -156,6 +156,41 @@ post_reactions = sa.Table(
     sa.UniqueConstraint("post_id", "user_id", "emoji", name="uq_post_reactions_post_id_user_id_emoji"),
 )
 
+# Private conversations: only their members may see them (everyone else gets a 404).
+conversations = sa.Table(
+    "conversations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("title", sa.String(200), nullable=False, server_default=""),
+    sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("last_message_at", Timestamp, nullable=False),
+)
+
+# Who is in a conversation, and how far each has read (message ids grow with time).
+conversation_members = sa.Table(
+    "conversation_members",
+    metadata,
+    sa.Column("conversation_id", sa.Integer, sa.ForeignKey("conversations.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("last_read_message_id", sa.Integer, nullable=False, server_default="0"),
+    sa.Index("ix_conversation_members_user_id", "user_id"),
+)
+
+messages = sa.Table(
+    "messages",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("conversation_id", sa.Integer, sa.ForeignKey("conversations.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("author_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("html", sa.Text, nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Index("ix_messages_conversation_id_id", "conversation_id", "id"),
+)
+
 # The durable event log behind live updates. Ids are strictly increasing in commit order
 # (see forum/db/event_log.py); clients resume from it by id.
 events = sa.Table(

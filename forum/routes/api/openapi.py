@@ -89,6 +89,11 @@ THREAD_ID = _path_param("thread_id", INT)
 POST_ID = _path_param("post_id", INT)
 EMOJI = _path_param("emoji", {"type": "string", "enum": list(REACTION_NAMES)})
 REACTIONS_ANSWER = _obj(["reactions"], reactions={"type": "array", "items": _ref("Reaction")})
+CONVERSATION_ID = _path_param("conversation_id", INT)
+CONVERSATION = _obj(["id", "title", "participants", "last_message_at"], id=INT, title=STR,
+                    participants={"type": "array", "items": STR}, last_message_at=TIME, unread=INT)
+MESSAGE = _obj(["id", "author", "body", "html", "created_at"], id=INT, author=STR,
+               author_display_name=STR, body=STR, html=STR, created_at=TIME)
 THREAD_PAGE = _obj(["thread", "posts", "next_cursor"], thread=_ref("Thread"),
                    posts={"type": "array", "items": _ref("Post")}, next_cursor=NSTR)
 
@@ -168,6 +173,22 @@ PATHS: dict[str, Any] = {
         auth=True, params=[POST_ID], body=_obj(["reason"], reason=STR))},
     "/posts/{post_id}/restore": {"post": _op("Restore a hidden post (moderators)", 200, _ref("Post"),
                                              auth=True, params=[POST_ID])},
+    "/conversations": {
+        "post": _op("Start a private conversation with other members (at most 20 people)", 201,
+                    _obj(["id"], id=INT), auth=True, body=_obj(
+                        ["to", "body"], to={"type": "array", "items": STR, "minItems": 1},
+                        title=STR, body=STR)),
+        "get": _op("Your conversations, latest first, with how many messages are new", 200,
+                   _obj(["conversations"], conversations={"type": "array", "items": CONVERSATION}),
+                   auth=True)},
+    "/conversations/{conversation_id}": {"get": _op(
+        "A conversation you are in and a page of its messages (anyone else: 404)", 200,
+        _obj(["conversation", "messages", "next_cursor"], conversation=CONVERSATION,
+             messages={"type": "array", "items": MESSAGE}, next_cursor=NSTR),
+        auth=True, params=[CONVERSATION_ID, _query_param("cursor")])},
+    "/conversations/{conversation_id}/messages": {"post": _op(
+        "Send a message to a conversation you are in", 201, MESSAGE, auth=True,
+        params=[CONVERSATION_ID], body=_obj(["body"], body=STR))},
     "/posts/{post_id}/reactions/{emoji}": {
         "put": _op("React to a post with one of the fixed emoji (once each per member)", 200,
                    REACTIONS_ANSWER, auth=True, params=[POST_ID, EMOJI]),
