@@ -50,6 +50,7 @@ from forum.routes import (
 )
 from forum.routes import channels as channel_routes
 from forum.routes.api import accounts as api_accounts
+from forum.routes.api import conversations as api_conversations
 from forum.routes.api import discussions as api_discussions
 from forum.routes.api import meetings as api_meetings
 from forum.routes.api import moderation as api_moderation
@@ -123,7 +124,8 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
             await db.disconnect()
 
     api = [*api_accounts.routes, *api_discussions.routes, *api_moderation.routes, *api_meetings.routes,
-           *search.api_routes, *notifications.api_routes, *preview.routes, *openapi.routes]
+           *api_conversations.routes, *search.api_routes,
+           *notifications.api_routes, *preview.routes, *openapi.routes]
     routes = [
         *channel_routes.routes,
         *threads.routes,

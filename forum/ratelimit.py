@@ -20,6 +20,10 @@ SLOW_LOGIN_SECONDS = 1.0
 POSTS_PER_MEMBER = (10, 60)
 POSTS_PER_NEW_MEMBER = (3, 60)  # in their first day: spam accounts are young
 NEW_MEMBER_SECONDS = 24 * 3600
+# Reactions are cheap to give and each one tells the post's author: a click-storm is a flood.
+REACTIONS_PER_MEMBER = (30, 60)
+# Private messages reach people directly, so they count apart from posts and as strictly.
+MESSAGES_PER_MEMBER = (10, 60)
 # Keys not touched for this long are forgotten, so memory stays bounded.
 FORGET_AFTER_SECONDS = 3600
 SWEEP_EVERY = 1000

@@ -19,6 +19,8 @@ from forum.db.meetings import seats_left
 from forum.db.posts import MAX_DEPTH
 from forum.moderation_words import log_words
 from forum.post_fragments import PostFragments
+from forum.reactions import REACTIONS
+from forum.reactions import summary as reaction_summary
 from forum.static_files import static_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,7 +110,8 @@ class Templates:
         env.globals.update(thread_url=thread_url, user_url=user_url, channel_url=channel_url,
                            initials=initials, is_new_member=is_new_member,
                            can_edit_post=can_edit_post, max_depth=MAX_DEPTH, seats_left=seats_left,
-                           static_url=static_url)
+                           static_url=static_url, reaction_kinds=REACTIONS,
+                           reaction_summary=reaction_summary, mine=frozenset())
         env.filters.update(time_tag=time_tag, exact_time=exact_time, event_time=event_time,
                            html_datetime=html_datetime, log_words=log_words)
         self.env = env
@@ -118,7 +121,8 @@ class Templates:
         def post_fragment(context: Context, post: PageRow) -> Markup:
             """A post on the thread page, rendered once per post and kind of reader."""
             return self.post_fragments.render(post, context["thread"], context.get("viewer"),
-                                              context.get("new_after"), context.get("csrf_token", ""))
+                                              context.get("new_after"), context.get("csrf_token", ""),
+                                              context.get("my_reactions", {}).get(post["id"], frozenset()))
 
         env.globals["post_fragment"] = post_fragment
 

@@ -231,6 +231,7 @@
     if (frame.type === "event") {
       if (frame.id <= lastId) return;
       lastId = frame.id;
+      document.dispatchEvent(new CustomEvent("forum:live-event", { detail: frame }));
       if (frame.channel === "site") onSiteEvent(frame);
       else if (frame.channel.indexOf("user:") === 0) onNotification(frame);
       else if (frame.event === "event.updated") onEventUpdated(frame.data);
@@ -530,5 +531,113 @@
   textarea.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); submit(); }
     else if (event.key === "Escape" && replyLink) { event.preventDefault(); putBack(); }
+  });
+})();
+
+// -- reactions: toggled through the API without a reload; counts kept live ----------------
+// Without JavaScript each button submits the page's reaction form, which toggles on the server.
+(function () {
+  "use strict";
+
+  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+  var viewerMeta = document.querySelector('meta[name="viewer"]');
+  var me = viewerMeta ? viewerMeta.content : null;
+  var announcer = document.getElementById("live-announcer");
+  var posts = document.getElementById("posts");
+  if (!posts) return;
+
+  function labelOf(button) {
+    var label = button.querySelector(".visually-hidden");
+    return label ? label.textContent : button.value;
+  }
+
+  function announce(text) {
+    if (!announcer) return;
+    announcer.textContent = "";
+    window.setTimeout(function () { announcer.textContent = text; }, 50);
+  }
+
+  // The live bar is the same for every reader: which reactions are this reader's is kept
+  // from the bar it replaces, or taken from the event when the reader made it.
+  function replaceBar(postId, html, mine) {
+    var old = posts.querySelector('[data-reactions-for="' + postId + '"]');
+    if (!old) return;
+    var template = document.createElement("template");
+    template.innerHTML = html.trim();
+    var bar = template.content.firstElementChild;
+    var focused = document.activeElement && old.contains(document.activeElement) ? document.activeElement : null;
+    bar.querySelectorAll(".reaction-button").forEach(function (button) {
+      var before = old.querySelector('.reaction .reaction-button[value="' + button.value + '"]');
+      var pressed = mine.hasOwnProperty(button.value) ? mine[button.value]
+        : before && before.getAttribute("aria-pressed") === "true";
+      button.setAttribute("aria-pressed", pressed ? "true" : "false");
+    });
+    // An open picker stays open, with the reader's focus where it was.
+    var open = old.querySelector(".reaction-picker");
+    if (open) {
+      open.querySelectorAll(".reaction-button").forEach(function (button) {
+        if (mine.hasOwnProperty(button.value)) button.setAttribute("aria-pressed", mine[button.value] ? "true" : "false");
+      });
+      bar.appendChild(open);
+      var add = bar.querySelector(".reaction-add");
+      if (add) add.setAttribute("aria-expanded", "true");
+    }
+    old.replaceWith(bar);
+    if (focused && !bar.contains(focused)) {
+      var again = bar.querySelector('.reaction .reaction-button[value="' + focused.value + '"]') || bar.querySelector(".reaction-add");
+      if (again) again.focus();
+    }
+  }
+
+  // "React" offers the six in place (without JavaScript it is a page of its own).
+  var picker = document.getElementById("reaction-picker");
+  posts.addEventListener("click", function (event) {
+    var add = event.target.closest(".reaction-add");
+    if (!add || !me || !picker) return;
+    event.preventDefault();
+    var bar = add.closest("[data-reactions-for]");
+    var open = bar.querySelector(".reaction-picker");
+    if (open) { open.remove(); add.setAttribute("aria-expanded", "false"); return; }
+    var choices = picker.content.firstElementChild.cloneNode(true);
+    choices.querySelectorAll(".reaction-button").forEach(function (button) {
+      button.setAttribute("formaction", "/p/" + bar.dataset.reactionsFor + "/react");
+      var given = bar.querySelector('.reaction .reaction-button[value="' + button.value + '"]');
+      if (given) button.setAttribute("aria-pressed", given.getAttribute("aria-pressed"));
+    });
+    add.setAttribute("aria-expanded", "true");
+    bar.appendChild(choices);
+    choices.querySelector(".reaction-button").focus();
+  });
+
+  posts.addEventListener("click", function (event) {
+    var button = event.target.closest(".reaction-button");
+    if (!button || !me || !csrfMeta) return; // visitors: the form leads to the log-in page
+    event.preventDefault();
+    var postId = button.closest("[data-reactions-for]").dataset.reactionsFor;
+    var emoji = button.value;
+    var on = button.getAttribute("aria-pressed") !== "true";
+    fetch("/api/v1/posts/" + postId + "/reactions/" + encodeURIComponent(emoji), {
+      method: on ? "PUT" : "DELETE", credentials: "same-origin",
+      headers: { "X-CSRF-Token": csrfMeta.content }
+    }).then(function (response) {
+      if (!response.ok) {
+        return response.json().then(function (data) { announce(data.error ? data.error.message : "That did not work."); });
+      }
+      // The live event redraws the bar for every page, this one too.
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      announce((on ? "You reacted: " : "Reaction taken back: ") + labelOf(button));
+    }).catch(function () { announce("The forum could not be reached; try again."); });
+  });
+
+  document.addEventListener("forum:live-event", function (event) {
+    var frame = event.detail;
+    if (frame.event !== "post.reacted") return;
+    var data = frame.data, mine = {};
+    if (data.by === me) mine[data.emoji] = data.added;
+    replaceBar(data.post_id, data.reactions_html, mine);
+    if (data.by !== me && data.added) {
+      var button = posts.querySelector('[data-reactions-for="' + data.post_id + '"] .reaction-button[value="' + data.emoji + '"]');
+      announce(data.by + " reacted: " + (button ? labelOf(button) : data.emoji));
+    }
   });
 })();

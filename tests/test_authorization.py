@@ -28,6 +28,7 @@ ALLOWED: dict[str, set[str]] = {
     "edit": {"author", "moderator", "admin"},
     "delete": {"author", "moderator", "admin"},
     "flag": WRITERS,
+    "react": WRITERS,
     "pin": MODERATORS,
     "lock": MODERATORS,
     "move": MODERATORS,
@@ -37,7 +38,7 @@ ALLOWED: dict[str, set[str]] = {
     "set banner": MODERATORS,
 }
 # Form routes that send a visitor to log in rather than refusing outright.
-LOGIN_FIRST = {"post", "reply", "flag"}
+LOGIN_FIRST = {"post", "reply", "flag", "react"}
 CASES = [(action, actor) for action in ALLOWED for actor in ACTORS]
 _HASH = CHEAP_HASHER.hash("authorization-table")  # one argon2 hash for every actor: speed
 
@@ -87,6 +88,7 @@ def api_request(action: str, s: Scene) -> tuple[str, str, dict[str, Any] | None]
         "edit": ("PATCH", f"/api/v1/posts/{p}", {"body": "Edited"}),
         "delete": ("DELETE", f"/api/v1/posts/{p}", None),
         "flag": ("POST", f"/api/v1/posts/{p}/flag", {"reason": "Spam"}),
+        "react": ("PUT", f"/api/v1/posts/{p}/reactions/heart", None),
         "pin": ("POST", f"/api/v1/threads/{t}/pin", None),
         "lock": ("POST", f"/api/v1/threads/{t}/lock", None),
         "move": ("POST", f"/api/v1/threads/{t}/move", {"categories": ["tools-methods"]}),
@@ -106,6 +108,7 @@ def form_request(action: str, s: Scene) -> tuple[str, dict[str, Any]]:
         "edit": (f"/p/{p}/edit", {"body": "Edited"}),
         "delete": (f"/p/{p}/delete", {}),
         "flag": (f"/p/{p}/flag", {"reason": "Spam"}),
+        "react": (f"/p/{p}/react", {"emoji": "heart"}),
         "pin": (f"/t/{t}/pin", {}),
         "lock": (f"/t/{t}/lock", {}),
         "move": (f"/t/{t}/move", {"categories": ["tools-methods"]}),

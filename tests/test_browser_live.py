@@ -129,3 +129,43 @@ async def test_the_editor_suggests_names_after_at(live_server, browser):
     await expect(message).to_have_value("Thanks @rhiannon ")
     await expect(page.get_by_role("listbox")).to_be_hidden()
     await context.close()
+
+
+async def test_a_reaction_toggles_in_place_and_the_other_browser_sees_the_count(live_server, browser):
+    base = live_server.base_url
+    alice_context, bob_context = await browser.new_context(), await browser.new_context()
+    alice, bob = await alice_context.new_page(), await bob_context.new_page()
+    await sign_up(alice, base, "alice", "Alice Evans")
+    await sign_up(bob, base, "bob", "Bob Mackay")
+    await alice.goto(f"{base}/c/general-chat/new")
+    await alice.get_by_label("Title").fill("Reactions welcome")
+    await alice.get_by_label("Message").fill("React to this, please")
+    await alice.get_by_label("General Chat").check()
+    await alice.get_by_role("button", name="Post").click()
+    await alice.wait_for_url(re.compile(r"/t/\d+/"))
+    await bob.goto(alice.url)
+    await expect(bob.locator("#presence")).to_contain_text("Alice Evans")
+    await bob.evaluate("window.stillTheSamePage = true")
+
+    # By keyboard: "React" offers the six in place; Heart is given without a reload.
+    await bob.get_by_role("link", name="React to this post").focus()
+    await bob.keyboard.press("Enter")
+    await bob.get_by_role("button", name="Heart").first.press("Enter")
+    given = bob.locator(".reaction .reaction-button[value=heart]")
+    await expect(given).to_have_attribute("aria-pressed", "true")
+    await expect(given).to_contain_text("1")
+    assert await bob.evaluate("window.stillTheSamePage") is True, "no reload happened"
+
+    # Alice's page shows the count live, says so politely, and names Bob on focus.
+    theirs = alice.locator(".reaction .reaction-button[value=heart]")
+    await expect(theirs).to_contain_text("1")
+    await expect(theirs).to_have_attribute("aria-pressed", "false")
+    await expect(alice.locator("#live-announcer")).to_contain_text("bob reacted: Heart")
+    await theirs.focus()
+    await expect(alice.locator(".reaction-who")).to_be_visible()
+    await expect(alice.locator(".reaction-who")).to_have_text("Heart: bob")
+
+    # Bob takes it back with the same button: gone on both pages.
+    await given.click()
+    await expect(bob.locator(".reaction .reaction-button[value=heart]")).to_have_count(0)
+    await expect(alice.locator(".reaction .reaction-button[value=heart]")).to_have_count(0)

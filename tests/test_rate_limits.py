@@ -220,3 +220,21 @@ async def test_processes_of_one_forum_count_together_and_other_forums_apart():
     await elsewhere.take("post:1", (2, 60), "slow down")  # another forum's member 1
     for limiter in (first, second, elsewhere):
         await limiter.close()
+
+
+async def test_reactions_per_member(limited):
+    client, _ = limited
+    from forum.ratelimit import REACTIONS_PER_MEMBER
+
+    author = await api_token(client, "author")
+    thread = (await client.post("/api/v1/threads", headers=author, json={
+        "title": "Reactions", "body": "React", "categories": ["general-chat"]})).json()
+    post_id = (await client.get(f"/api/v1/threads/{thread['id']}")).json()["posts"][0]["id"]
+    fan = await api_token(client, "fan")
+    allowed, _window = REACTIONS_PER_MEMBER
+    for n in range(allowed):
+        method = client.put if n % 2 == 0 else client.delete
+        assert (await method(f"/api/v1/posts/{post_id}/reactions/heart", headers=fan)).status_code == 200
+    refused = await client.put(f"/api/v1/posts/{post_id}/reactions/heart", headers=fan)
+    assert refused.status_code == 429 and "reacting faster" in refused.json()["error"]["message"]
+    assert int(refused.headers["retry-after"]) > 0

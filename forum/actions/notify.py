@@ -21,9 +21,29 @@ async def notify(forum: Forum, *, user_id: int, kind: str, actor_id: int | None,
         return  # nobody is told about their own doing
     notification_id = await notifications.add(forum.db, user_id=user_id, kind=kind, actor_id=actor_id,
                                               thread_id=thread_id, post_id=post_id, note=note)
+    await _send(forum, user_id, notification_id)
+
+
+async def notify_batched(forum: Forum, *, user_id: int, kind: str, actor_id: int, thread_id: int,
+                         post_id: int, note: str) -> None:
+    """Like `notify`, but while the member has not read the last one of this kind about this
+    post, that one is brought up to date instead ("3 people reacted to your post")."""
+    if user_id == actor_id:
+        return
+    existing = await notifications.unread_about_post(forum.db, user_id, kind, post_id)
+    if existing is None:
+        await notify(forum, user_id=user_id, kind=kind, actor_id=actor_id, thread_id=thread_id,
+                     post_id=post_id, note=note)
+        return
+    await notifications.update(forum.db, existing, actor_id=actor_id, note=note)
+    await _send(forum, user_id, existing)
+
+
+async def _send(forum: Forum, user_id: int, notification_id: int) -> None:
     row = await notifications.by_id(forum.db, notification_id)
     await event_log.append(forum.db, user_channel(user_id), "notification.created", {
-        "id": notification_id, "kind": kind, "unread": await notifications.unread_count(forum.db, user_id),
+        "id": notification_id, "kind": row["kind"],
+        "unread": await notifications.unread_count(forum.db, user_id),
         "text": forum.templates.render_fragment("notifications/_text.html", n=row).strip(),
     })
 

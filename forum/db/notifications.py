@@ -67,3 +67,16 @@ async def mark_read(db: Database, user_id: int, ids: list[int] | None = None) ->
     if ids is not None:
         query = query.where(notifications.c.id.in_(ids))
     await db.execute(query.values(read_at=utcnow()))
+
+
+async def unread_about_post(db: Database, user_id: int, kind: str, post_id: int) -> int | None:
+    """The member's unread notification of this kind about this post, if any: reactions update
+    it rather than add one each."""
+    return await db.fetch_val(sa.select(notifications.c.id).where(
+        notifications.c.user_id == user_id, notifications.c.kind == kind,
+        notifications.c.post_id == post_id, notifications.c.read_at.is_(None)).limit(1))
+
+
+async def update(db: Database, notification_id: int, *, actor_id: int | None, note: str) -> None:
+    await db.execute(notifications.update().where(notifications.c.id == notification_id).values(
+        actor_id=actor_id, note=note[:300], created_at=utcnow()))

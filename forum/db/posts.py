@@ -28,7 +28,7 @@ parent_author = users.alias("parent_author")
 POST_COLUMNS = [
     posts.c.id, posts.c.thread_id, posts.c.parent_id, posts.c.author_id, posts.c.path,
     posts.c.depth, posts.c.body, posts.c.html, posts.c.created_at, posts.c.edited_at,
-    posts.c.deleted_at, posts.c.hidden_at, posts.c.hidden_reason,
+    posts.c.deleted_at, posts.c.hidden_at, posts.c.hidden_reason, posts.c.reactions,
     users.c.username.label("author_username"),
     users.c.display_name.label("author_display_name"),
     users.c.created_at.label("author_joined_at"),

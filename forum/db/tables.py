@@ -134,10 +134,61 @@ posts = sa.Table(
     sa.Column("hidden_at", Timestamp, nullable=True),
     sa.Column("hidden_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
     sa.Column("hidden_reason", sa.String(300), nullable=True),
+    # Reaction counts and who reacted, as JSON, kept in the reacting transaction: the thread
+    # page shows them with no query of its own, and a new summary makes a new post fragment.
+    sa.Column("reactions", sa.Text, nullable=False, server_default=""),
     sa.UniqueConstraint("thread_id", "path", name="uq_posts_thread_path"),
     # Unread counts: the replies above a member's read mark are one range of this index, which
     # holds all the count needs (forum/db/reads.py), so the posts themselves are not read.
     sa.Index("ix_posts_unread", "thread_id", "id", "author_id", "deleted_at"),
+)
+
+# One row per member, post and emoji: a member reacts with each emoji at most once per post.
+post_reactions = sa.Table(
+    "post_reactions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("post_id", sa.Integer, sa.ForeignKey("posts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False,
+              index=True),
+    sa.Column("emoji", sa.String(16), nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.UniqueConstraint("post_id", "user_id", "emoji", name="uq_post_reactions_post_id_user_id_emoji"),
+)
+
+# Private conversations: only their members may see them (everyone else gets a 404).
+conversations = sa.Table(
+    "conversations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("title", sa.String(200), nullable=False, server_default=""),
+    sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("last_message_at", Timestamp, nullable=False),
+)
+
+# Who is in a conversation, and how far each has read (message ids grow with time).
+conversation_members = sa.Table(
+    "conversation_members",
+    metadata,
+    sa.Column("conversation_id", sa.Integer, sa.ForeignKey("conversations.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("last_read_message_id", sa.Integer, nullable=False, server_default="0"),
+    sa.Index("ix_conversation_members_user_id", "user_id"),
+)
+
+messages = sa.Table(
+    "messages",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("conversation_id", sa.Integer, sa.ForeignKey("conversations.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("author_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("html", sa.Text, nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Index("ix_messages_conversation_id_id", "conversation_id", "id"),
 )
 
 # The durable event log behind live updates. Ids are strictly increasing in commit order

@@ -18,7 +18,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from forum.auth import Member
 from forum.db import channels as channel_queries
-from forum.db import event_log, threads, users
+from forum.db import conversations, event_log, threads, users
 from forum.ids import parse_id
 from forum.realtime.envelopes import dumps, error_frame, event_frame
 from forum.realtime.presence import QUIET_CHANNELS, Presence
@@ -264,6 +264,13 @@ class LiveConnection:
             if name.startswith("user:"):
                 if self.member is None or name != f"user:{self.member.id}":
                     raise FrameError("forbidden", "You can only listen to your own notifications.")
+                continue
+            if name.startswith("conversation:"):
+                # Participants only; anyone else hears the same as for no conversation at all.
+                conversation_id = parse_id(name.partition(":")[2])
+                if (self.member is None or conversation_id is None or not await conversations.is_member(
+                        self.forum.db, conversation_id, self.member.id)):
+                    raise FrameError("unknown_channel", f"There is no channel {name[:80]!r}.")
                 continue
             if not await channel_exists(self.forum, name):
                 raise FrameError("unknown_channel", f"There is no channel {name[:80]!r}.")

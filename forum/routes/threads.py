@@ -11,9 +11,10 @@ from starlette.routing import Route
 
 from forum.actions import NotFound, PermissionDenied
 from forum.actions import posts as post_actions
+from forum.actions import reactions as reaction_actions
 from forum.actions import threads as thread_actions
 from forum.auth import can_edit_post
-from forum.db import channels, meetings, posts, reads, threads
+from forum.db import channels, meetings, posts, reactions, reads, threads
 from forum.ids import id_field, parse_id
 from forum.ratelimit import RateLimited
 from forum.routes._common import forum_of, member_of, read_form, render, render_limited
@@ -68,6 +69,9 @@ async def thread_page(request: Request) -> Response:
     rows = page_rows(rows)
     member = await member_of(request)
     new_after = first_new = None
+    my_reactions: dict[int, set[str]] = {}
+    if member and any(row["reactions"] for row in rows):  # a thread nobody reacted in asks nothing
+        my_reactions = await reactions.mine(forum.db, member.id, [row["id"] for row in rows])
     if member:
         new_after = await reads.last_read(forum.db, member.id, thread["id"])
         if new_after is not None:
@@ -82,7 +86,7 @@ async def thread_page(request: Request) -> Response:
         "channels": await forum.shared.get(forum, ("thread channels", thread["id"]),
                                            lambda: threads.channels_of(forum.db, thread["id"])),
         "errors": {}, "form": {},
-        "new_after": new_after, "first_new": first_new,
+        "new_after": new_after, "first_new": first_new, "my_reactions": my_reactions,
     })
     last_shown = max((r["id"] for r in rows), default=None)
     # Reading clears what was shown; the marks above were taken before. Re-reading a page
@@ -164,6 +168,25 @@ async def delete_post(request: Request) -> Response:
     return await render(request, "threads/delete.html", {"thread": thread, "post": post})
 
 
+async def react(request: Request) -> Response:
+    """One click of a reaction button sets the reaction, or takes it back if it was there.
+    GET shows all six, for a reaction nobody has given the post yet."""
+    forum = forum_of(request)
+    post = await _post_or_404(request)
+    thread = await threads.by_id(forum.db, post["thread_id"])
+    form = await read_form(request) if request.method == "POST" else None
+    member = await member_of(request)
+    if member is None:
+        return RedirectResponse(f"/login?next=/p/{post['id']}/react", status_code=303)
+    if form is None:
+        mine = await reactions.mine(forum.db, member.id, [post["id"]])
+        return await render(request, "threads/react.html", {
+            "post": post, "thread": thread, "back": post_url(thread, post["id"]),
+            "mine": mine.get(post["id"], set())})
+    await reaction_actions.react(forum, member, post["id"], form.get("emoji"), None)
+    return RedirectResponse(post_url(thread, post["id"]), status_code=303)
+
+
 MOD_FLAGS = {"pin": ("pinned", True), "unpin": ("pinned", False),
              "lock": ("locked", True), "unlock": ("locked", False)}
 
@@ -213,4 +236,5 @@ routes = [
     Route("/t/{thread_id:id}/{slug:str}", thread_page, name="thread_slug"),
     Route("/p/{post_id:id}/edit", edit_post, methods=["GET", "POST"], name="edit_post"),
     Route("/p/{post_id:id}/delete", delete_post, methods=["GET", "POST"], name="delete_post"),
+    Route("/p/{post_id:id}/react", react, methods=["GET", "POST"], name="react"),
 ]

@@ -13,6 +13,7 @@ from forum.auth import CSRF_COOKIE, CSRF_HEADER, Member
 from forum.characters import readable, text_problem
 from forum.clock import isoformat
 from forum.ids import MAX_ID, parse_id
+from forum.reactions import api_reactions
 from forum.routes._common import forum_of, member_of
 from forum.templating import thread_url
 from forum.validation import storable
@@ -111,8 +112,10 @@ def thread_json(row: Any, channel_slugs: list[str] | None = None) -> dict[str, A
     return data
 
 
-def post_json(row: Any, *, reveal_hidden: bool = False) -> dict[str, Any]:
-    """A post as the API shows it; hidden posts' words only to moderators (reveal_hidden)."""
+def post_json(row: Any, *, reveal_hidden: bool = False,
+              mine: set[str] | frozenset[str] = frozenset()) -> dict[str, Any]:
+    """A post as the API shows it; hidden posts' words only to moderators (reveal_hidden).
+    `mine`: the emoji the asking member reacted with."""
     deleted = row["deleted_at"] is not None
     hidden = row["hidden_at"] is not None
     withheld = deleted or (hidden and not reveal_hidden)
@@ -122,4 +125,5 @@ def post_json(row: Any, *, reveal_hidden: bool = False) -> dict[str, Any]:
             "body": "" if withheld else row["body"], "html": "" if withheld else row["html"],
             "created_at": isoformat(row["created_at"]), "edited_at": isoformat(row["edited_at"]),
             "deleted": deleted, "hidden": hidden,
-            "hidden_reason": row["hidden_reason"] if hidden else None}
+            "hidden_reason": row["hidden_reason"] if hidden else None,
+            "reactions": [] if withheld else api_reactions(row["reactions"], mine)}

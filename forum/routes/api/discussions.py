@@ -10,8 +10,11 @@ from starlette.routing import Route
 
 from forum.actions import moderation as moderation_actions
 from forum.actions import posts as post_actions
+from forum.actions import reactions as reaction_actions
 from forum.actions import threads as thread_actions
-from forum.db import channels, cursors, posts, threads
+from forum.db import channels, cursors, posts, reactions, threads
+from forum.reactions import NAMES as REACTION_NAMES
+from forum.reactions import api_reactions
 from forum.routes._common import forum_of, member_of
 from forum.routes.api._common import (
     ApiError,
@@ -77,8 +80,10 @@ async def get_thread(request: Request) -> JSONResponse:
                        {"cursor": "is not one this forum gave out"})
     rows, next_cursor = await posts.in_thread(forum_of(request).db, thread["id"], cursor, POSTS_PER_PAGE)
     reveal = await _is_moderator(request)
+    mine = await _my_reactions(request, rows)
     return JSONResponse({"thread": await _thread_json_with_channels(request, thread),
-                         "posts": [post_json(r, reveal_hidden=reveal) for r in rows],
+                         "posts": [post_json(r, reveal_hidden=reveal, mine=mine.get(r["id"], set()))
+                                   for r in rows],
                          "next_cursor": next_cursor})
 
 
@@ -94,8 +99,31 @@ async def _post(request: Request) -> Any:
     return post
 
 
+async def _my_reactions(request: Request, rows: list[Any]) -> dict[int, set[str]]:
+    member = await member_of(request)
+    if member is None or not any(row["reactions"] for row in rows):
+        return {}
+    return await reactions.mine(forum_of(request).db, member.id, [row["id"] for row in rows])
+
+
 async def get_post(request: Request) -> JSONResponse:
-    return JSONResponse(post_json(await _post(request), reveal_hidden=await _is_moderator(request)))
+    post = await _post(request)
+    mine = await _my_reactions(request, [post])
+    return JSONResponse(post_json(post, reveal_hidden=await _is_moderator(request),
+                                  mine=mine.get(post["id"], set())))
+
+
+async def react(request: Request) -> JSONResponse:
+    """PUT sets the member's reaction, DELETE takes it back; both answer the post's reactions."""
+    member = await require_member(request)
+    post = await _post(request)
+    emoji = request.path_params["emoji"]
+    if emoji not in REACTION_NAMES:
+        raise ApiError(404, "not_found", f"No such reaction: use one of {', '.join(REACTION_NAMES)}.")
+    stored, _ = await reaction_actions.react(forum_of(request), member, post["id"], emoji,
+                                             request.method == "PUT")
+    mine = await reactions.mine(forum_of(request).db, member.id, [post["id"]])
+    return JSONResponse({"reactions": api_reactions(stored, mine.get(post["id"], set()))})
 
 
 async def create_post(request: Request) -> JSONResponse:
@@ -169,4 +197,5 @@ routes = [
     Route("/posts/{post_id:id}", change_post, methods=["PATCH", "DELETE"]),
     Route("/posts/{post_id:id}/hide", hide_post, methods=["POST"]),
     Route("/posts/{post_id:id}/restore", restore_post, methods=["POST"]),
+    Route("/posts/{post_id:id}/reactions/{emoji}", react, methods=["PUT", "DELETE"]),
 ]

@@ -9,6 +9,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from forum.reactions import NAMES as REACTION_NAMES
+
 
 def _obj(required: list[str], **props: Any) -> dict[str, Any]:
     return {"type": "object", "required": required, "properties": props}
@@ -36,7 +38,10 @@ SCHEMAS: dict[str, Any] = {
     "Post": _obj(["id", "parent_id", "author", "body", "html", "created_at", "edited_at"],
                  id=INT, thread_id=INT, parent_id={"type": ["integer", "null"]}, depth=INT,
                  author=STR, author_display_name=STR, body=STR, html=STR, created_at=TIME,
-                 edited_at=NTIME, deleted=BOOL, hidden=BOOL, hidden_reason=NSTR),
+                 edited_at=NTIME, deleted=BOOL, hidden=BOOL, hidden_reason=NSTR,
+                 reactions={"type": "array", "items": {"$ref": "#/components/schemas/Reaction"}}),
+    "Reaction": _obj(["emoji", "count", "mine"], emoji={"type": "string", "enum": list(REACTION_NAMES)},
+                     count=INT, mine=BOOL),
     "Event": _obj(["id", "thread_id", "title", "starts_at", "ends_at", "location", "capacity",
                    "registered", "reserve"], id=INT, thread_id=INT, title=STR, starts_at=TIME,
                   ends_at=TIME, location=STR, capacity={"type": ["integer", "null"]}, registered=INT,
@@ -82,6 +87,13 @@ def _query_param(name: str) -> dict[str, Any]:
 
 THREAD_ID = _path_param("thread_id", INT)
 POST_ID = _path_param("post_id", INT)
+EMOJI = _path_param("emoji", {"type": "string", "enum": list(REACTION_NAMES)})
+REACTIONS_ANSWER = _obj(["reactions"], reactions={"type": "array", "items": _ref("Reaction")})
+CONVERSATION_ID = _path_param("conversation_id", INT)
+CONVERSATION = _obj(["id", "title", "participants", "last_message_at"], id=INT, title=STR,
+                    participants={"type": "array", "items": STR}, last_message_at=TIME, unread=INT)
+MESSAGE = _obj(["id", "author", "body", "html", "created_at"], id=INT, author=STR,
+               author_display_name=STR, body=STR, html=STR, created_at=TIME)
 THREAD_PAGE = _obj(["thread", "posts", "next_cursor"], thread=_ref("Thread"),
                    posts={"type": "array", "items": _ref("Post")}, next_cursor=NSTR)
 
@@ -161,6 +173,27 @@ PATHS: dict[str, Any] = {
         auth=True, params=[POST_ID], body=_obj(["reason"], reason=STR))},
     "/posts/{post_id}/restore": {"post": _op("Restore a hidden post (moderators)", 200, _ref("Post"),
                                              auth=True, params=[POST_ID])},
+    "/conversations": {
+        "post": _op("Start a private conversation with other members (at most 20 people)", 201,
+                    _obj(["id"], id=INT), auth=True, body=_obj(
+                        ["to", "body"], to={"type": "array", "items": STR, "minItems": 1},
+                        title=STR, body=STR)),
+        "get": _op("Your conversations, latest first, with how many messages are new", 200,
+                   _obj(["conversations"], conversations={"type": "array", "items": CONVERSATION}),
+                   auth=True)},
+    "/conversations/{conversation_id}": {"get": _op(
+        "A conversation you are in and a page of its messages (anyone else: 404)", 200,
+        _obj(["conversation", "messages", "next_cursor"], conversation=CONVERSATION,
+             messages={"type": "array", "items": MESSAGE}, next_cursor=NSTR),
+        auth=True, params=[CONVERSATION_ID, _query_param("cursor")])},
+    "/conversations/{conversation_id}/messages": {"post": _op(
+        "Send a message to a conversation you are in", 201, MESSAGE, auth=True,
+        params=[CONVERSATION_ID], body=_obj(["body"], body=STR))},
+    "/posts/{post_id}/reactions/{emoji}": {
+        "put": _op("React to a post with one of the fixed emoji (once each per member)", 200,
+                   REACTIONS_ANSWER, auth=True, params=[POST_ID, EMOJI]),
+        "delete": _op("Take your reaction back", 200, REACTIONS_ANSWER, auth=True,
+                      params=[POST_ID, EMOJI])},
     "/posts/{post_id}/flag": {"post": _op(
         "Flag a post for the moderators (any member)", 201, _obj(["id"], id=INT, post_id=INT),
         auth=True, params=[POST_ID], body=_obj(["reason"], reason=STR))},

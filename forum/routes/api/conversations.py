@@ -1,0 +1,75 @@
+"""API: private conversations. Anyone not in a conversation gets 404, as if it did not exist."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from forum.actions import conversations as conversation_actions
+from forum.actions.conversations import message_json
+from forum.clock import isoformat
+from forum.db import conversations
+from forum.ids import parse_id
+from forum.routes._common import forum_of
+from forum.routes.api._common import ApiError, json_body, require_member
+
+MESSAGES_PER_PAGE = 50
+
+
+async def start(request: Request) -> JSONResponse:
+    member = await require_member(request)
+    data = await json_body(request)
+    conversation_id = await conversation_actions.start(forum_of(request), member, data.get("to"),
+                                                       data.get("title"), data.get("body"))
+    return JSONResponse({"id": conversation_id}, status_code=201)
+
+
+async def list_mine(request: Request) -> JSONResponse:
+    member = await require_member(request, write=False)
+    db = forum_of(request).db
+    rows = await conversations.list_for(db, member.id)
+    return JSONResponse({"conversations": [{
+        "id": row["id"], "title": row["title"],
+        "participants": [p["username"] for p in await conversations.participants(db, row["id"])],
+        "last_message_at": isoformat(row["last_message_at"]), "unread": row["unread"]} for row in rows]})
+
+
+async def read(request: Request) -> JSONResponse:
+    """A page of messages, newest last; reading the newest page marks them read."""
+    member = await require_member(request, write=False)
+    db = forum_of(request).db
+    conversation = await conversations.for_member(db, request.path_params["conversation_id"], member.id)
+    if conversation is None:
+        raise ApiError(404, "not_found", "No conversation has that id.")
+    cursor = request.query_params.get("cursor")
+    before = parse_id(cursor) if cursor else None
+    if cursor and before is None:
+        raise ApiError(400, "invalid", "cursor is not one this forum gave out",
+                       {"cursor": "is not one this forum gave out"})
+    rows, next_cursor = await conversations.messages_page(db, conversation["id"], before, MESSAGES_PER_PAGE)
+    if rows and before is None:
+        await conversations.mark_read(db, conversation["id"], member.id, rows[-1]["id"])
+    return JSONResponse({
+        "conversation": {"id": conversation["id"], "title": conversation["title"],
+                         "participants": [p["username"] for p in await conversations.participants(
+                             db, conversation["id"])],
+                         "last_message_at": isoformat(conversation["last_message_at"])},
+        "messages": [message_json(row) for row in rows],
+        "next_cursor": str(next_cursor) if next_cursor else None})
+
+
+async def send(request: Request) -> JSONResponse:
+    member = await require_member(request)
+    data = await json_body(request)
+    message = await conversation_actions.send(forum_of(request), member,
+                                              request.path_params["conversation_id"], data.get("body"))
+    return JSONResponse(message_json(message), status_code=201)
+
+
+routes = [
+    Route("/conversations", start, methods=["POST"]),
+    Route("/conversations", list_mine, methods=["GET"]),
+    Route("/conversations/{conversation_id:id}", read, methods=["GET"]),
+    Route("/conversations/{conversation_id:id}/messages", send, methods=["POST"]),
+]
