@@ -520,7 +520,9 @@
       textarea.value = "";
       formError.hidden = true;
       form.dispatchEvent(new CustomEvent("composer:sent"));
-      putBack();
+      // The box stays where it is, empty and focused, ready for more (it used to go home
+      // under the thread, which dropped focus to the page body).
+      textarea.focus();
     }).catch(function (error) {
       formError.textContent = error.message + " Your text is still here.";
       formError.hidden = false;

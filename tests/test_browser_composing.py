@@ -1,0 +1,70 @@
+"""Composing and reading live in Chromium: focus after sending, locks, typing, your own
+replies, seats, mentions and drafts, each as a member at the keyboard meets them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.async_api import Page, expect
+
+from tests.browser import CHROMIUM_MISSING, chromium, chromium_path, sign_up
+from tests.conftest import skip_unless_required
+from tests.test_cli import run_forum
+
+pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
+
+LOCKED = "This thread is locked: it takes no new replies."
+
+
+@pytest.fixture
+async def browser():
+    if not chromium_path():
+        skip_unless_required(CHROMIUM_MISSING)
+    async with chromium() as b:
+        yield b
+
+
+async def member_page(browser, base: str, username: str, display_name: str) -> Page:
+    """A signed-up member in a browser context of their own."""
+    page = await (await browser.new_context()).new_page()
+    await sign_up(page, base, username, display_name)
+    return page
+
+
+async def api_post(page: Page, base: str, path: str, data: dict) -> dict:
+    """A cookie-authenticated API write, with the CSRF token the page carries."""
+    token = await page.locator('meta[name="csrf-token"]').get_attribute("content")
+    response = await page.request.post(f"{base}/api/v1{path}", data=data, headers={"X-CSRF-Token": token})
+    assert response.ok, await response.text()
+    return await response.json()
+
+
+async def open_thread(page: Page, base: str, title: str = "Logic models in practice") -> str:
+    thread = await api_post(page, base, "/threads", {"title": title, "body": "Opening post",
+                                                     "categories": ["general-chat"]})
+    await page.goto(f"{base}/t/{thread['id']}")
+    return page.url
+
+
+def make_moderator(live_server, username: str) -> None:
+    assert run_forum(live_server.database_url, "user", "role", username, "moderator").returncode == 0
+
+
+async def test_ctrl_enter_keeps_focus_in_the_emptied_reply_box(live_server, browser):
+    base = live_server.base_url
+    page = await member_page(browser, base, "alice", "Alice Evans")
+    await open_thread(page, base)
+    message = page.get_by_label("Message")
+    await message.fill("First thought")
+    await message.press("Control+Enter")
+    await expect(page.locator("article.post.depth-1", has_text="First thought")).to_be_visible()
+    await expect(message).to_be_focused()
+    await expect(message).to_have_value("")
+    # Answering a post in place: the box stays under it, empty, focused, ready for more.
+    await page.locator("article.post").first.get_by_role("link", name=re.compile("^Reply")).click()
+    await message.fill("Second thought")
+    await message.press("Control+Enter")
+    await expect(page.locator("article.post", has_text="Second thought")).to_be_visible()
+    await expect(message).to_be_focused()
+    await expect(message).to_have_value("")
