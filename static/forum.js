@@ -110,8 +110,33 @@
       revealOwnControls(replacement);
       current.replaceWith(replacement);
     } else if (frame.event === "thread.locked" || frame.event === "thread.unlocked") {
+      showLocked(frame.event === "thread.locked");
       announce(frame.event === "thread.locked" ? "A moderator locked this thread." : "This thread was unlocked.");
     }
+  }
+
+  // A lock reaches the page at once: the reply form stops sending and keeps what was typed;
+  // an unlock gives it back. Moderators may reply to a locked thread, so theirs stays.
+  function showLocked(locked) {
+    var notice = document.getElementById("lock-notice"), box = document.querySelector(".reply-box");
+    var replyForm = document.getElementById("reply-form");
+    if (notice) notice.hidden = !locked;
+    if (viewer && viewer.moderator) return;
+    if (box && !locked) box.hidden = false;
+    if (!replyForm) return;
+    var note = replyForm.querySelector(".locked-note");
+    if (locked && !note) {
+      note = document.createElement("p");
+      note.className = "notice locked-note";
+      note.setAttribute("role", "status");
+      note.textContent = notice ? notice.textContent : "This thread is locked.";
+      replyForm.prepend(note);
+    } else if (!locked && note) {
+      note.remove();
+    }
+    replyForm.dataset.locked = locked ? "yes" : "";
+    replyForm.querySelector("textarea").readOnly = locked;
+    replyForm.querySelector('button[type="submit"]').disabled = locked;
   }
 
   // -- channel page and home ------------------------------------------------------------
@@ -506,6 +531,7 @@
 
   function submit() {
     var text = textarea.value;
+    if (form.dataset.locked) return;
     if (!text.trim()) { textarea.focus(); return; }
     var button = form.querySelector('button[type="submit"]');
     button.disabled = true;
@@ -526,7 +552,7 @@
     }).catch(function (error) {
       formError.textContent = error.message + " Your text is still here.";
       formError.hidden = false;
-    }).then(function () { button.disabled = false; });
+    }).then(function () { button.disabled = Boolean(form.dataset.locked); });
   }
   form.addEventListener("submit", function (event) { event.preventDefault(); submit(); });
   textarea.addEventListener("keydown", function (event) {

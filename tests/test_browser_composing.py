@@ -68,3 +68,37 @@ async def test_ctrl_enter_keeps_focus_in_the_emptied_reply_box(live_server, brow
     await expect(page.locator("article.post", has_text="Second thought")).to_be_visible()
     await expect(message).to_be_focused()
     await expect(message).to_have_value("")
+
+
+async def test_a_lock_reaches_open_pages_and_keeps_what_was_typed(live_server, browser):
+    base = live_server.base_url
+    moderator = await member_page(browser, base, "modfiona", "Fiona Moderator")
+    make_moderator(live_server, "modfiona")
+    thread_url = await open_thread(moderator, base)
+    thread_id = thread_url.split("/t/")[1].split("/")[0]
+    member = await member_page(browser, base, "bob", "Bob Mackay")
+    await member.goto(thread_url)
+    message = member.get_by_label("Message")
+    await message.fill("Half-written thoughts")
+
+    await api_post(moderator, base, f"/threads/{thread_id}/lock", {})
+    await expect(member.locator("#reply-form")).to_contain_text(LOCKED)
+    await expect(member.get_by_role("button", name="Reply", exact=True)).to_be_disabled()
+    await expect(message).to_have_value("Half-written thoughts")
+    # A moderator may still reply to a locked thread: their page keeps its form.
+    await expect(moderator.get_by_role("button", name="Reply", exact=True)).to_be_enabled()
+    await expect(moderator.locator("#reply-form")).not_to_contain_text(LOCKED)
+
+    await api_post(moderator, base, f"/threads/{thread_id}/unlock", {})
+    await expect(member.get_by_role("button", name="Reply", exact=True)).to_be_enabled()
+    await expect(member.locator("#reply-form")).not_to_contain_text(LOCKED)
+    await message.press("Control+Enter")
+    await expect(member.locator("article.post", has_text="Half-written thoughts")).to_be_visible()
+
+    # A page opened while locked gets the form once the thread is unlocked.
+    await api_post(moderator, base, f"/threads/{thread_id}/lock", {})
+    await member.reload()
+    await expect(member.locator("#reply-form")).to_be_hidden()
+    await api_post(moderator, base, f"/threads/{thread_id}/unlock", {})
+    await expect(member.get_by_label("Message")).to_be_visible()
+    await expect(member.get_by_role("button", name="Reply", exact=True)).to_be_enabled()
