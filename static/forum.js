@@ -103,6 +103,7 @@
           updateMarker();
         }
       }
+      stopTyping(data.author); // their reply has landed: no need to wait out the timer
       var name = el.querySelector(".author");
       announce("New reply from " + (name ? name.textContent : data.author));
     } else if (/^post\.(edited|deleted|hidden|restored)$/.test(frame.event) && current) {
@@ -238,6 +239,12 @@
       delete typers[frame.user];
       renderTyping();
     }, TYPING_SHOW_MS) };
+    renderTyping();
+  }
+  function stopTyping(user) {
+    if (!typers[user]) return;
+    window.clearTimeout(typers[user].timer);
+    delete typers[user];
     renderTyping();
   }
   function renderTyping() {

@@ -102,3 +102,16 @@ async def test_a_lock_reaches_open_pages_and_keeps_what_was_typed(live_server, b
     await api_post(moderator, base, f"/threads/{thread_id}/unlock", {})
     await expect(member.get_by_label("Message")).to_be_visible()
     await expect(member.get_by_role("button", name="Reply", exact=True)).to_be_enabled()
+
+
+async def test_typing_clears_when_the_typists_reply_lands(live_server, browser):
+    base = live_server.base_url
+    alice = await member_page(browser, base, "alice", "Alice Evans")
+    thread_url = await open_thread(alice, base)
+    bob = await member_page(browser, base, "bob", "Bob Mackay")
+    await bob.goto(thread_url)
+    await bob.get_by_label("Message").press_sequentially("On my way", delay=20)
+    await expect(alice.locator("#typing")).to_have_text("Bob Mackay is typing…")
+    await bob.get_by_label("Message").press("Control+Enter")
+    await expect(alice.locator("article.post", has_text="On my way")).to_be_visible()
+    await expect(alice.locator("#typing")).to_have_text("", timeout=2000)  # not 6 s later
