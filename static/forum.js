@@ -40,6 +40,9 @@
     if (root.dataset.author === viewer.username || viewer.moderator) {
       root.querySelectorAll(".owner-only").forEach(function (el) { el.hidden = false; });
     }
+    if (root.dataset.author !== viewer.username) { // one flags others' posts, not one's own
+      root.querySelectorAll(".others-only").forEach(function (el) { el.hidden = false; });
+    }
     if (viewer.moderator) {
       root.querySelectorAll(".moderator-only").forEach(function (el) { el.hidden = false; });
     }
@@ -84,17 +87,21 @@
     return true;
   }
 
+  function markNew(el) {
+    el.classList.add("is-new");
+    var label = document.createElement("span");
+    label.className = "badge new-badge";
+    label.textContent = "New";
+    el.querySelector(".post-head").appendChild(label);
+  }
+
   function onThreadEvent(frame) {
     var data = frame.data, current = document.getElementById("post-" + data.post_id);
     if (frame.event === "post.created") {
       if (current) return;
       var el = fragment(data.html);
       revealOwnControls(el);
-      el.classList.add("is-new");
-      var label = document.createElement("span");
-      label.className = "badge new-badge";
-      label.textContent = "New";
-      el.querySelector(".post-head").appendChild(label);
+      if (!viewer || data.author !== viewer.username) markNew(el); // one's own is not news
       if (insertPost(el)) {
         var box = el.getBoundingClientRect();
         if ((box.top > window.innerHeight || box.bottom < 0) && data.author !== (viewer && viewer.username)) {

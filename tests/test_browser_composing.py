@@ -115,3 +115,18 @@ async def test_typing_clears_when_the_typists_reply_lands(live_server, browser):
     await bob.get_by_label("Message").press("Control+Enter")
     await expect(alice.locator("article.post", has_text="On my way")).to_be_visible()
     await expect(alice.locator("#typing")).to_have_text("", timeout=2000)  # not 6 s later
+
+
+async def test_your_own_live_reply_looks_as_it_will_after_a_reload(live_server, browser):
+    base = live_server.base_url
+    page = await member_page(browser, base, "alice", "Alice Evans")
+    await open_thread(page, base)
+    await page.get_by_label("Message").fill("Mine, just sent")
+    await page.get_by_label("Message").press("Control+Enter")
+    mine = page.locator("article.post", has_text="Mine, just sent")
+    await expect(mine.get_by_role("link", name="Edit")).to_be_visible()
+    await expect(mine.locator(".new-badge")).to_have_count(0)
+    await expect(mine.get_by_role("link", name=re.compile("^Flag"))).to_have_count(0)
+    live_text = await mine.locator(".post-head, .post-actions").all_inner_texts()
+    await page.reload()
+    assert await mine.locator(".post-head, .post-actions").all_inner_texts() == live_text
