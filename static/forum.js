@@ -235,6 +235,10 @@
         : data.seats_left === 0 ? fullText(data.reserve)
         : data.seats_left + " of " + capacity + " seat" + (capacity === "1" ? "" : "s") + " left";
     });
+    // Same choice as templates/meetings/_panel.html: a full event offers its reserve list.
+    document.querySelectorAll('[data-register-for="' + data.event_id + '"]').forEach(function (button) {
+      button.textContent = data.seats_left === 0 ? "Join the reserve list" : "Register";
+    });
   }
 
   // -- typing and presence --------------------------------------------------------------

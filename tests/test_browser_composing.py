@@ -4,6 +4,7 @@ replies, seats, mentions and drafts, each as a member at the keyboard meets them
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.async_api import Page, expect
@@ -130,3 +131,25 @@ async def test_your_own_live_reply_looks_as_it_will_after_a_reload(live_server, 
     live_text = await mine.locator(".post-head, .post-actions").all_inner_texts()
     await page.reload()
     assert await mine.locator(".post-head, .post-actions").all_inner_texts() == live_text
+
+
+async def test_the_last_seat_going_turns_register_into_the_reserve_list_live(live_server, browser):
+    base = live_server.base_url
+    moderator = await member_page(browser, base, "modfiona", "Fiona Moderator")
+    make_moderator(live_server, "modfiona")
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=10)
+    event = await api_post(moderator, base, "/events", {
+        "title": "Evaluation network meeting", "body": "Bring one example.", "location": "Leeds",
+        "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=2)).isoformat(),
+        "capacity": 1, "categories": ["announcements"]})
+    first = await member_page(browser, base, "alice", "Alice Evans")
+    second = await member_page(browser, base, "bob", "Bob Mackay")
+    for page in (first, second):
+        await page.goto(f"{base}/events/{event['id']}")
+    await first.get_by_role("button", name="Register").click()
+    await expect(first.get_by_text("You are registered.")).to_be_visible()
+    # Bob's open page is offered what a reload would offer a full event: the reserve list.
+    await expect(second.get_by_role("button", name="Join the reserve list")).to_be_visible()
+    await first.get_by_role("button", name="Cancel my registration").click()
+    await expect(second.get_by_role("button", name="Register")).to_be_visible()
+
