@@ -350,6 +350,51 @@
     }).observe(body, { childList: true, subtree: true });
   }
 
+  // -- drafts: what is typed in a composer survives leaving the page and coming back --------
+  // One draft per composer: its form's action (a thread's replies, a channel's new thread,
+  // a post's edit) and the post it answers. Forgotten once the server has taken the text.
+  var DRAFT_PREFIX = "forum-draft:", DRAFT_SENT = "forum-draft-sent";
+  function draftKey(composer) {
+    var parent = composer.querySelector('input[name="parent_id"]');
+    return DRAFT_PREFIX + composer.getAttribute("action") + (parent && parent.value ? "#" + parent.value : "");
+  }
+  function draftStore(kind) { // storage can be switched off, or full
+    try { return window[kind]; } catch (error) { return null; }
+  }
+  function loadDraft(key) {
+    var store = draftStore("localStorage");
+    return store ? store.getItem(key) : null;
+  }
+  function saveDraft(key, text) {
+    var store = draftStore("localStorage");
+    try {
+      if (!store) return;
+      if (text.trim()) store.setItem(key, text); else store.removeItem(key);
+    } catch (error) { /* full: the draft is simply not kept */ }
+  }
+  // A plain form's send leaves the page: the next page tells whether it was taken. Back on
+  // the same composer means the server answered with an error and kept the text.
+  function forgetSentDraft() {
+    var session = draftStore("sessionStorage"), sent = session && session.getItem(DRAFT_SENT);
+    if (!sent) return;
+    session.removeItem(DRAFT_SENT);
+    var back = Array.prototype.some.call(document.querySelectorAll("form.composer"), function (composer) {
+      return draftKey(composer) === sent;
+    });
+    if (!back) saveDraft(sent, "");
+  }
+  function keepDraft(composer, area) {
+    var saved = loadDraft(draftKey(composer));
+    if (saved !== null) area.value = saved;
+    area.addEventListener("input", function () { saveDraft(draftKey(composer), area.value); });
+    composer.addEventListener("composer:sent", function () { saveDraft(draftKey(composer), ""); });
+    if (composer.id === "reply-form") return; // sends in place: composer:sent says it was taken
+    composer.addEventListener("submit", function () {
+      var session = draftStore("sessionStorage");
+      if (session) session.setItem(DRAFT_SENT, draftKey(composer));
+    });
+  }
+
   // -- every composer: a Markdown preview, and Ctrl+Enter to send ---------------------------
   var PREVIEW_DELAY_MS = 400;
   function setUpComposer(composer) {
@@ -406,6 +451,7 @@
       timer = window.setTimeout(render, PREVIEW_DELAY_MS);
     });
     composer.addEventListener("composer:sent", function () { show(false); });
+    keepDraft(composer, area);
     suggestMentions(area);
     if (composer.id !== "reply-form") { // the thread page's reply form sends without a reload
       area.addEventListener("keydown", function (event) {
@@ -505,6 +551,7 @@
     area.addEventListener("blur", function () { window.setTimeout(close, 150); });
   }
 
+  forgetSentDraft();
   document.querySelectorAll("form.composer").forEach(setUpComposer);
 
   // -- composing on the thread page -----------------------------------------------------
@@ -530,19 +577,48 @@
     var link = event.target.closest(".reply-link");
     if (!link) return;
     event.preventDefault();
-    var post = link.closest("article.post");
-    replyLink = link;
-    parentInput.value = post.dataset.postId;
-    post.after(form);
+    openUnder(link.closest("article.post"));
     textarea.focus();
   });
+
+  function openUnder(post) {
+    replyLink = post.querySelector(".reply-link");
+    switchDraft(function () { parentInput.value = post.dataset.postId; });
+    post.after(form);
+  }
+
+  // Each place the box can sit keeps its own draft; text typed where there was none
+  // moves with the box, as it did before drafts were kept.
+  function switchDraft(move) {
+    var from = draftKey(form);
+    move();
+    var to = draftKey(form), saved = loadDraft(to);
+    if (from === to) return;
+    if (saved !== null) {
+      textarea.value = saved;
+    } else if (textarea.value.trim()) {
+      saveDraft(to, textarea.value);
+      saveDraft(from, "");
+    }
+  }
+
+  // An answer to a post left half written opens under that post again.
+  function reopenDraftedAnswer() {
+    if (textarea.value) return;
+    var prefix = draftKey(form) + "#";
+    var store = draftStore("localStorage");
+    for (var i = 0; store && i < store.length; i++) {
+      var key = store.key(i), post = key.indexOf(prefix) === 0 && document.getElementById("post-" + key.slice(prefix.length));
+      if (post && post.querySelector(".reply-link")) { openUnder(post); return; }
+    }
+  }
 
   // Back under the thread after an inline reply (sent, or Escape), focus back on its Reply link.
   var replyLink = null;
   function putBack() {
     var link = replyLink;
     replyLink = null;
-    parentInput.value = "";
+    switchDraft(function () { parentInput.value = ""; });
     home.insertBefore(form, homeNext);
     if (link && document.contains(link)) link.focus();
   }
@@ -577,4 +653,5 @@
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); submit(); }
     else if (event.key === "Escape" && replyLink) { event.preventDefault(); putBack(); }
   });
+  reopenDraftedAnswer();
 })();

@@ -153,3 +153,47 @@ async def test_the_last_seat_going_turns_register_into_the_reserve_list_live(liv
     await first.get_by_role("button", name="Cancel my registration").click()
     await expect(second.get_by_role("button", name="Register")).to_be_visible()
 
+
+
+async def test_drafts_survive_leaving_and_coming_back_and_go_once_sent(live_server, browser):
+    base = live_server.base_url
+    page = await member_page(browser, base, "alice", "Alice Evans")
+    thread_url = await open_thread(page, base)
+    message = page.get_by_label("Message")
+    await message.fill("A reply, half written")
+    await page.goto(f"{base}/")
+    await page.goto(thread_url)
+    await expect(message).to_have_value("A reply, half written")
+    await message.press("Control+Enter")
+    await expect(page.locator("article.post", has_text="A reply, half written")).to_be_visible()
+    await page.reload()
+    await expect(message).to_have_value("")
+
+    # An answer to one post comes back under that post.
+    first = page.locator("article.post").first
+    await first.get_by_role("link", name=re.compile("^Reply")).click()
+    await message.fill("An answer to the opening post")
+    await page.reload()
+    await expect(message).to_have_value("An answer to the opening post")
+    opening_id = await first.get_attribute("data-post-id")
+    await expect(page.locator('#reply-form input[name="parent_id"]')).to_have_value(opening_id)
+
+    # A new thread, per channel; sent through the plain form, it is forgotten.
+    await page.goto(f"{base}/c/general-chat/new")
+    await message.fill("Opening words, kept")
+    await page.goto(f"{base}/c/welcome/new")
+    await expect(message).to_have_value("")
+    await page.goto(f"{base}/c/general-chat/new")
+    await expect(message).to_have_value("Opening words, kept")
+    await page.get_by_label("Title").fill("Kept words")
+    await page.get_by_role("button", name="Post").click()
+    await page.wait_for_url(re.compile(r"/t/\d+"))
+    await page.goto(f"{base}/c/general-chat/new")
+    await expect(message).to_have_value("")
+
+    # An edit, per post.
+    await page.goto(f"{base}/p/{opening_id}/edit")
+    await message.fill("Opening post, reworded")
+    await page.goto(thread_url)
+    await page.goto(f"{base}/p/{opening_id}/edit")
+    await expect(message).to_have_value("Opening post, reworded")
