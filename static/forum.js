@@ -40,6 +40,9 @@
     if (root.dataset.author === viewer.username || viewer.moderator) {
       root.querySelectorAll(".owner-only").forEach(function (el) { el.hidden = false; });
     }
+    if (root.dataset.author !== viewer.username) { // one flags others' posts, not one's own
+      root.querySelectorAll(".others-only").forEach(function (el) { el.hidden = false; });
+    }
     if (viewer.moderator) {
       root.querySelectorAll(".moderator-only").forEach(function (el) { el.hidden = false; });
     }
@@ -84,17 +87,21 @@
     return true;
   }
 
+  function markNew(el) {
+    el.classList.add("is-new");
+    var label = document.createElement("span");
+    label.className = "badge new-badge";
+    label.textContent = "New";
+    el.querySelector(".post-head").appendChild(label);
+  }
+
   function onThreadEvent(frame) {
     var data = frame.data, current = document.getElementById("post-" + data.post_id);
     if (frame.event === "post.created") {
       if (current) return;
       var el = fragment(data.html);
       revealOwnControls(el);
-      el.classList.add("is-new");
-      var label = document.createElement("span");
-      label.className = "badge new-badge";
-      label.textContent = "New";
-      el.querySelector(".post-head").appendChild(label);
+      if (!viewer || data.author !== viewer.username) markNew(el); // one's own is not news
       if (insertPost(el)) {
         var box = el.getBoundingClientRect();
         if ((box.top > window.innerHeight || box.bottom < 0) && data.author !== (viewer && viewer.username)) {
@@ -103,6 +110,7 @@
           updateMarker();
         }
       }
+      stopTyping(data.author); // their reply has landed: no need to wait out the timer
       var name = el.querySelector(".author");
       announce("New reply from " + (name ? name.textContent : data.author));
     } else if (/^post\.(edited|deleted|hidden|restored)$/.test(frame.event) && current) {
@@ -110,8 +118,33 @@
       revealOwnControls(replacement);
       current.replaceWith(replacement);
     } else if (frame.event === "thread.locked" || frame.event === "thread.unlocked") {
+      showLocked(frame.event === "thread.locked");
       announce(frame.event === "thread.locked" ? "A moderator locked this thread." : "This thread was unlocked.");
     }
+  }
+
+  // A lock reaches the page at once: the reply form stops sending and keeps what was typed;
+  // an unlock gives it back. Moderators may reply to a locked thread, so theirs stays.
+  function showLocked(locked) {
+    var notice = document.getElementById("lock-notice"), box = document.querySelector(".reply-box");
+    var replyForm = document.getElementById("reply-form");
+    if (notice) notice.hidden = !locked;
+    if (viewer && viewer.moderator) return;
+    if (box && !locked) box.hidden = false;
+    if (!replyForm) return;
+    var note = replyForm.querySelector(".locked-note");
+    if (locked && !note) {
+      note = document.createElement("p");
+      note.className = "notice locked-note";
+      note.setAttribute("role", "status");
+      note.textContent = notice ? notice.textContent : "This thread is locked.";
+      replyForm.prepend(note);
+    } else if (!locked && note) {
+      note.remove();
+    }
+    replyForm.dataset.locked = locked ? "yes" : "";
+    replyForm.querySelector("textarea").readOnly = locked;
+    replyForm.querySelector('button[type="submit"]').disabled = locked;
   }
 
   // -- channel page and home ------------------------------------------------------------
@@ -202,6 +235,10 @@
         : data.seats_left === 0 ? fullText(data.reserve)
         : data.seats_left + " of " + capacity + " seat" + (capacity === "1" ? "" : "s") + " left";
     });
+    // Same choice as templates/meetings/_panel.html: a full event offers its reserve list.
+    document.querySelectorAll('[data-register-for="' + data.event_id + '"]').forEach(function (button) {
+      button.textContent = data.seats_left === 0 ? "Join the reserve list" : "Register";
+    });
   }
 
   // -- typing and presence --------------------------------------------------------------
@@ -213,6 +250,12 @@
       delete typers[frame.user];
       renderTyping();
     }, TYPING_SHOW_MS) };
+    renderTyping();
+  }
+  function stopTyping(user) {
+    if (!typers[user]) return;
+    window.clearTimeout(typers[user].timer);
+    delete typers[user];
     renderTyping();
   }
   function renderTyping() {
@@ -308,6 +351,51 @@
     }).observe(body, { childList: true, subtree: true });
   }
 
+  // -- drafts: what is typed in a composer survives leaving the page and coming back --------
+  // One draft per composer: its form's action (a thread's replies, a channel's new thread,
+  // a post's edit) and the post it answers. Forgotten once the server has taken the text.
+  var DRAFT_PREFIX = "forum-draft:", DRAFT_SENT = "forum-draft-sent";
+  function draftKey(composer) {
+    var parent = composer.querySelector('input[name="parent_id"]');
+    return DRAFT_PREFIX + composer.getAttribute("action") + (parent && parent.value ? "#" + parent.value : "");
+  }
+  function draftStore(kind) { // storage can be switched off, or full
+    try { return window[kind]; } catch (error) { return null; }
+  }
+  function loadDraft(key) {
+    var store = draftStore("localStorage");
+    return store ? store.getItem(key) : null;
+  }
+  function saveDraft(key, text) {
+    var store = draftStore("localStorage");
+    try {
+      if (!store) return;
+      if (text.trim()) store.setItem(key, text); else store.removeItem(key);
+    } catch (error) { /* full: the draft is simply not kept */ }
+  }
+  // A plain form's send leaves the page: the next page tells whether it was taken. Back on
+  // the same composer means the server answered with an error and kept the text.
+  function forgetSentDraft() {
+    var session = draftStore("sessionStorage"), sent = session && session.getItem(DRAFT_SENT);
+    if (!sent) return;
+    session.removeItem(DRAFT_SENT);
+    var back = Array.prototype.some.call(document.querySelectorAll("form.composer"), function (composer) {
+      return draftKey(composer) === sent;
+    });
+    if (!back) saveDraft(sent, "");
+  }
+  function keepDraft(composer, area) {
+    var saved = loadDraft(draftKey(composer));
+    if (saved !== null) area.value = saved;
+    area.addEventListener("input", function () { saveDraft(draftKey(composer), area.value); });
+    composer.addEventListener("composer:sent", function () { saveDraft(draftKey(composer), ""); });
+    if (composer.id === "reply-form") return; // sends in place: composer:sent says it was taken
+    composer.addEventListener("submit", function () {
+      var session = draftStore("sessionStorage");
+      if (session) session.setItem(DRAFT_SENT, draftKey(composer));
+    });
+  }
+
   // -- every composer: a Markdown preview, and Ctrl+Enter to send ---------------------------
   var PREVIEW_DELAY_MS = 400;
   function setUpComposer(composer) {
@@ -364,6 +452,7 @@
       timer = window.setTimeout(render, PREVIEW_DELAY_MS);
     });
     composer.addEventListener("composer:sent", function () { show(false); });
+    keepDraft(composer, area);
     suggestMentions(area);
     if (composer.id !== "reply-form") { // the thread page's reply form sends without a reload
       area.addEventListener("keydown", function (event) {
@@ -463,6 +552,7 @@
     area.addEventListener("blur", function () { window.setTimeout(close, 150); });
   }
 
+  forgetSentDraft();
   document.querySelectorAll("form.composer").forEach(setUpComposer);
 
   // -- composing on the thread page -----------------------------------------------------
@@ -488,25 +578,55 @@
     var link = event.target.closest(".reply-link");
     if (!link) return;
     event.preventDefault();
-    var post = link.closest("article.post");
-    replyLink = link;
-    parentInput.value = post.dataset.postId;
-    post.after(form);
+    openUnder(link.closest("article.post"));
     textarea.focus();
   });
+
+  function openUnder(post) {
+    replyLink = post.querySelector(".reply-link");
+    switchDraft(function () { parentInput.value = post.dataset.postId; });
+    post.after(form);
+  }
+
+  // Each place the box can sit keeps its own draft; text typed where there was none
+  // moves with the box, as it did before drafts were kept.
+  function switchDraft(move) {
+    var from = draftKey(form);
+    move();
+    var to = draftKey(form), saved = loadDraft(to);
+    if (from === to) return;
+    if (saved !== null) {
+      textarea.value = saved;
+    } else if (textarea.value.trim()) {
+      saveDraft(to, textarea.value);
+      saveDraft(from, "");
+    }
+  }
+
+  // An answer to a post left half written opens under that post again.
+  function reopenDraftedAnswer() {
+    if (textarea.value) return;
+    var prefix = draftKey(form) + "#";
+    var store = draftStore("localStorage");
+    for (var i = 0; store && i < store.length; i++) {
+      var key = store.key(i), post = key.indexOf(prefix) === 0 && document.getElementById("post-" + key.slice(prefix.length));
+      if (post && post.querySelector(".reply-link")) { openUnder(post); return; }
+    }
+  }
 
   // Back under the thread after an inline reply (sent, or Escape), focus back on its Reply link.
   var replyLink = null;
   function putBack() {
     var link = replyLink;
     replyLink = null;
-    parentInput.value = "";
+    switchDraft(function () { parentInput.value = ""; });
     home.insertBefore(form, homeNext);
     if (link && document.contains(link)) link.focus();
   }
 
   function submit() {
     var text = textarea.value;
+    if (form.dataset.locked) return;
     if (!text.trim()) { textarea.focus(); return; }
     var button = form.querySelector('button[type="submit"]');
     button.disabled = true;
@@ -521,17 +641,20 @@
       textarea.value = "";
       formError.hidden = true;
       form.dispatchEvent(new CustomEvent("composer:sent"));
-      putBack();
+      // The box stays where it is, empty and focused, ready for more (it used to go home
+      // under the thread, which dropped focus to the page body).
+      textarea.focus();
     }).catch(function (error) {
       formError.textContent = error.message + " Your text is still here.";
       formError.hidden = false;
-    }).then(function () { button.disabled = false; });
+    }).then(function () { button.disabled = Boolean(form.dataset.locked); });
   }
   form.addEventListener("submit", function (event) { event.preventDefault(); submit(); });
   textarea.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); submit(); }
     else if (event.key === "Escape" && replyLink) { event.preventDefault(); putBack(); }
   });
+  reopenDraftedAnswer();
 })();
 
 // -- reactions: toggled through the API without a reload; counts kept live ----------------

@@ -113,3 +113,18 @@ async def test_home_shows_the_member_count_and_who_is_online(live_server):
         home = (await visitor.get("/")).text
     assert "1 member " in home and "Online now" in home and "Olwen Online" in home
     await client.close()
+
+
+async def test_the_directory_finds_a_username_typed_in_full_underscores_and_all(client, forum):
+    await make_member(forum, "priya_shah")
+    await make_member(forum, "priyashah")
+    await make_member(forum, "priya50")
+
+    async def found(q: str) -> list[str]:
+        response = await client.get("/api/v1/users", params={"q": q, "sort": "name"})
+        return [u["username"] for u in response.json()["users"]]
+
+    assert await found("priya_shah") == ["priya_shah"]
+    assert await found("priya_") == ["priya_shah"]  # "_" is a character here, not a wildcard
+    assert await found("a5") == ["priya50"]
+    assert await found("50%") == []  # nor is "%"

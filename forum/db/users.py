@@ -79,10 +79,13 @@ async def directory(db: Database, *, q: str = "", sort: str = "joined", cursor: 
                   "name": users.c.username_key}[sort]
     query = sa.select(users)
     if q:
-        pattern = f"%{q.lower().replace('%', '').replace('_', '')}%"
-        query = query.where(sa.or_(users.c.username_key.like(pattern),
-                                   sa.func.lower(users.c.display_name).like(pattern),
-                                   sa.func.lower(users.c.organisation).like(pattern)))
+        # "_" and "%" are what people type (priya_shah), so escaped rather than dropped:
+        # dropping "_" made a username typed in full find nothing.
+        typed = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{typed}%"
+        query = query.where(sa.or_(users.c.username_key.like(pattern, escape="\\"),
+                                   sa.func.lower(users.c.display_name).like(pattern, escape="\\"),
+                                   sa.func.lower(users.c.organisation).like(pattern, escape="\\")))
     if sort == "active":
         query = query.where(users.c.last_active_at.is_not(None))
     descending = sort != "name"
