@@ -20,6 +20,7 @@ from forum.auth import Signer
 from forum.clock import utcnow
 from forum.db import channels
 from forum.db.engine import Database
+from forum.mail.mailer import Mailer
 from forum.middleware import (
     DatabaseUnavailableMiddleware,
     LiveResumePointMiddleware,
@@ -97,18 +98,20 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         await hub.start()
         limits = rate_limiter_for(settings.rate_limits, settings.broadcast_url, settings.secret_key)
         forum = Forum(settings=settings, db=db, hub=hub, templates=Templates(),
-                      signer=Signer(settings.secret_key), limits=limits)
+                      signer=Signer(settings.secret_key), limits=limits, mailer=Mailer(settings, db))
         reminders = asyncio.create_task(remind_periodically(forum))
+        mail_sender = asyncio.create_task(forum.mailer.sender.run())
         if freeze_after_start:
             _freeze_the_heap()
         try:
             yield {"forum": forum, "page_cache": PageCache()}
         finally:
-            reminders.cancel()
-            try:
-                await reminders
-            except asyncio.CancelledError:
-                pass
+            for task in (reminders, mail_sender):
+                task.cancel()
+                try:
+                    await task
+                except asyncio.CancelledError:
+                    pass
             await hub.stop()
             await forum.limits.close()
             await db.disconnect()

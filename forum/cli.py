@@ -1,5 +1,5 @@
 """The `forum` command: serve, migrate, demo, user create, user role, copy-to, export, import,
-backup."""
+backup, mail test."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import dataclasses
 import getpass
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -65,6 +66,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     migrate(settings.database_url)
     if args.demo:
         cmd_demo(settings, args)
+    # Links in emails point where the forum is served unless FORUM_BASE_URL says otherwise;
+    # the server processes read their settings from the environment.
+    os.environ.setdefault("FORUM_BASE_URL", f"http://{args.host}:{args.port}")
     print(f"Forum running at http://{args.host}:{args.port}/ (Ctrl+C to stop)", flush=True)
     uvicorn.run("forum.asgi:app", host=args.host, port=args.port, workers=args.workers,
                 proxy_headers=True, log_level="warning", ws_max_size=WS_MAX_MESSAGE_BYTES,
@@ -114,6 +118,30 @@ def cmd_user_role(settings: Settings, args: argparse.Namespace) -> int:
 
     return _member_command(settings, lambda forum: set_role(forum, args.name, args.role),
                            lambda m: f"{m.username} is now {m.role}.")
+
+
+def cmd_mail_test(settings: Settings, args: argparse.Namespace) -> int:
+    """One email straight through FORUM_SMTP_URL (not the outbox), and what became of it."""
+    from forum.db.engine import Database
+    from forum.mail.addresses import check_email
+    from forum.mail.mailer import Mailer
+    from forum.mail.transports import SendFailed
+    from forum.validation import ValidationError
+
+    try:
+        address = check_email(args.address)
+        mailer = Mailer(settings, Database(settings.database_url))  # not connected: no outbox here
+    except (ValidationError, ValueError) as error:
+        print(f"Not sent: {error}", file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(mailer.send_test(address))
+    except SendFailed as error:
+        how = "refused for good" if error.permanent else "failed (the forum would retry)"
+        print(f"Not sent: {mailer.transport.describe()} {how}: {error}", file=sys.stderr)
+        return 1
+    print(f"Sent a test email to {address} through {mailer.transport.describe()}.")
+    return 0
 
 
 def _open_databases(*urls: str) -> Any:
@@ -294,6 +322,11 @@ def build_parser() -> argparse.ArgumentParser:
     role.add_argument("name")
     role.add_argument("role", choices=["member", "moderator", "admin"])
     role.set_defaults(run=cmd_user_role)
+
+    mail = commands.add_parser("mail", help="email").add_subparsers(dest="mail_command", required=True)
+    mail_test = mail.add_parser("test", help="send one email through FORUM_SMTP_URL and say what happened")
+    mail_test.add_argument("address")
+    mail_test.set_defaults(run=cmd_mail_test)
     return parser
 
 

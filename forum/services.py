@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from forum.auth import Signer
 from forum.db.engine import Database
+from forum.mail.mailer import Mailer
 from forum.ratelimit import RateLimiter
 from forum.realtime.hub import Hub
 from forum.settings import Settings
@@ -22,4 +23,5 @@ class Forum:
     templates: Templates
     signer: Signer
     limits: RateLimiter
+    mailer: Mailer
     shared: SharedReads = field(default_factory=SharedReads)

@@ -14,6 +14,11 @@ SETTINGS_HELP: dict[str, tuple[str, str]] = {
     "FORUM_SECRET_KEY": ("", "signs sessions and CSRF tokens; generated once beside the SQLite file"),
     "FORUM_ALLOWED_ORIGINS": ("", "comma-separated origins allowed to open /ws; default the serving host"),
     "FORUM_RATE_LIMITS": ("on", "'off' lifts rate limits (benchmarks, imports, black-box checks)"),
+    "FORUM_BASE_URL": ("", "the public address written into emails; default http://HOST:PORT as served"),
+    "FORUM_SMTP_URL": ("maildir://./mail", "maildir://DIR (beside the SQLite file) or "
+                       "smtp://[user:password@]host:port (smtps:// for TLS, ?starttls=1 for STARTTLS)"),
+    "FORUM_MAIL_FROM": ("Practice Forum <forum@localhost>", "the From of every email"),
+    "FORUM_EMAIL_DELAY_SECONDS": ("600", "how long a notification waits unseen before it is emailed"),
 }
 
 
@@ -24,6 +29,11 @@ class Settings:
     secret_key: str = ""
     allowed_origins: tuple[str, ...] = ()
     rate_limits: bool = True
+    # Mail (forum/mail): where it goes, who it is from, the address its links point at.
+    base_url: str = "http://127.0.0.1:8000"
+    smtp_url: str = "maildir://./mail"
+    mail_from: str = "Practice Forum <forum@localhost>"
+    email_delay_seconds: int = 600
     # Event log window: events older than this, or beyond this count, are pruned.
     event_log_max_age_seconds: int = 7 * 24 * 3600
     event_log_max_count: int = 100_000
@@ -48,6 +58,10 @@ class Settings:
             secret_key=get("FORUM_SECRET_KEY") or secret_key_beside(database_url),
             allowed_origins=origins,
             rate_limits=get("FORUM_RATE_LIMITS").lower() not in ("off", "0", "false", "no"),
+            base_url=(get("FORUM_BASE_URL") or cls.base_url).rstrip("/"),
+            smtp_url=get("FORUM_SMTP_URL"),
+            mail_from=get("FORUM_MAIL_FROM"),
+            email_delay_seconds=int(get("FORUM_EMAIL_DELAY_SECONDS")),
         )
 
 
