@@ -41,6 +41,7 @@ from forum.routes import (
     moderation,
     notifications,
     search,
+    settings_pages,
     threads,
     welcome,
 )
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         *threads.routes,
         *accounts.routes,
         *account_security.routes,
+        *settings_pages.routes,
         *members.routes,
         *downloads.routes,
         *welcome.routes,

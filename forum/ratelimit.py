@@ -13,6 +13,11 @@ from collections import deque
 SIGNUPS_PER_ADDRESS = (5, 3600)
 FAILED_LOGINS_PER_ACCOUNT = (5, 900)
 FAILED_LOGINS_PER_ADDRESS = (20, 900)
+# Mail a stranger can make the forum send: confirmation links and password resets.
+EMAIL_CHANGES_PER_ACCOUNT = (5, 3600)
+PASSWORD_RESETS_PER_EMAIL = (3, 3600)
+PASSWORD_RESETS_PER_ACCOUNT = (3, 3600)
+PASSWORD_RESETS_PER_ADDRESS = (20, 3600)
 POSTS_PER_MEMBER = (10, 60)
 POSTS_PER_NEW_MEMBER = (3, 60)  # in their first day: spam accounts are young
 NEW_MEMBER_SECONDS = 24 * 3600

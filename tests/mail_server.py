@@ -86,3 +86,18 @@ class SmtpServer:
         while len(self.received) < count and time.monotonic() < deadline:  # noqa: ASYNC110 (another thread fills it)
             await asyncio.sleep(0.05)
         return self.received
+
+
+def mail_settings(database_url: str, smtp: SmtpServer) -> Any:
+    """The test forum's settings, its mail going to `smtp`, its links to the test client."""
+    from forum.settings import Settings
+    from tests.conftest import TEST_SECRET
+
+    return Settings(database_url=database_url, secret_key=TEST_SECRET, rate_limits=False,
+                    smtp_url=smtp.url, base_url="http://testserver",
+                    mail_from="Practice Forum <forum@forum.example>")
+
+
+def path_of(link: str) -> str:
+    """A mailed link as the in-process test client follows it."""
+    return link.removeprefix("http://testserver")

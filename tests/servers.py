@@ -43,6 +43,7 @@ class ServerProcess:
     log_path: Path | None = None
     workers: int = 1
     rate_limits: bool = False
+    env: dict[str, str] = field(default_factory=dict)  # more settings, e.g. FORUM_SMTP_URL
     process: subprocess.Popen | None = None
 
     @property
@@ -56,7 +57,7 @@ class ServerProcess:
     def start(self) -> ServerProcess:
         env = {**os.environ, "FORUM_DATABASE_URL": self.database_url,
                "FORUM_BROADCAST_URL": self.broadcast_url, "FORUM_SECRET_KEY": self.secret_key,
-               "FORUM_RATE_LIMITS": "on" if self.rate_limits else "off"}
+               "FORUM_RATE_LIMITS": "on" if self.rate_limits else "off", **self.env}
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
             [sys.executable, "-m", "forum", "serve", "--port", str(self.port),

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from forum.actions import email_address
 from forum.auth import ROLES, Member, hash_password, verify_password
 from forum.clock import utcnow
 from forum.db import event_log, sessions, users
+from forum.mail.addresses import check_email
 from forum.ratelimit import FAILED_LOGINS_PER_ACCOUNT, FAILED_LOGINS_PER_ADDRESS, SIGNUPS_PER_ADDRESS
 from forum.services import Forum
 from forum.validation import (
@@ -19,30 +21,41 @@ from forum.validation import (
 
 
 async def sign_up(forum: Forum, username: Any, password: Any, display_name: Any = None,
-                  role: str = "member") -> Member:
+                  role: str = "member", email: Any = None, email_required: bool = False) -> Member:
+    """`email` is optional through the API and the command line; the sign-up page asks for it."""
     errors = FieldErrors()
     name = errors.check("username", check_username, username)
     errors.check("password", check_password, password)
     shown = errors.check("display_name", check_display_name, display_name, name or "")
+    address = (errors.check("email", check_email, email)
+               if email_required or email not in (None, "") else None)
     errors.raise_if_any()
     assert name is not None and shown is not None
     if role not in ROLES:
         raise ValidationError({"role": f"Role must be one of {', '.join(ROLES)}."})
     if await users.by_username(forum.db, name):
         raise ValidationError({"username": "That username is taken; try another."})
+    if address:
+        await email_address.address_free_for(forum, address, None)
     password_hash = hash_password(password)
     try:
         async with forum.db.transaction():
             user_id = await users.insert(forum.db, username=name, display_name=shown,
                                          password_hash=password_hash, role=role)
+            if address:
+                await email_address.attach(forum, user_id=user_id, username=name, display_name=shown,
+                                           email=address)
             # Open Welcome pages say "Name just joined".
             await event_log.append(forum.db, "category:welcome", "member.joined",
                                    {"username": name, "display_name": shown})
     except Exception as error:  # the unique index settles a race between two sign-ups
         if await users.by_username(forum.db, name):
             raise ValidationError({"username": "That username is taken; try another."}) from error
+        if address:
+            await email_address.address_free_for(forum, address, None)
         raise
     await forum.hub.wake()
+    forum.mailer.wake()
     return Member(id=user_id, username=name, display_name=shown, role=role, joined_at=utcnow())
 
 
@@ -69,11 +82,12 @@ def client_address(conn: Any) -> str:
 
 
 async def sign_up_from(forum: Forum, address: str, username: Any, password: Any,
-                       display_name: Any = None) -> Member:
+                       display_name: Any = None, email: Any = None, email_required: bool = False) -> Member:
     """Sign-up through the site or the API: a few per network address per hour."""
     await forum.limits.check(f"signup:{address}", SIGNUPS_PER_ADDRESS,
                              "Too many new accounts from your network.")
-    member = await sign_up(forum, username, password, display_name)
+    member = await sign_up(forum, username, password, display_name, email=email,
+                           email_required=email_required)
     await forum.limits.hit(f"signup:{address}")
     return member
 
