@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from forum.actions import accounts, email_address
+from forum.actions import accounts, email_address, password_reset
 from forum.auth import SESSION_COOKIE
 from forum.clock import isoformat
 from forum.db import sessions, users
@@ -131,8 +131,25 @@ async def revoke_my_token(request: Request) -> Response:
     return Response(status_code=204)
 
 
+async def ask_password_reset(request: Request) -> JSONResponse:
+    data = await json_body(request)
+    await password_reset.request_reset(forum_of(request), accounts.client_address(request),
+                                       data.get("email"))
+    return JSONResponse({"status": "If that address is a member's, a reset link is on its way."},
+                        status_code=202)
+
+
+async def set_password_by_link(request: Request) -> JSONResponse:
+    data = await json_body(request)
+    done = await password_reset.complete_reset(forum_of(request), request.path_params["token"],
+                                               data.get("password"))
+    return JSONResponse(done)
+
+
 routes = [
     Route("/users", create_user, methods=["POST"]),
+    Route("/password-reset", ask_password_reset, methods=["POST"]),
+    Route("/password-reset/{token}", set_password_by_link, methods=["POST"]),
     Route("/tokens", create_token, methods=["POST"]),
     Route("/me", me, methods=["GET", "PATCH"]),
     Route("/me/password", change_password, methods=["POST"]),

@@ -102,6 +102,14 @@ PATHS: dict[str, Any] = {
                               ["users", "next_cursor"], users={"type": "array", "items": _ref("User")},
                               next_cursor=NSTR),
                           params=[_query_param(n) for n in ("q", "sort", "cursor")])},
+    "/password-reset": {"post": _op(
+        "Mail a one-use link to set a new password: 202 whatever the address, so nobody learns "
+        "who is a member", 202, _obj(["status"], status=STR), body=_obj(["email"], email=STR))},
+    "/password-reset/{token}": {"post": _op(
+        "Set a new password through a mailed link (once, within an hour); every session and API "
+        "token of the member ends", 200, _obj(["sessions_ended", "tokens_revoked"], sessions_ended=INT,
+                                             tokens_revoked=INT),
+        body=_obj(["password"], password=STR), params=[_path_param("token", STR)])},
     "/tokens": {"post": _op("Create an API token", 201, _obj(["token"], token=STR, username=STR),
                             body=_obj(["username", "password"], username=STR, password=STR))},
     "/me": {"get": _op("The signed-in member", 200, _ref("User"), auth=True),
