@@ -44,6 +44,7 @@ from forum.routes import (
     search,
     settings_pages,
     threads,
+    unsubscribe,
     welcome,
 )
 from forum.routes import channels as channel_routes
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         *account_security.routes,
         *settings_pages.routes,
         *password_reset.routes,
+        *unsubscribe.routes,
         *members.routes,
         *downloads.routes,
         *welcome.routes,

@@ -557,6 +557,7 @@ def pages_for(planted: Planted) -> dict[str, list[tuple[str, str, int]]]:
         "/settings/email/confirm/{token}": [("/settings/email/confirm/not-a-token", "any", 400)],
         "/password-reset": [("/password-reset", "anonymous", 200)],
         "/password-reset/{token}": [("/password-reset/not-a-token", "anonymous", 400)],
+        "/unsubscribe/{token}": [("/unsubscribe/not-a-token", "anonymous", 400)],
     }
 
 

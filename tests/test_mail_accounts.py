@@ -4,6 +4,7 @@ killed server."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
@@ -191,3 +192,18 @@ async def test_a_killed_server_delays_mail_but_never_loses_or_repeats_it(databas
         assert row["sent_at"] is not None and row["attempts"] >= 2
     finally:
         restarted.stop()
+
+
+async def test_an_address_the_server_refuses_is_recorded_and_shown_on_settings(client, forum, smtp):
+    smtp.handler.refuse_first, smtp.handler.refuse_with = 1, "550 5.1.1 No such mailbox here"
+    assert (await sign_up_page(client, "ada", "ada@example.org")).status_code == 303
+    for _ in range(100):
+        [row] = await forum.db.fetch_all(sa.select(mail_outbox))
+        if row["failed_at"] is not None:
+            break
+        await asyncio.sleep(0.05)  # the app's sender loop tries it at once
+    assert row["failed_at"] is not None and row["sent_at"] is None and row["attempts"] == 1
+    assert "No such mailbox" in (await user_row(forum, "ada"))["email_problem"]
+    page = await client.get("/settings")
+    assert "Mail to this address failed" in page.text and "No such mailbox here" in page.text
+    assert await forum.mailer.sender.send_due() == 0 and smtp.received == []  # never tried again

@@ -11,6 +11,7 @@ from forum.db.engine import Database
 from forum.mail.message import MailTemplates, build_message, parse_from
 from forum.mail.sender import OutboxSender
 from forum.mail.transports import Transport, transport_for
+from forum.mail.unsubscribe import UnsubscribeLinks, unsubscribe_path
 from forum.settings import Settings
 
 DEFAULT_FORUM_NAME = "Practice Forum"
@@ -24,10 +25,15 @@ class Mailer:
         self.envelope_from = parse_from(settings.mail_from).addr_spec
         self.forum_name = email.utils.parseaddr(settings.mail_from)[0] or DEFAULT_FORUM_NAME
         self.sender = OutboxSender(db, self.transport, self.envelope_from)
+        self.unsubscribe_links = UnsubscribeLinks(settings.secret_key)
 
     def link(self, path: str) -> str:
         """An absolute link for an email: FORUM_BASE_URL and a path."""
         return f"{self.settings.base_url.rstrip('/')}{path}"
+
+    def unsubscribe_url(self, user_id: int, kind: str) -> str:
+        """The one-click link (and List-Unsubscribe header) for this member and kind of email."""
+        return self.link(unsubscribe_path(self.unsubscribe_links.token(user_id, kind)))
 
     def compose(self, *, to_name: str, to_email: str, subject: str, template: str,
                 context: dict[str, Any], unsubscribe_url: str | None = None) -> str:
