@@ -21,6 +21,7 @@ from forum.clock import utcnow
 from forum.db import channels
 from forum.db.engine import Database
 from forum.mail.mailer import Mailer
+from forum.mail.notification_mail import email_notifications_periodically
 from forum.middleware import (
     DatabaseUnavailableMiddleware,
     LiveResumePointMiddleware,
@@ -104,12 +105,13 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
                       signer=Signer(settings.secret_key), limits=limits, mailer=Mailer(settings, db))
         reminders = asyncio.create_task(remind_periodically(forum))
         mail_sender = asyncio.create_task(forum.mailer.sender.run())
+        notification_mail = asyncio.create_task(email_notifications_periodically(forum))
         if freeze_after_start:
             _freeze_the_heap()
         try:
             yield {"forum": forum, "page_cache": PageCache()}
         finally:
-            for task in (reminders, mail_sender):
+            for task in (reminders, mail_sender, notification_mail):
                 task.cancel()
                 try:
                     await task

@@ -227,6 +227,8 @@ notifications = sa.Table(
     sa.Column("note", sa.String(300), nullable=False, server_default=""),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("read_at", Timestamp, nullable=True),
+    # When it went out by email (forum/mail/notification_mail.py); it never goes twice.
+    sa.Column("emailed_at", Timestamp, nullable=True),
     sa.Index("ix_notifications_user_id_id", "user_id", "id"),
 )
 

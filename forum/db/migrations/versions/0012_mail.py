@@ -1,4 +1,4 @@
-"""mail: members' email addresses, one-use account links, the durable outbox
+"""mail: members' email addresses, one-use account links, the durable outbox, emailed notifications
 
 Revision ID: 0012
 Revises: 0010
@@ -24,6 +24,8 @@ def upgrade() -> None:
                                    nullable=False))
         batch.add_column(sa.Column("email_problem", sa.String(300), server_default="", nullable=False))
         batch.create_unique_constraint("uq_users_email", ["email"])
+    with op.batch_alter_table("notifications") as batch:
+        batch.add_column(sa.Column("emailed_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         "account_tokens",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -65,6 +67,8 @@ def downgrade() -> None:
     op.drop_table("mail_outbox")
     op.drop_index("ix_account_tokens_user_id", table_name="account_tokens")
     op.drop_table("account_tokens")
+    with op.batch_alter_table("notifications") as batch:
+        batch.drop_column("emailed_at")
     with op.batch_alter_table("users") as batch:
         batch.drop_constraint("uq_users_email", type_="unique")
         batch.drop_column("email_problem")

@@ -1,0 +1,122 @@
+"""Notifications by email: only what is still unread and unseen after FORUM_EMAIL_DELAY_SECONDS,
+only to confirmed addresses of members who chose Immediately, grouped by thread, at most one
+email per member per delay, never twice; through a real SMTP server."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from forum.clock import utcnow
+from forum.db.tables import notifications
+from forum.mail.notification_mail import email_due_notifications
+from forum.settings import Settings
+from tests.helpers import PASSWORD, api_token, reply, start_thread, submit
+from tests.mail_server import SmtpServer, mail_settings, path_of
+
+DELAY = 60
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def settings(database_url: str, smtp: SmtpServer) -> Settings:
+    return dataclasses.replace(mail_settings(database_url, smtp), email_delay_seconds=DELAY)
+
+
+async def confirmed_member(client, smtp, username: str, display_name: str = "") -> dict[str, str]:
+    """Signed up with an address, confirmed by following the mailed link; an API token."""
+    before = len(smtp.received)
+    created = await client.post("/api/v1/users", json={"username": username, "password": PASSWORD,
+                                                       "email": f"{username}@example.org",
+                                                       "display_name": display_name})
+    assert created.status_code == 201
+    mail = (await smtp.await_for(before + 1))[before]
+    link = next(link for link in mail.links() if "/confirm/" in link)
+    assert (await client.get(path_of(link))).status_code == 200
+    return await api_token(client, username, signup=False)
+
+
+def later(seconds: int = DELAY + 1):
+    return utcnow() + timedelta(seconds=seconds)
+
+
+def notification_mail(smtp) -> list:
+    return [m for m in smtp.received if m.message["List-Unsubscribe"]]
+
+
+async def test_unseen_replies_and_mentions_go_out_once_grouped_by_thread(client, forum, smtp):
+    ada = await confirmed_member(client, smtp, "ada", "Ada")
+    bob = await confirmed_member(client, smtp, "bob", "<b>Bob</b>")
+    first = await start_thread(client, ada, title="Seed swaps")
+    other = await start_thread(client, bob, title="Composting")
+    await reply(client, bob, first["id"], "Count me in")
+    await reply(client, bob, other["id"], "What do you think, @ada?")
+    assert await email_due_notifications(forum) == 0  # not yet: she may see them on the site
+    assert await email_due_notifications(forum, later()) == 1
+    await smtp.await_for(3)
+    [mail] = notification_mail(smtp)
+    assert mail.rcpt_tos == ["ada@example.org"]
+    text, html = mail.part("plain"), mail.part("html")
+    assert "Seed swaps" in text and "Composting" in text
+    assert "<b>Bob</b> mentioned you" in text and "&lt;b&gt;Bob&lt;/b&gt; mentioned you" in html
+    assert "<b>Bob</b>" not in html
+    thread_links = [link for link in mail.links() if "/t/" in link]
+    assert len(thread_links) >= 2
+    for link in thread_links:
+        assert (await client.get(path_of(link).split("#")[0])).status_code == 200
+    assert await email_due_notifications(forum, later(3 * DELAY)) == 0  # never twice
+
+
+async def test_nothing_is_emailed_that_was_seen_read_or_not_wanted(client, other_client, forum, smtp):
+    ada = await confirmed_member(client, smtp, "ada")
+    bob = await confirmed_member(client, smtp, "bob")
+    thread = await start_thread(client, ada, title="Read on the site")
+    await reply(client, bob, thread["id"], "A reply she will read")
+    # She opens the thread on the site: she has seen the reply.
+    await submit(other_client, "/login", {"username": "ada", "password": PASSWORD}, "/login")
+    assert (await other_client.get(f"/t/{thread['id']}")).status_code == 200
+    # Bob's notifications: marked read through the API.
+    bobs = await start_thread(client, bob, title="Marked read")
+    await reply(client, ada, bobs["id"], "For bob")
+    assert (await client.post("/api/v1/notifications/read", headers=bob, json={})).status_code in (200, 204)
+    # Carol wants none; Dan never confirmed his address.
+    carol = await confirmed_member(client, smtp, "carol")
+    await client.patch("/api/v1/me", headers=carol, json={"email_notifications": "off"})
+    dan_created = await client.post("/api/v1/users", json={"username": "dan", "password": PASSWORD,
+                                                           "email": "dan@example.org"})
+    assert dan_created.status_code == 201
+    dan = await api_token(client, "dan", signup=False)
+    for member in (carol, dan):
+        own = await start_thread(client, member, title="Mine")
+        await reply(client, ada, own["id"], "Hello")
+    assert await email_due_notifications(forum, later()) == 0
+    assert notification_mail(smtp) == []
+
+
+async def test_at_most_one_email_per_member_per_delay(client, forum, smtp):
+    ada = await confirmed_member(client, smtp, "ada")
+    bob = await confirmed_member(client, smtp, "bob")
+    thread = await start_thread(client, ada, title="Busy")
+    await reply(client, bob, thread["id"], "One")
+    assert await email_due_notifications(forum, later()) == 1
+    await reply(client, bob, thread["id"], "Two")
+    # "Two" is long due, but an email went out a moment ago: it waits for the window.
+    await forum.db.execute(notifications.update().where(notifications.c.emailed_at.is_(None))
+                           .values(created_at=utcnow() - timedelta(seconds=2 * DELAY)))
+    assert await email_due_notifications(forum, utcnow() + timedelta(seconds=DELAY // 2)) == 0
+    assert await email_due_notifications(forum, later()) == 1
+    left = await forum.db.fetch_val(sa.select(sa.func.count()).select_from(notifications)
+                                    .where(notifications.c.emailed_at.is_(None)))
+    assert left == 0
+    await forum.mailer.sender.send_due(later())
+    assert len(notification_mail(smtp)) == 2
