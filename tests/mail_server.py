@@ -101,3 +101,19 @@ def mail_settings(database_url: str, smtp: SmtpServer) -> Any:
 def path_of(link: str) -> str:
     """A mailed link as the in-process test client follows it."""
     return link.removeprefix("http://testserver")
+
+
+async def confirmed_member(client: Any, smtp: SmtpServer, username: str,
+                           display_name: str = "") -> dict[str, str]:
+    """Signed up with an address, confirmed by following the mailed link; an API token."""
+    from tests.helpers import PASSWORD, api_token
+
+    before = len(smtp.received)
+    created = await client.post("/api/v1/users", json={"username": username, "password": PASSWORD,
+                                                       "email": f"{username}@example.org",
+                                                       "display_name": display_name})
+    assert created.status_code == 201
+    mail = (await smtp.await_for(before + 1))[before]
+    link = next(link for link in mail.links() if "/confirm/" in link)
+    assert (await client.get(path_of(link))).status_code == 200
+    return await api_token(client, username, signup=False)

@@ -4,6 +4,7 @@ email per member per delay, never twice; through a real SMTP server."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Iterator
 from datetime import timedelta
@@ -16,7 +17,7 @@ from forum.db.tables import notifications
 from forum.mail.notification_mail import email_due_notifications
 from forum.settings import Settings
 from tests.helpers import PASSWORD, api_token, reply, start_thread, submit
-from tests.mail_server import SmtpServer, mail_settings, path_of
+from tests.mail_server import SmtpServer, confirmed_member, mail_settings, path_of
 
 DELAY = 60
 
@@ -31,19 +32,6 @@ def smtp() -> Iterator[SmtpServer]:
 @pytest.fixture
 def settings(database_url: str, smtp: SmtpServer) -> Settings:
     return dataclasses.replace(mail_settings(database_url, smtp), email_delay_seconds=DELAY)
-
-
-async def confirmed_member(client, smtp, username: str, display_name: str = "") -> dict[str, str]:
-    """Signed up with an address, confirmed by following the mailed link; an API token."""
-    before = len(smtp.received)
-    created = await client.post("/api/v1/users", json={"username": username, "password": PASSWORD,
-                                                       "email": f"{username}@example.org",
-                                                       "display_name": display_name})
-    assert created.status_code == 201
-    mail = (await smtp.await_for(before + 1))[before]
-    link = next(link for link in mail.links() if "/confirm/" in link)
-    assert (await client.get(path_of(link))).status_code == 200
-    return await api_token(client, username, signup=False)
 
 
 def later(seconds: int = DELAY + 1):
@@ -118,5 +106,9 @@ async def test_at_most_one_email_per_member_per_delay(client, forum, smtp):
     left = await forum.db.fetch_val(sa.select(sa.func.count()).select_from(notifications)
                                     .where(notifications.c.emailed_at.is_(None)))
     assert left == 0
-    await forum.mailer.sender.send_due(later())
+    for _ in range(200):  # the app's sender loop and this test's call share the work
+        await forum.mailer.sender.send_due(later())
+        if len(notification_mail(smtp)) >= 2:
+            break
+        await asyncio.sleep(0.05)
     assert len(notification_mail(smtp)) == 2

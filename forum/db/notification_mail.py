@@ -34,6 +34,8 @@ async def due(db: Database, *, created_before: datetime, created_after: datetime
                     notifications.c.created_at > created_after,
                     member.c.email.is_not(None), member.c.email_confirmed_at.is_not(None),
                     member.c.email_notifications == "immediately",
+                    # Events have their own email, sent at once (forum/mail/event_mail.py).
+                    notifications.c.kind != "event",
                     sa.not_(sa.and_(notifications.c.post_id.is_not(None), seen_on_the_page)))
              .order_by(notifications.c.user_id, notifications.c.id)
              .with_for_update(of=notifications, skip_locked=True))

@@ -48,6 +48,8 @@ users = sa.Table(
     sa.Column("email_confirmed_at", Timestamp, nullable=True),
     # "immediately", "daily" or "off" (forum/mail/preferences.py).
     sa.Column("email_notifications", sa.String(16), nullable=False, server_default="immediately"),
+    # Email about events they registered for (registration, seat, changes, reminder).
+    sa.Column("email_events", sa.Boolean, nullable=False, server_default=sa.true()),
     # Why mail to `email` last failed for good (a bounce, a refused address), shown on /settings.
     sa.Column("email_problem", sa.String(300), nullable=False, server_default=""),
     sa.Index("ix_users_created_at", "created_at"),

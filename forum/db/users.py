@@ -142,5 +142,9 @@ async def confirm_email(db: Database, user_id: int, email: str, now: datetime) -
     return True
 
 
+async def set_email_events(db: Database, user_id: int, wanted: bool) -> None:
+    await db.execute(users.update().where(users.c.id == user_id).values(email_events=wanted))
+
+
 async def set_email_notifications(db: Database, user_id: int, preference: str) -> None:
     await db.execute(users.update().where(users.c.id == user_id).values(email_notifications=preference))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import email.utils
+from collections.abc import Sequence
 from typing import Any
 
 from forum.clock import utcnow
 from forum.db import mail_outbox
 from forum.db.engine import Database
-from forum.mail.message import MailTemplates, build_message, parse_from
+from forum.mail.message import Attachment, MailTemplates, build_message, parse_from
 from forum.mail.sender import OutboxSender
 from forum.mail.transports import Transport, transport_for
 from forum.mail.unsubscribe import UnsubscribeLinks, unsubscribe_path
@@ -36,20 +37,22 @@ class Mailer:
         return self.link(unsubscribe_path(self.unsubscribe_links.token(user_id, kind)))
 
     def compose(self, *, to_name: str, to_email: str, subject: str, template: str,
-                context: dict[str, Any], unsubscribe_url: str | None = None) -> str:
+                context: dict[str, Any], unsubscribe_url: str | None = None,
+                attachments: Sequence[Attachment] = ()) -> str:
         message = build_message(
             self.templates, sender=self.settings.mail_from, to_name=to_name, to_email=to_email,
-            subject=subject, template=template, unsubscribe_url=unsubscribe_url,
+            subject=subject, template=template, unsubscribe_url=unsubscribe_url, attachments=attachments,
             context={"forum_name": self.forum_name, "base_url": self.settings.base_url.rstrip("/"),
                      **context})
         return message.as_string()
 
     async def queue(self, *, kind: str, user_id: int | None, to_name: str, to_email: str, subject: str,
-                    template: str, context: dict[str, Any], unsubscribe_url: str | None = None) -> None:
+                    template: str, context: dict[str, Any], unsubscribe_url: str | None = None,
+                    attachments: Sequence[Attachment] = ()) -> None:
         """Write one email to the outbox. Call inside the causing change's db.transaction(), and
         `wake()` after it commits: the mail goes if and only if the change happened."""
         message = self.compose(to_name=to_name, to_email=to_email, subject=subject, template=template,
-                               context=context, unsubscribe_url=unsubscribe_url)
+                               context=context, unsubscribe_url=unsubscribe_url, attachments=attachments)
         await mail_outbox.insert(self.db, kind=kind, user_id=user_id, recipient=to_email,
                                  message=message, now=utcnow())
 

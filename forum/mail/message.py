@@ -4,6 +4,8 @@ templates, with the headers every forum email carries."""
 from __future__ import annotations
 
 import email.utils
+from collections.abc import Sequence
+from dataclasses import dataclass
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -32,8 +34,16 @@ class MailTemplates:
         return text, html
 
 
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str  # "text/calendar"
+    text: str
+
+
 def build_message(templates: MailTemplates, *, sender: str, to_name: str, to_email: str, subject: str,
-                  template: str, context: dict[str, Any], unsubscribe_url: str | None = None) -> EmailMessage:
+                  template: str, context: dict[str, Any], unsubscribe_url: str | None = None,
+                  attachments: Sequence[Attachment] = ()) -> EmailMessage:
     """One email, multipart/alternative. With `unsubscribe_url` it carries List-Unsubscribe and
     List-Unsubscribe-Post (RFC 8058), so a mail program offers one-click unsubscribing."""
     subject = one_line(subject)
@@ -52,6 +62,10 @@ def build_message(templates: MailTemplates, *, sender: str, to_name: str, to_ema
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(text)
     message.add_alternative(html, subtype="html")
+    for attachment in attachments:
+        maintype, subtype = attachment.content_type.split("/", 1)
+        message.add_attachment(attachment.text, subtype=subtype, filename=attachment.filename)
+        assert maintype == "text", "only text attachments (an .ics) so far"
     return message
 
 

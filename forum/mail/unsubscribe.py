@@ -10,6 +10,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 # Kind of email -> what the member stops receiving, in words for the confirmation page.
 KINDS = {
     "notifications": "email about replies, mentions and moderators' actions (immediate or daily)",
+    "events": "email about the events you registered for (seats, changes, reminders)",
 }
 
 

@@ -71,6 +71,7 @@ async def change_notifications(request: Request) -> Response:
     except ValidationError as error:
         return await _settings_page(request, member, status_code=400, errors=error.fields)
     await users.set_email_notifications(forum_of(request).db, member.id, preference)
+    await users.set_email_events(forum_of(request).db, member.id, form.get("email_events") == "on")
     return RedirectResponse(f"{SETTINGS_PAGE}?done=notifications", status_code=303)
 
 

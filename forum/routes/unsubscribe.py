@@ -30,6 +30,8 @@ async def unsubscribe(request: Request) -> Response:
     await _check_post(request)
     if kind == "notifications":
         await users.set_email_notifications(forum.db, row["id"], "off")
+    elif kind == "events":
+        await users.set_email_events(forum.db, row["id"], False)
     return await render(request, "settings/unsubscribe.html", {**context, "done": True})
 
 

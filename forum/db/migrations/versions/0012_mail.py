@@ -22,6 +22,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("email_confirmed_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("email_notifications", sa.String(16), server_default="immediately",
                                    nullable=False))
+        batch.add_column(sa.Column("email_events", sa.Boolean(), server_default=sa.true(), nullable=False))
         batch.add_column(sa.Column("email_problem", sa.String(300), server_default="", nullable=False))
         batch.create_unique_constraint("uq_users_email", ["email"])
     with op.batch_alter_table("notifications") as batch:
@@ -72,6 +73,7 @@ def downgrade() -> None:
     with op.batch_alter_table("users") as batch:
         batch.drop_constraint("uq_users_email", type_="unique")
         batch.drop_column("email_problem")
+        batch.drop_column("email_events")
         batch.drop_column("email_notifications")
         batch.drop_column("email_confirmed_at")
         batch.drop_column("email")
