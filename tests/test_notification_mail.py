@@ -112,3 +112,36 @@ async def test_at_most_one_email_per_member_per_delay(client, forum, smtp):
             break
         await asyncio.sleep(0.05)
     assert len(notification_mail(smtp)) == 2
+
+
+async def test_the_daily_digest_once_a_day_with_notifications_and_followed_threads(
+        client, other_client, forum, smtp):
+    from forum.mail.digests import send_due_digests
+
+    ada = await confirmed_member(client, smtp, "ada", "Ada")
+    bob = await confirmed_member(client, smtp, "bob", "Bob")
+    assert (await client.patch("/api/v1/me", headers=ada, json={"email_notifications": "daily"})
+            ).status_code == 200
+    hers = await start_thread(client, ada, title="Her question")
+    followed = await start_thread(client, bob, title="A thread she reads")
+    await submit(other_client, "/login", {"username": "ada", "password": PASSWORD}, "/login")
+    assert (await other_client.get(f"/t/{followed['id']}")).status_code == 200  # she follows it now
+    await reply(client, bob, hers["id"], "An answer for Ada")
+    await reply(client, bob, followed["id"], "News in the thread she reads")
+    await reply(client, bob, followed["id"], "And more")
+
+    assert await email_due_notifications(forum, later()) == 0  # she chose the digest
+    assert await send_due_digests(forum) == 1
+    assert await send_due_digests(forum, later(3600)) == 0  # one a day
+    for _ in range(200):
+        if any("Your day" in m.message["Subject"] for m in smtp.received):
+            break
+        await asyncio.sleep(0.05)
+    [digest] = [m for m in smtp.received if "Your day" in m.message["Subject"]]
+    assert digest.rcpt_tos == ["ada@example.org"] and digest.message["List-Unsubscribe"]
+    text = digest.part("plain")
+    assert "Bob replied to your post in \"Her question\"" in text
+    assert "A thread she reads: 2 new replies" in text
+    assert "A thread she reads" in digest.part("html")
+    # A day on, with nothing new, nothing is sent.
+    assert await send_due_digests(forum, utcnow() + timedelta(days=1, minutes=1)) == 0
