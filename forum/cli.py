@@ -70,10 +70,24 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     # the server processes read their settings from the environment.
     os.environ.setdefault("FORUM_BASE_URL", f"http://{args.host}:{args.port}")
     print(f"Forum running at http://{args.host}:{args.port}/ (Ctrl+C to stop)", flush=True)
+    print(_where_mail_goes(settings), flush=True)
     uvicorn.run("forum.asgi:app", host=args.host, port=args.port, workers=args.workers,
                 proxy_headers=True, log_level="warning", ws_max_size=WS_MAX_MESSAGE_BYTES,
                 ws_ping_interval=WS_PING_SECONDS, ws_ping_timeout=WS_PING_TIMEOUT_SECONDS)
     return 0
+
+
+def _where_mail_goes(settings: Settings) -> str:
+    from forum.mail.transports import MaildirTransport, transport_for
+
+    try:
+        transport = transport_for(settings.smtp_url, settings.database_url)
+    except ValueError as error:
+        return f"Email is not sent: {error}"
+    if isinstance(transport, MaildirTransport):
+        return (f"Email is written to the Maildir {transport.path.resolve()} "
+                "(any mail program that opens a Maildir reads it; FORUM_SMTP_URL sends real mail)")
+    return f"Email goes through {transport.describe()}"
 
 
 def _member_command(settings: Settings, work: Callable[[Any], Awaitable[Any]],

@@ -196,3 +196,11 @@ def test_forum_mail_test_says_what_went_wrong(tmp_path) -> None:
     refused = run_forum("mail", "test", "not an address", env={
         "FORUM_DATABASE_URL": f"sqlite:///{tmp_path}/forum.db"})
     assert refused.returncode == 2 and "email address" in refused.stderr
+
+
+def test_forum_serve_says_where_mail_goes(live_server) -> None:
+    log = live_server.log()
+    assert "Email is written to the Maildir" in log or "Email goes through" in log
+    if live_server.database_url.startswith("sqlite"):
+        folder = Path(live_server.database_url.removeprefix("sqlite:///")).parent
+        assert f"Email is written to the Maildir {folder.resolve()}/mail" in log
