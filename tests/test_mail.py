@@ -204,3 +204,27 @@ def test_forum_serve_says_where_mail_goes(live_server) -> None:
     if live_server.database_url.startswith("sqlite"):
         folder = Path(live_server.database_url.removeprefix("sqlite:///")).parent
         assert f"Email is written to the Maildir {folder.resolve()}/mail" in log
+
+
+async def test_two_forums_on_one_database_send_each_message_once(forum, settings, smtp) -> None:
+    """Two apps (as two processes would) claim from one outbox at once: every message goes
+    exactly once (SKIP LOCKED on PostgreSQL, the write lock on SQLite)."""
+    import asyncio
+
+    from forum.app import create_app
+
+    async with forum.db.transaction():
+        for n in range(30):
+            await forum.mailer.queue(kind="test", user_id=None, to_name="", to_email=f"m{n}@example.org",
+                                     subject=f"Message {n}", template="test", context={})
+    second_app = create_app(settings)
+    async with second_app.router.lifespan_context(second_app) as state:
+        second = state["forum"]
+        await asyncio.gather(*(sender.send_due() for sender in
+                               (forum.mailer.sender, second.mailer.sender) * 3))
+        received = await smtp.await_for(30)
+    subjects = sorted(m.message["Subject"] for m in received)
+    assert subjects == sorted(f"Message {n}" for n in range(30))
+    assert len({m.message["Message-ID"] for m in received}) == 30
+    rows = await outbox_rows(forum)
+    assert all(r["sent_at"] is not None and r["attempts"] == 1 for r in rows)
