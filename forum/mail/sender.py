@@ -7,6 +7,7 @@ import asyncio
 import logging
 import time
 from datetime import datetime, timedelta
+from typing import Any
 
 from forum.clock import utcnow
 from forum.db import mail_outbox
@@ -80,9 +81,14 @@ class OutboxSender:
             await self._send(row)
         return len(rows)
 
-    async def _send(self, row: dict) -> None:
+    async def _send(self, row: Any) -> None:
         try:
-            await self.transport.send(self.envelope_from, row["recipient"], row["message"])
+            try:
+                await self.transport.send(self.envelope_from, row["recipient"], row["message"])
+            except SendFailed:
+                raise
+            except Exception as unexpected:  # a transport's surprise is a delay, not a lost mail
+                raise SendFailed(f"{type(unexpected).__name__}: {unexpected}") from unexpected
         except SendFailed as error:
             attempts = row["attempts"] + 1  # counted by the claim
             if error.permanent or attempts >= MAX_ATTEMPTS:
