@@ -46,6 +46,14 @@ async def claim_due(db: Database, now: datetime, limit: int, lease: timedelta) -
     return rows
 
 
+async def release(db: Database, ids: list[int], now: datetime) -> None:
+    """Give back claims on messages not tried after all: due now, the attempt uncounted."""
+    if ids:
+        await db.execute(mail_outbox.update()
+                         .where(mail_outbox.c.id.in_(ids), mail_outbox.c.sent_at.is_(None))
+                         .values(next_attempt_at=now, attempts=mail_outbox.c.attempts - 1))
+
+
 async def mark_sent(db: Database, message_id: int, now: datetime) -> None:
     await db.execute(mail_outbox.update().where(mail_outbox.c.id == message_id)
                      .values(sent_at=now, last_error=""))

@@ -4,6 +4,7 @@ outbox holds that is due, with retries and backoff."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from datetime import datetime, timedelta
@@ -23,6 +24,8 @@ POLL_SECONDS = 2.0
 # so a slow server never has a message sent twice by two senders.
 BATCH = 20
 LEASE = timedelta(seconds=BATCH * SMTP_TIMEOUT_SECONDS * 2)
+# On shutdown, how long the message being sent may take to finish.
+SHUTDOWN_GRACE_SECONDS = 10
 # Retries: 5 s, 10 s, 20 s ... then hourly; a server out for a day and a half loses nothing.
 FIRST_RETRY_SECONDS = 5
 LONGEST_RETRY_SECONDS = 3600
@@ -77,8 +80,19 @@ class OutboxSender:
         if not await mail_outbox.any_due(self.db, now):
             return 0
         rows = await mail_outbox.claim_due(self.db, now, BATCH, LEASE)
-        for row in rows:
-            await self._send(row)
+        for done, row in enumerate(rows):
+            in_flight = asyncio.ensure_future(self._send(row))
+            try:
+                await asyncio.shield(in_flight)
+            except asyncio.CancelledError:
+                # Shutting down: let the message in flight finish and be marked (a send cut
+                # off after the server took it would go again), and hand back the claims on
+                # those not started, so another sender takes them at once, not after the lease.
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(in_flight, SHUTDOWN_GRACE_SECONDS)
+                with contextlib.suppress(Exception):
+                    await mail_outbox.release(self.db, [r["id"] for r in rows[done + 1:]], utcnow())
+                raise
         return len(rows)
 
     async def _send(self, row: Any) -> None:
