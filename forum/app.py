@@ -22,6 +22,8 @@ from forum.clock import utcnow
 from forum.db import channels
 from forum.db.engine import Database
 from forum.db.forum_id import forum_id
+from forum.mail.mailer import Mailer
+from forum.mail.notification_mail import email_notifications_periodically
 from forum.metrics import ForumMetrics, MetricsMiddleware
 from forum.middleware import (
     DatabaseUnavailableMiddleware,
@@ -44,8 +46,11 @@ from forum.routes import (
     metrics,
     moderation,
     notifications,
+    password_reset,
     search,
+    settings_pages,
     threads,
+    unsubscribe,
     welcome,
 )
 from forum.routes import channels as channel_routes
@@ -107,18 +112,21 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         limits = rate_limiter_for(settings.rate_limits, settings.broadcast_url, our_id)
         forum = Forum(settings=settings, db=db, hub=hub, templates=Templates(),
                       signer=Signer(settings.secret_key), limits=limits,
-                      passwords=Passwords(settings.password_hasher))
+                      passwords=Passwords(settings.password_hasher), mailer=Mailer(settings, db))
         reminders = asyncio.create_task(remind_periodically(forum))
+        mail_sender = asyncio.create_task(forum.mailer.sender.run())
+        notification_mail = asyncio.create_task(email_notifications_periodically(forum))
         if freeze_after_start:
             _freeze_the_heap()
         try:
             yield {"forum": forum, "page_cache": PageCache(), "metrics": forum_metrics}
         finally:
-            reminders.cancel()
-            try:
-                await reminders
-            except asyncio.CancelledError:
-                pass
+            for task in (reminders, mail_sender, notification_mail):
+                task.cancel()
+                try:
+                    await task
+                except asyncio.CancelledError:
+                    pass
             await hub.stop()
             await forum.limits.close()
             await db.disconnect()
@@ -131,6 +139,9 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         *threads.routes,
         *accounts.routes,
         *account_security.routes,
+        *settings_pages.routes,
+        *password_reset.routes,
+        *unsubscribe.routes,
         *members.routes,
         *downloads.routes,
         *welcome.routes,

@@ -1,5 +1,5 @@
 """The `forum` command: serve, migrate, demo, user create, user role, copy-to, export, import,
-backup."""
+backup, mail test."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import dataclasses
 import getpass
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -68,7 +69,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     migrate(settings.database_url)
     if args.demo:
         cmd_demo(settings, args)
+    # Links in emails point where the forum is served unless FORUM_BASE_URL says otherwise;
+    # the server processes read their settings from the environment.
+    os.environ.setdefault("FORUM_BASE_URL", f"http://{args.host}:{args.port}")
     print(f"Forum running at http://{args.host}:{args.port}/ (Ctrl+C to stop)", flush=True)
+    print(_where_mail_goes(settings), flush=True)
     # Behind a proxy, X-Forwarded-Proto and -For are trusted from FORWARDED_ALLOW_IPS
     # (uvicorn's own setting, 127.0.0.1 by default). JSON logs include the access log.
     uvicorn.run(args.asgi_app, host=args.host, port=args.port, workers=args.workers,
@@ -76,6 +81,19 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
                 log_level="info" if json_logs else "warning", ws_max_size=WS_MAX_MESSAGE_BYTES,
                 ws_ping_interval=WS_PING_SECONDS, ws_ping_timeout=WS_PING_TIMEOUT_SECONDS)
     return 0
+
+
+def _where_mail_goes(settings: Settings) -> str:
+    from forum.mail.transports import MaildirTransport, transport_for
+
+    try:
+        transport = transport_for(settings.smtp_url, settings.database_url)
+    except ValueError as error:
+        return f"Email is not sent: {error}"
+    if isinstance(transport, MaildirTransport):
+        return (f"Email is written to the Maildir {transport.path.resolve()} "
+                "(any mail program that opens a Maildir reads it; FORUM_SMTP_URL sends real mail)")
+    return f"Email goes through {transport.describe()}"
 
 
 def _member_command(settings: Settings, work: Callable[[Any], Awaitable[Any]],
@@ -121,6 +139,30 @@ def cmd_user_role(settings: Settings, args: argparse.Namespace) -> int:
 
     return _member_command(settings, lambda forum: set_role(forum, args.name, args.role),
                            lambda m: f"{m.username} is now {m.role}.")
+
+
+def cmd_mail_test(settings: Settings, args: argparse.Namespace) -> int:
+    """One email straight through FORUM_SMTP_URL (not the outbox), and what became of it."""
+    from forum.db.engine import Database
+    from forum.mail.addresses import check_email
+    from forum.mail.mailer import Mailer
+    from forum.mail.transports import SendFailed
+    from forum.validation import ValidationError
+
+    try:
+        address = check_email(args.address)
+        mailer = Mailer(settings, Database(settings.database_url))  # not connected: no outbox here
+    except (ValidationError, ValueError) as error:
+        print(f"Not sent: {error}", file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(mailer.send_test(address))
+    except SendFailed as error:
+        how = "refused for good" if error.permanent else "failed (the forum would retry)"
+        print(f"Not sent: {mailer.transport.describe()} {how}: {error}", file=sys.stderr)
+        return 1
+    print(f"Sent a test email to {address} through {mailer.transport.describe()}.")
+    return 0
 
 
 def _open_databases(*urls: str) -> Any:
@@ -305,6 +347,11 @@ def build_parser() -> argparse.ArgumentParser:
     role.add_argument("name")
     role.add_argument("role", choices=["member", "moderator", "admin"])
     role.set_defaults(run=cmd_user_role)
+
+    mail = commands.add_parser("mail", help="email").add_subparsers(dest="mail_command", required=True)
+    mail_test = mail.add_parser("test", help="send one email through FORUM_SMTP_URL and say what happened")
+    mail_test.add_argument("address")
+    mail_test.set_defaults(run=cmd_mail_test)
     return parser
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from forum.auth import Passwords, Signer
 from forum.db.engine import Database
+from forum.mail.mailer import Mailer
 from forum.ratelimit import RateLimiter
 from forum.realtime.hub import Hub
 from forum.settings import Settings
@@ -23,4 +24,5 @@ class Forum:
     signer: Signer
     limits: RateLimiter
     passwords: Passwords
+    mailer: Mailer
     shared: SharedReads = field(default_factory=SharedReads)

@@ -20,6 +20,11 @@ SETTINGS_HELP: dict[str, tuple[str, str]] = {
     "FORUM_METRICS_FROM": ("", "comma-separated addresses or CIDR ranges that may read /metrics "
                                "without signing in (admins always may)"),
     "FORUM_LOG_FORMAT": ("text", "'json' for one JSON object per line on stderr, with request ids"),
+    "FORUM_BASE_URL": ("", "the public address written into emails; default http://HOST:PORT as served"),
+    "FORUM_SMTP_URL": ("maildir://./mail", "maildir://DIR (beside the SQLite file) or "
+                       "smtp://[user:password@]host:port (smtps:// for TLS, ?starttls=1 for STARTTLS)"),
+    "FORUM_MAIL_FROM": ("Practice Forum <forum@localhost>", "the From of every email"),
+    "FORUM_EMAIL_DELAY_SECONDS": ("600", "how long a notification waits unseen before it is emailed"),
 }
 LOG_FORMATS = ("text", "json")
 
@@ -33,6 +38,11 @@ class Settings:
     rate_limits: bool = True
     metrics_from: tuple[IPv4Network | IPv6Network, ...] = ()
     log_format: str = "text"
+    # Mail (forum/mail): where it goes, who it is from, the address its links point at.
+    base_url: str = "http://127.0.0.1:8000"
+    smtp_url: str = "maildir://./mail"
+    mail_from: str = "Practice Forum <forum@localhost>"
+    email_delay_seconds: int = 600
     # Event log window: events older than this, or beyond this count, are pruned.
     event_log_max_age_seconds: int = 7 * 24 * 3600
     event_log_max_count: int = 100_000
@@ -62,6 +72,10 @@ class Settings:
             rate_limits=get("FORUM_RATE_LIMITS").lower() not in ("off", "0", "false", "no"),
             metrics_from=networks(get("FORUM_METRICS_FROM")),
             log_format=log_format(get("FORUM_LOG_FORMAT")),
+            base_url=(get("FORUM_BASE_URL") or cls.base_url).rstrip("/"),
+            smtp_url=get("FORUM_SMTP_URL"),
+            mail_from=get("FORUM_MAIL_FROM"),
+            email_delay_seconds=int(get("FORUM_EMAIL_DELAY_SECONDS")),
         )
 
 

@@ -36,6 +36,7 @@ async def sign_up(page: Page, base_url: str, username: str, display_name: str) -
     """Through the sign-up form, as a newcomer would; they land on /welcome."""
     await page.goto(f"{base_url}/signup")
     await page.get_by_label("Username").fill(username)
+    await page.get_by_label("Email").fill(f"{username.lower()}@example.org")
     await page.get_by_label("Display name").fill(display_name)
     await page.get_by_label("Password").fill(PASSWORD)
     await page.get_by_role("button", name="Sign up").click()

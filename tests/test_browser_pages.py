@@ -364,8 +364,8 @@ async def test_signing_up_posting_and_replying_by_keyboard_alone(live_server, br
     context = await browser.new_context()
     page = await context.new_page()
     await page.goto(f"{base}/signup")
-    for label, text in (("Username", "keyboard_kate"), ("Display name", "Kate Keys"),
-                        ("Password", PASSWORD)):
+    for label, text in (("Username", "keyboard_kate"), ("Email", "kate@example.org"),
+                        ("Display name", "Kate Keys"), ("Password", PASSWORD)):
         await tab_to(page, page.get_by_label(label))
         await page.keyboard.type(text)
     await tab_to(page, page.get_by_role("button", name="Sign up"))

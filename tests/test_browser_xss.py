@@ -553,6 +553,11 @@ def pages_for(planted: Planted) -> dict[str, list[tuple[str, str, int]]]:
         "/healthz": [("/healthz", "any", 200)],
         "/account/password": [("/account/password", "any", 200)],
         "/account/sessions": [("/account/sessions", "any", 200)],
+        "/settings": [("/settings", "any", 200)],
+        "/settings/email/confirm/{token}": [("/settings/email/confirm/not-a-token", "any", 400)],
+        "/password-reset": [("/password-reset", "anonymous", 200)],
+        "/password-reset/{token}": [("/password-reset/not-a-token", "anonymous", 400)],
+        "/unsubscribe/{token}": [("/unsubscribe/not-a-token", "anonymous", 400)],
     }
 
 

@@ -163,7 +163,8 @@ def test_on_postgresql_as_a_moderator_every_operation_answers_as_documented(case
 BODY_OPERATIONS = sorted((method.upper(), path) for path, ops in DOCUMENT["paths"].items()
                          for method, op in ops.items() if "requestBody" in op)
 # Path parameters naming things _seed made, so it is the body that gets refused.
-SEEDED = {"thread_id": 1, "post_id": 2, "flag_id": 1, "event_id": 1, "username": "fuzzmember"}
+SEEDED = {"thread_id": 1, "post_id": 2, "flag_id": 1, "event_id": 1, "username": "fuzzmember",
+          "token": "not-a-reset-token"}
 FIELDS = ["title", "body", "categories", "username", "password", "display_name", "bio", "reason",
           "text", "note", "location", "role", "resolution", "ids", "current_password"]
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from forum.actions import email_address
 from forum.auth import ROLES, Member
 from forum.clock import utcnow
 from forum.db import event_log, sessions, users
+from forum.mail.addresses import check_email
 from forum.ratelimit import (
     FAILED_LOGINS_PER_ACCOUNT,
     FAILED_LOGINS_PER_ACCOUNT_AND_ADDRESS,
@@ -28,23 +30,32 @@ from forum.validation import (
 
 
 async def sign_up(forum: Forum, username: Any, password: Any, display_name: Any = None,
-                  role: str = "member", *, allow_reserved: bool = False) -> Member:
-    """allow_reserved: the command line may make "admin"; the site and the API may not."""
+                  role: str = "member", email: Any = None, email_required: bool = False, *,
+                  allow_reserved: bool = False) -> Member:
+    """`email` is optional through the API and the command line; the sign-up page asks for it.
+    allow_reserved: the command line may make "admin"; the site and the API may not."""
     errors = FieldErrors()
     name = errors.check("username", lambda v: check_username(v, allow_reserved=allow_reserved), username)
     errors.check("password", check_password, password)
     shown = errors.check("display_name", check_display_name, display_name, name or "")
+    address = (errors.check("email", check_email, email)
+               if email_required or email not in (None, "") else None)
     errors.raise_if_any()
     assert name is not None and shown is not None
     if role not in ROLES:
         raise ValidationError({"role": f"Role must be one of {', '.join(ROLES)}."})
     if await users.by_username(forum.db, name):
         raise ValidationError({"username": "That username is taken; try another."})
+    if address:
+        await email_address.address_free_for(forum, address, None)
     password_hash = forum.passwords.hash(password)
     try:
         async with forum.db.transaction():
             user_id = await users.insert(forum.db, username=name, display_name=shown,
                                          password_hash=password_hash, role=role)
+            if address:
+                await email_address.attach(forum, user_id=user_id, username=name, display_name=shown,
+                                           email=address)
             # Open Welcome pages say "Name just joined".
             await event_log.append(forum.db, "category:welcome", "member.joined",
                                    {"username": name, "display_name": shown},
@@ -52,6 +63,8 @@ async def sign_up(forum: Forum, username: Any, password: Any, display_name: Any 
     except Exception as error:  # the unique index settles a race between two sign-ups
         if await users.by_username(forum.db, name):
             raise ValidationError({"username": "That username is taken; try another."}) from error
+        if address:
+            await email_address.address_free_for(forum, address, None)
         raise
     return Member(id=user_id, username=name, display_name=shown, role=role, joined_at=utcnow())
 
@@ -81,11 +94,12 @@ def client_address(conn: Any) -> str:
 
 
 async def sign_up_from(forum: Forum, address: str, username: Any, password: Any,
-                       display_name: Any = None) -> Member:
+                       display_name: Any = None, email: Any = None, email_required: bool = False) -> Member:
     """Sign-up through the site or the API: a few per network address per hour."""
     await forum.limits.check(f"signup:{address}", SIGNUPS_PER_ADDRESS,
                              "Too many new accounts from your network.")
-    member = await sign_up(forum, username, password, display_name)
+    member = await sign_up(forum, username, password, display_name, email=email,
+                           email_required=email_required)
     await forum.limits.hit(f"signup:{address}")
     return member
 
@@ -130,7 +144,6 @@ async def _count_failure(forum: Forum, name: str) -> None:
         await notify.notify(forum, user_id=row["id"], kind="failed_logins", actor_id=None, note=(
             f"Someone tried to sign in to your account {attempts} times in the last hour with a "
             "wrong password. If it was not you, choose a long password nobody could guess."))
-    await forum.hub.wake()
 
 
 async def update_profile(forum: Forum, member: Member | None, fields: dict[str, Any]) -> None:

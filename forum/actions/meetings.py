@@ -19,6 +19,7 @@ from forum.clock import as_utc, utcnow
 from forum.db import event_log, meetings, search, threads
 from forum.db.meetings import REGISTERED, RESERVE
 from forum.ids import parse_id
+from forum.mail import event_mail
 from forum.services import Forum
 from forum.text import slugify
 from forum.validation import FieldErrors, ValidationError, check_body, check_title, plain_text
@@ -135,6 +136,7 @@ async def edit(forum: Forum, member: Member | None, meeting_id: int, data: dict[
                 fields["capacity"] - await meetings.count(forum.db, meeting_id, REGISTERED)
             await _fill_seats(forum, meeting_id, meeting["thread_id"], free, member.id)
         await _announce(forum, meeting_id)
+        await event_mail.mail_everyone_registered(forum, meeting_id, "changed")
 
 
 async def _fill_seats(forum: Forum, meeting_id: int, thread_id: int, free: int | None,
@@ -146,6 +148,7 @@ async def _fill_seats(forum: Forum, meeting_id: int, thread_id: int, free: int |
         await meetings.give_seat(forum.db, row["id"])
         await notify.notify(forum, user_id=row["user_id"], kind="event", actor_id=actor_id,
                             thread_id=thread_id, note="a seat came free: you are now registered")
+        await event_mail.queue_event_mail(forum, user_id=row["user_id"], meeting_id=meeting_id, what="seat")
     return waiting
 
 
@@ -182,6 +185,8 @@ async def register(forum: Forum, member: Member | None, meeting_id: Any) -> dict
             await meetings.add_registration(forum.db, meeting["id"], member.id, status, utcnow())
             mine = await meetings.registration(forum.db, meeting["id"], member.id)
             await _announce(forum, meeting["id"])
+            await event_mail.queue_event_mail(forum, user_id=member.id, meeting_id=meeting["id"],
+                                              what="registered" if status == REGISTERED else "reserve")
         position = (await meetings.reserve_position(forum.db, meeting["id"], mine["id"])
                     if mine["status"] == RESERVE else None)
     return {"status": mine["status"], "position": position}
@@ -216,5 +221,7 @@ async def send_reminders(forum: Forum, now: datetime) -> int:
         for row in due:
             await notify.notify(forum, user_id=row["user_id"], kind="event", actor_id=None,
                                 thread_id=row["thread_id"], note="your event starts within a day")
+            await event_mail.queue_event_mail(forum, user_id=row["user_id"], thread_id=row["thread_id"],
+                                              what="reminder")
             await meetings.mark_reminded(forum.db, row["id"], now)
     return len(due)

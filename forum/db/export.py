@@ -29,6 +29,8 @@ TRANSIENT = {
     "api_tokens": "API tokens: members make new ones",
     "events": "the live-update log: open pages reload",
     "meta": "facts about the database: how far the event log was pruned, the forum's id in Redis",
+    "account_tokens": "mailed confirmation and reset links: members ask for new ones",
+    "mail_outbox": "emails waiting to go out, and those sent",
 }
 EXPORTED = [table for table in metadata.sorted_tables if table.name not in TRANSIENT]
 

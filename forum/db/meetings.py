@@ -147,3 +147,11 @@ async def due_reminders(db: Database, now: datetime, within: timedelta, lock: bo
 async def mark_reminded(db: Database, registration_id: int, now: datetime) -> None:
     await db.execute(meeting_registrations.update().where(
         meeting_registrations.c.id == registration_id).values(reminded_at=now))
+
+
+async def registered_member_ids(db: Database, meeting_id: int) -> list[int]:
+    """Everyone holding a seat or a place on the reserve list."""
+    rows = await db.fetch_all(sa.select(meeting_registrations.c.user_id)
+                              .where(meeting_registrations.c.meeting_id == meeting_id)
+                              .order_by(meeting_registrations.c.id))
+    return [row["user_id"] for row in rows]

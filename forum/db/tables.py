@@ -42,6 +42,16 @@ users = sa.Table(
     sa.Column("welcomed_by", sa.Integer, nullable=True),
     sa.Column("welcomed_at", Timestamp, nullable=True),
     sa.Column("last_active_at", Timestamp, nullable=True),
+    # Lower-cased (see forum/mail/addresses.py), so one address is one account whatever its case.
+    sa.Column("email", sa.String(254), nullable=True, unique=True),
+    # Set when a link mailed to `email` is followed; nothing else is mailed to it before.
+    sa.Column("email_confirmed_at", Timestamp, nullable=True),
+    # "immediately", "daily" or "off" (forum/mail/preferences.py).
+    sa.Column("email_notifications", sa.String(16), nullable=False, server_default="immediately"),
+    # Email about events they registered for (registration, seat, changes, reminder).
+    sa.Column("email_events", sa.Boolean, nullable=False, server_default=sa.true()),
+    # Why mail to `email` last failed for good (a bounce, a refused address), shown on /settings.
+    sa.Column("email_problem", sa.String(300), nullable=False, server_default=""),
     sa.Index("ix_users_created_at", "created_at"),
     sa.Index("ix_users_last_active_at", "last_active_at"),
 )
@@ -276,6 +286,8 @@ notifications = sa.Table(
     sa.Column("note", sa.String(300), nullable=False, server_default=""),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("read_at", Timestamp, nullable=True),
+    # When it went out by email (forum/mail/notification_mail.py); it never goes twice.
+    sa.Column("emailed_at", Timestamp, nullable=True),
     sa.Index("ix_notifications_user_id_id", "user_id", "id"),
 )
 
@@ -315,6 +327,46 @@ meeting_registrations = sa.Table(
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("reminded_at", Timestamp, nullable=True),
     sa.UniqueConstraint("meeting_id", "user_id", name="uq_meeting_registrations_meeting_id_user_id"),
+)
+
+# One-use links mailed to a member (confirm an address, reset a password), kept by hash.
+account_tokens = sa.Table(
+    "account_tokens",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("purpose", sa.String(20), nullable=False),
+    # The address a confirmation link confirms: a later change of address voids it.
+    sa.Column("email", sa.String(254), nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("expires_at", Timestamp, nullable=False),
+    sa.Column("used_at", Timestamp, nullable=True),
+)
+
+# Every email, written in the transaction of the change that causes it and sent after commit
+# by the outbox sender (forum/mail/sender.py), so a crash or an SMTP outage delays mail but
+# never loses it.
+mail_outbox = sa.Table(
+    "mail_outbox",
+    metadata,
+    sa.Column("id", BigId, primary_key=True),
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("recipient", sa.String(254), nullable=False),
+    # The whole message as it goes out (headers included), fixed when it is queued: a retry
+    # sends the very same Message-ID.
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    # Due at; a sender that claims a row moves this past its send timeout (its lease).
+    sa.Column("next_attempt_at", Timestamp, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_error", sa.String(500), nullable=False, server_default=""),
+    sa.Column("sent_at", Timestamp, nullable=True),
+    # Given up: the server refused it for good, or it kept failing for days.
+    sa.Column("failed_at", Timestamp, nullable=True),
+    sa.Index("ix_mail_outbox_next_attempt_at", "next_attempt_at"),
 )
 
 # The full-text index (post_search) is engine-specific and made by migration 0002 alone:

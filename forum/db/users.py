@@ -134,3 +134,31 @@ async def mark_welcomed(db: Database, user_id: int, by: int, now: datetime) -> N
     """The first member to answer a newcomer's introduction welcomed them (kept once)."""
     await db.execute(users.update().where(users.c.id == user_id, users.c.welcomed_by.is_(None))
                      .values(welcomed_by=by, welcomed_at=now))
+
+
+async def by_email(db: Database, email: str) -> Any:
+    """`email` already normalised (forum/mail/addresses.py)."""
+    return await db.fetch_one(sa.select(users).where(users.c.email == email))
+
+
+async def set_email(db: Database, user_id: int, email: str) -> None:
+    """A new address waits for its confirmation; its predecessor's problem no longer applies."""
+    await db.execute(users.update().where(users.c.id == user_id).values(
+        email=email, email_confirmed_at=None, email_problem=""))
+
+
+async def confirm_email(db: Database, user_id: int, email: str, now: datetime) -> bool:
+    """Confirmed only if it is still the member's address (a later change voids older links)."""
+    row = await db.fetch_one(sa.select(users.c.id).where(users.c.id == user_id, users.c.email == email))
+    if row is None:
+        return False
+    await db.execute(users.update().where(users.c.id == user_id).values(email_confirmed_at=now))
+    return True
+
+
+async def set_email_events(db: Database, user_id: int, wanted: bool) -> None:
+    await db.execute(users.update().where(users.c.id == user_id).values(email_events=wanted))
+
+
+async def set_email_notifications(db: Database, user_id: int, preference: str) -> None:
+    await db.execute(users.update().where(users.c.id == user_id).values(email_notifications=preference))

@@ -39,11 +39,14 @@ async def signup(request: Request) -> Response:
         return await render(request, "accounts/signup.html", {"form": {}, "errors": {}})
     form = await read_form(request)
     forum = forum_of(request)
-    values = {k: str(form.get(k, "")) for k in ("username", "display_name", "password")}
+    values = {k: str(form.get(k, "")) for k in ("username", "display_name", "password", "email")}
     try:
         member = await accounts.sign_up_from(forum, accounts.client_address(request),
                                              values["username"], values["password"],
-                                             values["display_name"])
+                                             values["display_name"], email=values["email"],
+                                             # the page asks for it; a form without the field
+                                             # (a script) signs up without, as the API may
+                                             email_required="email" in form)
     except ValidationError as error:
         values["password"] = ""  # never echo a password back into the page
         return await render(request, "accounts/signup.html",

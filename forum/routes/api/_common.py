@@ -97,6 +97,8 @@ def user_json(row: Any, *, public: bool = True) -> dict[str, Any]:
             "url": f"/u/{row['username']}"}
     if not public:
         data["id"] = row["id"]
+        data.update(email=row["email"], email_confirmed=row["email_confirmed_at"] is not None,
+                    email_notifications=row["email_notifications"], email_problem=row["email_problem"])
     return data
 
 

@@ -6,11 +6,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from forum.actions import accounts
+from forum.actions import accounts, email_address, password_reset
 from forum.auth import SESSION_COOKIE
 from forum.clock import isoformat
 from forum.db import sessions, users
 from forum.devices import device_name
+from forum.mail.addresses import check_email
+from forum.mail.preferences import check_email_notifications
 from forum.routes._common import forum_of
 from forum.routes.api._common import ApiError, json_body, path_id, require_member, user_json
 from forum.validation import storable
@@ -20,7 +22,7 @@ async def create_user(request: Request) -> JSONResponse:
     data = await json_body(request)
     member = await accounts.sign_up_from(forum_of(request), accounts.client_address(request),
                                          data.get("username"), data.get("password"),
-                                         data.get("display_name"))
+                                         data.get("display_name"), email=data.get("email"))
     row = await users.by_id(forum_of(request).db, member.id)
     return JSONResponse(user_json(row), status_code=201)
 
@@ -38,12 +40,24 @@ async def create_token(request: Request) -> JSONResponse:
 
 
 async def me(request: Request) -> JSONResponse:
+    forum = forum_of(request)
     if request.method == "PATCH":
         member = await require_member(request)
-        await accounts.update_profile(forum_of(request), member, await json_body(request))
+        data = await json_body(request)
+        # Every field checked before any is written: a refused PATCH changes nothing.
+        preference = data.get("email_notifications")
+        if "email_notifications" in data:
+            preference = check_email_notifications(preference)
+        if "email" in data:
+            check_email(data["email"])
+        await accounts.update_profile(forum, member, data)
+        if "email" in data:
+            await email_address.change_email(forum, member, data["email"])
+        if "email_notifications" in data:
+            await users.set_email_notifications(forum.db, member.id, preference)
     else:
         member = await require_member(request, write=False)
-    row = await users.by_id(forum_of(request).db, member.id)
+    row = await users.by_id(forum.db, member.id)
     return JSONResponse(user_json(row, public=False))
 
 
@@ -121,8 +135,25 @@ async def revoke_my_token(request: Request) -> Response:
     return Response(status_code=204)
 
 
+async def ask_password_reset(request: Request) -> JSONResponse:
+    data = await json_body(request)
+    await password_reset.request_reset(forum_of(request), accounts.client_address(request),
+                                       data.get("email"))
+    return JSONResponse({"status": "If that address is a member's, a reset link is on its way."},
+                        status_code=202)
+
+
+async def set_password_by_link(request: Request) -> JSONResponse:
+    data = await json_body(request)
+    done = await password_reset.complete_reset(forum_of(request), request.path_params["token"],
+                                               data.get("password"))
+    return JSONResponse(done)
+
+
 routes = [
     Route("/users", create_user, methods=["POST"]),
+    Route("/password-reset", ask_password_reset, methods=["POST"]),
+    Route("/password-reset/{token}", set_password_by_link, methods=["POST"]),
     Route("/tokens", create_token, methods=["POST"]),
     Route("/me", me, methods=["GET", "PATCH"]),
     Route("/me/password", change_password, methods=["POST"]),

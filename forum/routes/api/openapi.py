@@ -28,7 +28,9 @@ SCHEMAS: dict[str, Any] = {
                                         fields={"type": "object", "additionalProperties": STR})),
     "User": _obj(["username", "display_name"], username=STR, display_name=STR, bio=STR,
                  role=STR, joined_at=TIME, url=STR, organisation=STR, location=STR, post_count=INT,
-                 last_active_at=NTIME),
+                 last_active_at=NTIME, id=INT, email=NSTR, email_confirmed=BOOL,
+                 email_notifications={"type": "string", "enum": ["immediately", "daily", "off"]},
+                 email_problem=STR),
     "Category": _obj(["slug", "name", "description", "thread_count"], slug=STR, name=STR,
                      description=STR, thread_count=INT),
     "Thread": _obj(["id", "title", "author", "created_at"], id=INT, title=STR, slug=STR,
@@ -106,18 +108,27 @@ def _thread_flag(verb: str) -> dict[str, Any]:
 PATHS: dict[str, Any] = {
     "/openapi.json": {"get": _op("This document", 200, {"type": "object"})},
     "/users": {"post": _op("Sign up", 201, _ref("User"), body=_obj(
-        ["username", "password"], username=STR, password=STR, display_name=STR)),
+        ["username", "password"], username=STR, password=STR, display_name=STR, email=STR)),
                "get": _op("The member directory: search by name or organisation; sort by joined, "
                           "active or name", 200, _obj(
                               ["users", "next_cursor"], users={"type": "array", "items": _ref("User")},
                               next_cursor=NSTR),
                           params=[_query_param(n) for n in ("q", "sort", "cursor")])},
+    "/password-reset": {"post": _op(
+        "Mail a one-use link to set a new password: 202 whatever the address, so nobody learns "
+        "who is a member", 202, _obj(["status"], status=STR), body=_obj(["email"], email=STR))},
+    "/password-reset/{token}": {"post": _op(
+        "Set a new password through a mailed link (once, within an hour); every session and API "
+        "token of the member ends", 200, _obj(["sessions_ended", "tokens_revoked"], sessions_ended=INT,
+                                             tokens_revoked=INT),
+        body=_obj(["password"], password=STR), params=[_path_param("token", STR)])},
     "/tokens": {"post": _op("Create an API token", 201, _obj(["token"], token=STR, username=STR),
                             body=_obj(["username", "password"], username=STR, password=STR))},
     "/me": {"get": _op("The signed-in member", 200, _ref("User"), auth=True),
             "patch": _op("Edit your own profile: only the fields sent change; null or \"\" empties one "
                          "(an empty display name is your username)", 200, _ref("User"), auth=True, body=_obj(
-                [], display_name=NSTR, bio=NSTR, organisation=NSTR, location=NSTR))},
+                [], display_name=NSTR, bio=NSTR, organisation=NSTR, location=NSTR, email=STR,
+                email_notifications={"type": "string", "enum": ["immediately", "daily", "off"]}))},
     "/me/password": {"post": _op(
         "Change your password: every other session ends (with the cookie, this one stays) and every "
         "API token is revoked, the one asking too, unless keep_tokens is true", 200,
