@@ -31,7 +31,7 @@ def smtp() -> Iterator[SmtpServer]:
 @pytest.fixture
 def mail_server(database_url: str, tmp_path: Path, smtp: SmtpServer) -> Iterator[ServerProcess]:
     server = ServerProcess(database_url, log_path=tmp_path / "server.log",
-                           env={"FORUM_SMTP_URL": smtp.url}).start()
+                           extra_env={"FORUM_SMTP_URL": smtp.url}).start()
     yield server
     server.stop()
 

@@ -182,7 +182,7 @@ async def test_a_killed_server_delays_mail_but_never_loses_or_repeats_it(databas
     finally:
         server.kill()
     restarted = ServerProcess(database_url, log_path=tmp_path / "server2.log",
-                              env={"FORUM_SMTP_URL": smtp.url, "FORUM_BASE_URL": "http://x"}).start()
+                              extra_env={"FORUM_SMTP_URL": smtp.url, "FORUM_BASE_URL": "http://x"}).start()
     try:
         received = await smtp.await_for(1, seconds=30)
         await asyncio.sleep(3)  # a second copy, if one were coming, would come within the poll
