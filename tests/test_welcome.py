@@ -46,6 +46,29 @@ async def test_a_newcomer_lands_on_the_welcome_page_and_introduces_themselves(cl
     assert "Welcomed by" in profile and 'href="/u/greeter">greeter</a>' in profile
 
 
+async def test_after_introducing_themselves_a_newcomer_is_told_what_happens_next(client, other_client,
+                                                                                 forum):
+    """Not a box inviting them to reply to themselves: what happens next. Others still see the
+    reply box, and so does the newcomer once someone has answered."""
+    greeter = await make_member(forum, "greeter")
+    await users.update_profile(forum.db, greeter.id, greeter=True)
+    await sign_up(client, "newcomer", display_name="Nia Newcomer")
+    posted = await submit(client, "/welcome", {"body": "I run a food bank in Wrexham."}, "/welcome")
+    intro = await client.get(posted.headers["location"])
+    assert "What happens next" in intro.text
+    assert "Greeters have been told; replies will appear here" in intro.text
+    assert 'id="reply-form"' not in intro.text and "Reply to the thread" not in intro.text
+
+    await sign_up(other_client, "neighbour")
+    seen_by_another = await other_client.get(posted.headers["location"])
+    assert 'id="reply-form"' in seen_by_another.text and "What happens next" not in seen_by_another.text
+
+    thread_id = int(posted.headers["location"].split("/")[2])
+    await post_actions.reply(forum, greeter, thread_id, "Croeso, Nia!")
+    answered = await client.get(posted.headers["location"])
+    assert 'id="reply-form"' in answered.text and "What happens next" not in answered.text
+
+
 async def test_visitors_are_sent_to_sign_up(client):
     response = await client.get("/welcome")
     assert response.status_code == 303 and response.headers["location"] == "/signup"
