@@ -129,7 +129,7 @@
     var data = frame.data;
     if (frame.event === "member.joined") {
       var joined = document.getElementById("just-joined");
-      if (joined) {
+      if (joined && viewer) {  // the server sends it to members only; never show it signed out
         joined.textContent = frame.data.display_name + " just joined. Say hello when they introduce themselves!";
       }
       return;

@@ -8,7 +8,7 @@ from forum.actions import posts as post_actions
 from forum.actions import threads as thread_actions
 from forum.db import notifications, users
 from tests.helpers import PASSWORD, make_member, sign_up, submit
-from tests.live_helpers import LiveClient
+from tests.live_helpers import LiveClient, session_cookie
 
 
 async def test_a_newcomer_lands_on_the_welcome_page_and_introduces_themselves(client, forum):
@@ -88,14 +88,35 @@ async def test_greeters_opt_in_on_their_profile(client, forum):
     assert (await users.by_username(forum.db, "kind_one"))["greeter"] is False
 
 
-async def test_open_welcome_pages_hear_that_someone_just_joined(live_server):
-    watcher = await LiveClient.open(live_server.ws_url)
-    await watcher.subscribe(["category:welcome"])
+async def test_signed_in_members_hear_that_someone_just_joined_and_visitors_do_not(live_server, client):
+    """member.joined goes to the "members" live channel, which only signed-in connections may
+    join: a stranger's name is not announced to every anonymous visitor of Welcome. (Was sent on
+    category:welcome, which anyone may follow.)"""
+    cookie = await session_cookie(live_server.base_url, "host")
+    member = await LiveClient.open(live_server.ws_url, cookie=cookie)
+    await member.subscribe(["members", "category:welcome"])
+    visitor = await LiveClient.open(live_server.ws_url)
+    await visitor.subscribe(["category:welcome"])
+    await visitor.send({"type": "subscribe", "channels": ["members"]})
+    refused = await visitor.receive_type("error")
+    assert refused["code"] == "forbidden"
     async with httpx.AsyncClient(base_url=live_server.base_url) as http:
         created = await http.post(
             "/api/v1/users", json={"username": "joiner", "password": PASSWORD, "display_name": "Jo Joiner"}
         )
         assert created.status_code == 201
-    [event] = await watcher.receive_events(1)
-    assert event["event"] == "member.joined" and event["data"]["display_name"] == "Jo Joiner"
-    await watcher.close()
+    [event] = await member.receive_events(1)
+    assert event["event"] == "member.joined" and event["channel"] == "members"
+    assert event["data"]["display_name"] == "Jo Joiner"
+    # The visitor, on Welcome all along, was told nothing, not even on resuming from the start.
+    again = await LiveClient.open(live_server.ws_url)
+    await again.subscribe(["category:welcome"], since=0)
+    assert [e for e in again.events + visitor.events if e["event"] == "member.joined"] == []
+    for watcher in (member, visitor, again):
+        await watcher.close()
+
+    # The Welcome page's "just joined" line is there for members only.
+    welcome = (await client.get("/c/welcome")).text
+    assert 'id="just-joined"' not in welcome
+    await sign_up(client, "reader")
+    assert 'id="just-joined"' in (await client.get("/c/welcome")).text

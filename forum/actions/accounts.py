@@ -16,6 +16,7 @@ from forum.ratelimit import (
     SLOW_LOGIN_SECONDS,
     RateLimited,
 )
+from forum.realtime.envelopes import MEMBERS_CHANNEL
 from forum.services import Forum
 from forum.validation import (
     FieldErrors,
@@ -45,8 +46,8 @@ async def sign_up(forum: Forum, username: Any, password: Any, display_name: Any 
         async with forum.db.transaction():
             user_id = await users.insert(forum.db, username=name, display_name=shown,
                                          password_hash=password_hash, role=role)
-            # Open Welcome pages say "Name just joined".
-            await event_log.append(forum.db, "category:welcome", "member.joined",
+            # Members' open Welcome pages say "Name just joined"; visitors are not told.
+            await event_log.append(forum.db, MEMBERS_CHANNEL, "member.joined",
                                    {"username": name, "display_name": shown},
                                    subject=f"user:{user_id}", author_id=user_id)
     except Exception as error:  # the unique index settles a race between two sign-ups
