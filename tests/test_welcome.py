@@ -57,16 +57,19 @@ async def test_after_introducing_themselves_a_newcomer_is_told_what_happens_next
     intro = await client.get(posted.headers["location"])
     assert "What happens next" in intro.text
     assert "Greeters have been told; replies will appear here" in intro.text
-    assert 'id="reply-form"' not in intro.text and "Reply to the thread" not in intro.text
+    # No box inviting a reply (kept, hidden, for a post's own Reply link to open).
+    assert '<section class="reply-box" aria-labelledby="reply-heading" hidden>' in intro.text
 
     await sign_up(other_client, "neighbour")
     seen_by_another = await other_client.get(posted.headers["location"])
-    assert 'id="reply-form"' in seen_by_another.text and "What happens next" not in seen_by_another.text
+    assert '<section class="reply-box" aria-labelledby="reply-heading">' in seen_by_another.text
+    assert "What happens next" not in seen_by_another.text
 
     thread_id = int(posted.headers["location"].split("/")[2])
     await post_actions.reply(forum, greeter, thread_id, "Croeso, Nia!")
     answered = await client.get(posted.headers["location"])
-    assert 'id="reply-form"' in answered.text and "What happens next" not in answered.text
+    assert '<section class="reply-box" aria-labelledby="reply-heading">' in answered.text
+    assert "What happens next" not in answered.text
 
 
 async def test_visitors_are_sent_to_sign_up(client):
