@@ -38,10 +38,14 @@ async def test_a_newcomer_lands_on_the_welcome_page_and_introduces_themselves(cl
     [note] = await notifications.for_user(forum.db, greeter.id)
     assert note["kind"] == "introduction" and note["thread_id"] == thread_id
     welcome_channel = (await client.get("/c/welcome")).text
-    assert "Waiting for a welcome" in welcome_channel and "Introducing Nia Newcomer" in welcome_channel
+    assert "Waiting for a welcome" in welcome_channel and f'id="waiting-{thread_id}"' in welcome_channel
+    assert "Introducing Nia Newcomer" in welcome_channel
     await post_actions.reply(forum, greeter, thread_id, "Croeso, Nia!")
     await post_actions.reply(forum, moderator, thread_id, "Welcome!")
-    assert "Waiting for a welcome" not in (await client.get("/c/welcome")).text
+    # Answered: the list is empty, and hidden (it stays on the page for live additions).
+    answered = (await client.get("/c/welcome")).text
+    assert 'id="waiting-welcome" aria-labelledby="waiting-heading" hidden' in answered
+    assert f'id="waiting-{thread_id}"' not in answered
     profile = (await client.get("/u/newcomer")).text
     assert "Welcomed by" in profile and 'href="/u/greeter">greeter</a>' in profile
 
