@@ -53,18 +53,9 @@ class Site:
 
 def _reply_bodies() -> list[str]:
     """Real demo replies (Markdown of everyday length), reused round-robin."""
-    from forum.demo_content import THREADS
+    from forum.demo.timeline import threads
 
-    bodies: list[str] = []
-
-    def walk(replies: list[dict[str, Any]]) -> None:
-        for reply in replies:
-            bodies.append(reply["body"])
-            walk(reply.get("replies", []))
-
-    for thread in THREADS:
-        walk(thread.get("replies", []))
-    return bodies
+    return [reply["body"].strip() for thread in threads() for reply in thread.get("reply", [])]
 
 
 async def _fill(forum: Any) -> dict[str, Any]:
@@ -75,10 +66,10 @@ async def _fill(forum: Any) -> dict[str, Any]:
     from forum.actions.accounts import sign_up
     from forum.db import channels, posts, threads, users
     from forum.demo import DEMO_PASSWORD, load_demo
-    from forum.demo_content import MEMBERS
+    from forum.demo.timeline import members
 
     await load_demo(forum)
-    people = [await users.by_username(forum.db, m["username"]) for m in MEMBERS]
+    people = [await users.by_username(forum.db, m["username"]) for m in members()]
     from forum.auth import Member
 
     members = [Member.from_row(p) for p in people]

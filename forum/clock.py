@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
+
+# Set only while the demo writes its year of history through the members' own actions, so
+# every row and counter an action writes carries the moment it pretends to happen at.
+_pretend_now: ContextVar[datetime | None] = ContextVar("pretend_now", default=None)
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return _pretend_now.get() or datetime.now(UTC)
+
+
+@contextmanager
+def as_of(moment: datetime) -> Iterator[None]:
+    """utcnow() is `moment` inside the block, for this task alone (a context variable)."""
+    token = _pretend_now.set(moment)
+    try:
+        yield
+    finally:
+        _pretend_now.reset(token)
 
 
 def as_utc(value: datetime | str | None) -> datetime | None:

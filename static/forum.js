@@ -158,15 +158,41 @@
     threadList.insertBefore(row, firstUnpinned);
   }
 
+  // -- Welcome: introductions waiting for a first reply ------------------------------------
+  // A new introduction joins the list; the first reply takes it off. Same rule as the page
+  // (forum/db/threads.py waiting_introductions).
+  function updateWaiting(frame) {
+    var section = document.getElementById("waiting-welcome");
+    var list = document.getElementById("waiting-list");
+    if (!section || !list) return;
+    var id = "waiting-" + frame.data.thread_id;
+    var existing = document.getElementById(id);
+    if (frame.event === "thread.created" && frame.data.introduction && !existing) {
+      var link = fragment(frame.data.html).querySelector("a[href^='/t/']");
+      var item = document.createElement("li");
+      item.id = id;
+      var a = document.createElement("a");
+      a.href = link ? link.getAttribute("href") : "/t/" + frame.data.thread_id;
+      a.textContent = frame.data.title;
+      item.appendChild(a);
+      item.appendChild(document.createTextNode(" · just now"));
+      list.appendChild(item);
+    } else if (frame.event === "post.created" && existing) {
+      existing.remove();
+    }
+    section.hidden = list.children.length === 0;
+  }
+
   function onChannelEvent(frame) {
     var data = frame.data;
     if (frame.event === "member.joined") {
       var joined = document.getElementById("just-joined");
-      if (joined) {
+      if (joined && viewer) {  // the server sends it to members only; never show it signed out
         joined.textContent = frame.data.display_name + " just joined. Say hello when they introduce themselves!";
       }
       return;
     }
+    if (frame.channel === "category:welcome") updateWaiting(frame);
     if (threadList && threadList.dataset.liveChannel === frame.channel) {
       var slug = frame.channel.slice("category:".length);
       if (frame.event === "thread.moved" && data.to.indexOf(slug) < 0) {

@@ -169,3 +169,30 @@ async def test_a_reaction_toggles_in_place_and_the_other_browser_sees_the_count(
     await given.click()
     await expect(bob.locator(".reaction .reaction-button[value=heart]")).to_have_count(0)
     await expect(alice.locator(".reaction .reaction-button[value=heart]")).to_have_count(0)
+
+
+async def test_waiting_for_a_welcome_updates_live(live_server, browser):
+    """The Welcome channel's list of introductions nobody has answered: a new one appears on
+    open pages, and leaves them when someone replies."""
+    base = live_server.base_url
+    greeter_context, newcomer_context = await browser.new_context(), await browser.new_context()
+    greeter, newcomer = await greeter_context.new_page(), await newcomer_context.new_page()
+    await sign_up(greeter, base, "greta", "Greta Hughes")
+    await greeter.goto(f"{base}/c/welcome")
+    waiting = greeter.locator("#waiting-list")
+    await expect(greeter.locator("#waiting-welcome")).to_be_hidden()
+
+    await sign_up(newcomer, base, "nia", "Nia Newcomer")
+    await newcomer.goto(f"{base}/welcome")
+    await newcomer.get_by_label("Message").fill("I run a food bank in Wrexham.")
+    await newcomer.get_by_role("button", name="Post").click()
+    await newcomer.wait_for_url(re.compile(r"/t/\d+/"))
+    await expect(greeter.locator("#waiting-welcome")).to_be_visible()
+    await expect(waiting.get_by_role("link", name="Introducing Nia Newcomer")).to_be_visible()
+
+    answering = await greeter_context.new_page()
+    await answering.goto(newcomer.url)
+    await answering.get_by_label("Message").fill("Croeso, Nia!")
+    await answering.get_by_role("button", name="Reply").click()
+    await expect(waiting.get_by_role("link", name="Introducing Nia Newcomer")).to_have_count(0)
+    await expect(greeter.locator("#waiting-welcome")).to_be_hidden()

@@ -32,13 +32,15 @@ from forum.db.engine import Database
 from forum.db.tables import posts
 from forum.db.tables import users as users_table
 from forum.demo import DEMO_PASSWORD, load_demo
-from forum.demo_content import MEMBERS
+from forum.demo.timeline import members
 from forum.settings import Settings
 from tests.conftest import TEST_SECRET, make_client
 from tests.forum_command import CHEAP_HASHER
 from tests.helpers import PASSWORD, api_token, reply, start_thread
 from tests.helpers import sign_up as sign_up_form
 from tests.test_cli import run_forum
+
+MEMBERS = members()
 
 
 # -- arranging and reading whole databases ----------------------------------------------------

@@ -14,7 +14,7 @@ import pytest
 from forum.clock import utcnow
 from forum.db.engine import Database
 from tests.helpers import PASSWORD, api_token, reply, start_thread
-from tests.live_helpers import LiveClient
+from tests.live_helpers import LiveClient, session_cookie
 
 
 @pytest.fixture
@@ -35,9 +35,11 @@ async def make_moderator(http: httpx.AsyncClient, database_url: str, name: str) 
     return await api_token(http, name, signup=False)
 
 
-async def replayed(ws_url: str, channels: list[str], since: int = 0) -> list[dict[str, Any]]:
-    """What an anonymous visitor resuming from `since` is sent before `subscribed`."""
-    client = await LiveClient.open(ws_url)
+async def replayed(ws_url: str, channels: list[str], since: int = 0,
+                   cookie: str | None = None) -> list[dict[str, Any]]:
+    """What an anonymous visitor (or the member signed in by `cookie`) resuming from `since` is
+    sent before `subscribed`."""
+    client = await LiveClient.open(ws_url, cookie=cookie)
     try:
         await client.subscribe(channels, since=since)
         return client.events
@@ -132,7 +134,10 @@ async def test_a_replay_shows_titles_names_and_banners_as_they_are_now(live_serv
     assert "Owl" not in text and "Bird watching day" in text
     assert "Otterly" not in text and "Olive Green" in text
     assert "Heron" not in text and "Meeting moved to Friday" in text
-    joined = [e for e in events if e["event"] == "member.joined" and e["data"]["username"] == "otterfan"]
+    # Who joined is told to signed-in members alone, on "members" (was category:welcome).
+    members = await replayed(live_server.ws_url, ["members"],
+                             cookie=await session_cookie(live_server.base_url, "replay_reader"))
+    joined = [e for e in members if e["event"] == "member.joined" and e["data"]["username"] == "otterfan"]
     assert [e["data"]["display_name"] for e in joined] == ["Olive Green"]
 
     response = await http.delete("/api/v1/banner", headers=moderator)

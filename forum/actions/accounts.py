@@ -18,6 +18,7 @@ from forum.ratelimit import (
     SLOW_LOGIN_SECONDS,
     RateLimited,
 )
+from forum.realtime.envelopes import MEMBERS_CHANNEL
 from forum.services import Forum
 from forum.validation import (
     FieldErrors,
@@ -56,8 +57,8 @@ async def sign_up(forum: Forum, username: Any, password: Any, display_name: Any 
             if address:
                 await email_address.attach(forum, user_id=user_id, username=name, display_name=shown,
                                            email=address)
-            # Open Welcome pages say "Name just joined".
-            await event_log.append(forum.db, "category:welcome", "member.joined",
+            # Members' open Welcome pages say "Name just joined"; visitors are not told.
+            await event_log.append(forum.db, MEMBERS_CHANNEL, "member.joined",
                                    {"username": name, "display_name": shown},
                                    subject=f"user:{user_id}", author_id=user_id)
     except Exception as error:  # the unique index settles a race between two sign-ups

@@ -78,7 +78,7 @@ async def create_thread(forum: Forum, member: Member | None, title: Any, body: A
         row_html = channel_row_html(forum, thread, [c["name"] for c in chosen])
         for channel in chosen:
             await event_log.append(forum.db, f"category:{channel['slug']}", "thread.created", {
-                "thread_id": thread_id, "title": clean_title,
+                "thread_id": thread_id, "title": clean_title, "introduction": introduction,
                 "channels": [c["slug"] for c in chosen], "html": row_html},
                 subject=thread_subject(thread_id), author_id=member.id)
     return thread_id

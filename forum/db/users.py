@@ -125,6 +125,10 @@ async def greeters(db: Database) -> list[Any]:
     return await db.fetch_all(sa.select(users).where(users.c.greeter.is_(True)))
 
 
+async def has_greeters(db: Database) -> bool:
+    return await db.fetch_val(sa.select(users.c.id).where(users.c.greeter.is_(True)).limit(1)) is not None
+
+
 async def moderators(db: Database) -> list[Any]:
     """Moderators and admins: who is told when a post is flagged."""
     return await db.fetch_all(sa.select(users).where(users.c.role.in_(("moderator", "admin"))))

@@ -20,7 +20,7 @@ from forum.auth import Member
 from forum.db import channels as channel_queries
 from forum.db import conversations, event_log, threads, users
 from forum.ids import parse_id
-from forum.realtime.envelopes import dumps, error_frame, event_frame
+from forum.realtime.envelopes import MEMBERS_CHANNEL, dumps, error_frame, event_frame
 from forum.realtime.presence import QUIET_CHANNELS, Presence
 from forum.realtime.socket_writer import SocketWriter
 from forum.services import Forum
@@ -271,6 +271,9 @@ class LiveConnection:
                 if (self.member is None or conversation_id is None or not await conversations.is_member(
                         self.forum.db, conversation_id, self.member.id)):
                     raise FrameError("unknown_channel", f"There is no channel {name[:80]!r}.")
+            if name == MEMBERS_CHANNEL:
+                if self.member is None:
+                    raise FrameError("forbidden", "Log in to hear who joins.")
                 continue
             if not await channel_exists(self.forum, name):
                 raise FrameError("unknown_channel", f"There is no channel {name[:80]!r}.")

@@ -14,13 +14,16 @@ EVENT_TYPES = (
     "post.hidden", "post.restored",
     # On the "site" channel every page subscribes to: the site-wide banner.
     "banner.set", "banner.cleared",
-    # On category:welcome: a newcomer signed up.
+    # On "members" (MEMBERS_CHANNEL): a newcomer signed up.
     "member.joined",
     # On thread:{id} of an event's thread: seats left, registered and reserve counts.
     "event.updated",
     # On user:{id}, which only that member may subscribe to.
     "notification.created",
 )
+
+# Signed-in connections only: who joins is shown to members, never to anonymous visitors.
+MEMBERS_CHANNEL = "members"
 
 
 def dumps(frame: dict[str, Any]) -> str:

@@ -17,7 +17,8 @@ PRESENCE_REFRESH_SECONDS = 15.0
 PRESENCE_EXPIRE_SECONDS = 45.0
 # Counted for "who is online" but never sent to its subscribers: every page listens on
 # "site", and telling every reader about every arrival would grow with the square of readers.
-QUIET_CHANNELS = frozenset({"site"})
+# "members" (signed-in pages of Welcome) the same: its arrivals are no one's business.
+QUIET_CHANNELS = frozenset({"site", "members"})
 
 
 class Presence:

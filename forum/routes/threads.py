@@ -14,7 +14,7 @@ from forum.actions import posts as post_actions
 from forum.actions import reactions as reaction_actions
 from forum.actions import threads as thread_actions
 from forum.auth import can_edit_post
-from forum.db import channels, meetings, posts, reactions, reads, threads
+from forum.db import channels, meetings, posts, reactions, reads, threads, users
 from forum.ids import id_field, parse_id
 from forum.ratelimit import RateLimited
 from forum.routes._common import forum_of, member_of, read_form, render, render_limited
@@ -79,6 +79,9 @@ async def thread_page(request: Request) -> Response:
     # An event's thread carries the event box (date, place, seats, the Register button).
     meeting = await meetings.by_thread(forum.db, thread["id"]) if thread["event_starts_at"] else None
     opening = rows[0] if rows and rows[0]["depth"] == 0 else await posts.opening_post(forum.db, thread["id"])
+    # A newcomer just introduced: tell them what happens next, not invite them to answer themselves.
+    own_waiting_introduction = bool(member and thread["is_introduction"] and not thread["reply_count"]
+                                    and thread["author_id"] == member.id)
     response = await render(request, "threads/thread.html", {
         "page_description": _description(thread, opening),
         **await panel_context(request, meeting), "back": thread_url(thread),
@@ -87,6 +90,8 @@ async def thread_page(request: Request) -> Response:
                                            lambda: threads.channels_of(forum.db, thread["id"])),
         "errors": {}, "form": {},
         "new_after": new_after, "first_new": first_new, "my_reactions": my_reactions,
+        "own_waiting_introduction": own_waiting_introduction,
+        "greeters_told": own_waiting_introduction and await users.has_greeters(forum.db),
     })
     last_shown = max((r["id"] for r in rows), default=None)
     # Reading clears what was shown; the marks above were taken before. Re-reading a page
