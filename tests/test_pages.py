@@ -154,3 +154,10 @@ async def test_every_page_describes_itself(client, forum):
     assert "forum" in forum_description.lower()
     for path in ("/login", "/signup", "/events", "/members"):
         assert description_of((await client.get(path)).text) == forum_description, path
+
+
+async def test_the_header_links_to_the_members_for_everyone(client, content):
+    assert '<a href="/members">Members</a>' in (await client.get("/c/general-chat")).text
+    await submit(client, "/login", {"username": "author", "password": PASSWORD}, "/login")
+    assert '<a href="/members">Members</a>' in (await client.get("/")).text
+
