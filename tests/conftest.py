@@ -148,8 +148,10 @@ async def other_client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
 # that load the machine on purpose (their timings assume they have it to themselves).
 SERIAL_GROUPS = {"test_browser_pages": "browser", "test_browser_live": "browser",
                  "test_browser_xss": "browser", "test_browser_composing": "browser",
-                 "test_browser_mail": "browser", "test_scale": "redis", "test_forum_id": "redis",
-                 "test_crash": "load", "test_faults": "load", "test_live": "load"}
+                 "test_browser_mail": "browser", "test_browser_editing": "browser",
+                 "test_browser_events": "browser", "test_scale": "redis", "test_forum_id": "redis",
+                 "test_crash": "load", "test_faults": "load", "test_live": "load",
+                 "test_html_valid": "html"}  # one checker install and one Java at a time
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -191,18 +191,37 @@ async def test_pages_fit_a_phone_and_are_photographed(demo_server, browser):
     assert not too_wide, f"these pages scroll sideways at 360 px: {too_wide}"
 
 
-async def test_the_channel_list_folds_away_on_a_phone(demo_server, browser):
-    context = await browser.new_context(viewport=SMALLEST_PHONE)
-    page = await context.new_page()
-    await page.goto(demo_server.base_url + "/")
-    menu_link = page.locator(".channel-menu a", has_text="General Chat")
-    await expect(menu_link).to_be_hidden()
-    await page.locator(".channel-menu > summary").click()
-    await expect(menu_link).to_be_visible()
-    await page.set_viewport_size(WIDE)
-    await page.reload()
-    await expect(menu_link).to_be_visible()  # on a wide screen the list is simply there
-    await context.close()
+HEADER_MAX_ON_A_PHONE = 100  # px: was 175-225, which hid the first post behind the header
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+async def test_the_header_folds_into_a_menu_on_a_phone(demo_server, browser, javascript):
+    """Channels, search and account links wait behind Menu, so a thread's first post shows on
+    the first screen; on a wide screen they are simply there."""
+    base = demo_server.base_url
+    thread = await busiest_thread(base)
+    pages = await page_contexts(browser, base, java_script_enabled=javascript)
+    for who, page in pages.items():
+        for viewport in (PHONE, SMALLEST_PHONE):
+            await page.set_viewport_size(viewport)
+            await page.goto(base + thread)
+            header = await page.locator(".site-header").bounding_box()
+            assert header and header["height"] <= HEADER_MAX_ON_A_PHONE, (who, viewport, header)
+            first_post = await page.locator("article.post").first.bounding_box()
+            assert first_post and first_post["y"] < viewport["height"] - 100, (who, viewport, first_post)
+            channel_link = page.locator(".channel-nav a", has_text="General Chat")
+            await expect(channel_link).to_be_hidden()
+            await expect(page.get_by_role("searchbox", name="Search the forum")).to_be_hidden()
+            await page.get_by_text("Menu", exact=True).click()
+            await expect(channel_link).to_be_visible()
+            await expect(page.get_by_role("searchbox", name="Search the forum")).to_be_visible()
+            await expect(page.get_by_role("link", name="Members")).to_be_visible()
+        await page.set_viewport_size(WIDE)
+        await page.goto(base + thread)
+        await expect(page.locator(".channel-nav a", has_text="General Chat")).to_be_visible()
+        await expect(page.get_by_role("searchbox", name="Search the forum")).to_be_visible()
+        await expect(page.get_by_text("Menu", exact=True)).to_be_hidden()
+    await close_all(pages)
 
 
 async def test_every_stop_on_the_thread_page_is_reachable_with_visible_focus(demo_server, browser):

@@ -231,25 +231,38 @@ async def test_one_click_registration_on_the_thread_and_event_pages(client, foru
 async def test_moderators_create_and_edit_events_with_the_forms(client, forum):
     await make_member(forum, "mod_form", role="moderator")
     await log_in(client, "mod_form")
+    new_page = (await client.get("/events/new")).text
+    # Date and time pickers, and a time zone chosen from a list (London first).
+    assert 'id="starts_at" name="starts_at" type="datetime-local"' in new_page
+    assert '<select id="timezone" name="timezone"' in new_page
+    assert "<option selected>Europe/London</option>" in new_page
+    # What a browser's datetime-local sends: no offset, with or without seconds.
     form = {"title": "Values workshop", "body": "An *afternoon* together.", "starts_at": "2031-01-15T13:00",
-            "ends_at": "2031-01-15T12:00", "timezone": "Europe/London", "location": "Cardiff",
+            "ends_at": "2031-01-15T12:00:00", "timezone": "Europe/Berlin", "location": "Cardiff",
             "capacity": "1", "categories": "general-chat"}
     refused = await submit(client, "/events/new", form, "/events/new")
     assert refused.status_code == 400
     assert "The end must come after the start." in refused.text and 'value="Values workshop"' in refused.text
     assert 'aria-describedby="when-help ends_at-error"' in refused.text
-    created = await submit(client, "/events/new", {**form, "ends_at": "2031-01-15T17:00"}, "/events/new")
+    assert 'value="2031-01-15T13:00"' in refused.text
+    assert "<option selected>Europe/Berlin</option>" in refused.text
+    created = await submit(client, "/events/new", {**form, "ends_at": "2031-01-15T17:00:00"}, "/events/new")
     assert created.status_code == 303
     meeting_id = int(created.headers["location"].rsplit("/", 1)[1])
     row = await meetings.by_id(forum.db, meeting_id)
     assert (row["title"], row["location"], row["capacity"]) == ("Values workshop", "Cardiff", 1)
+    # Berlin is an hour ahead of UTC in January.
+    assert row["starts_at"].replace(tzinfo=UTC) == datetime(2031, 1, 15, 12, 0, tzinfo=UTC)
+    assert row["ends_at"].replace(tzinfo=UTC) == datetime(2031, 1, 15, 16, 0, tzinfo=UTC)
 
     members = [await make_member(forum, n) for n in ("wk_a", "wk_b", "wk_c")]
     for m in members:
         await meeting_actions.register(forum, m, meeting_id)
     edit_path = f"/events/{meeting_id}/edit"
     edit_page = (await client.get(edit_path)).text
-    assert 'value="2031-01-15T13:00+00:00"' in edit_page and "An *afternoon* together." in edit_page
+    # The edit form shows the times in the event's own zone, as they were entered.
+    assert 'value="2031-01-15T13:00"' in edit_page and 'value="2031-01-15T17:00"' in edit_page
+    assert "<option selected>Europe/Berlin</option>" in edit_page and "An *afternoon* together." in edit_page
     changed = {**form, "title": "Values workshop (moved)", "body": "Now a *full* day.",
                "starts_at": "2031-01-16T09:00+00:00", "ends_at": "2031-01-16T17:00+00:00",
                "capacity": "2", "categories": ["general-chat", "values-principles"]}
@@ -267,13 +280,45 @@ async def test_moderators_create_and_edit_events_with_the_forms(client, forum):
     assert refused.status_code == 400 and "2 members already hold seats" in refused.text
 
 
+async def test_a_start_in_the_past_is_refused_unless_the_event_is_marked_over(client, forum):
+    moderator = await make_member(forum, "mod_past", role="moderator")
+    last_month = {"starts_at": iso(soon(-30)), "ends_at": iso(soon(-30, 2))}
+    with pytest.raises(ValidationError) as caught:
+        await meeting_actions.create(forum, moderator, event_data(**last_month))
+    assert "already passed" in caught.value.fields["starts_at"]
+    # The API: the same rule, lifted with "past": true.
+    headers = await api_token(client, "mod_past", signup=False)
+    refused = await client.post("/api/v1/events", headers=headers, json=event_data(**last_month))
+    assert refused.status_code == 400 and "starts_at" in refused.json()["error"]["fields"]
+    recorded = await client.post("/api/v1/events", headers=headers, json=event_data(**last_month, past=True))
+    assert recorded.status_code == 201, recorded.text
+    # The form: refused with the box unticked and everything kept, accepted with it ticked.
+    await log_in(client, "mod_past")
+    form = {"title": "Spring gathering", "body": "How it went.", "starts_at": "2026-03-02T10:00",
+            "ends_at": "2026-03-02T15:00", "timezone": "Europe/London", "location": "York",
+            "capacity": "", "categories": "general-chat"}
+    refused = await submit(client, "/events/new", form, "/events/new")
+    assert refused.status_code == 400 and "This start has already passed." in refused.text
+    assert 'value="Spring gathering"' in refused.text and 'value="2026-03-02T10:00"' in refused.text
+    assert "This event is already over (recording a past event)" in refused.text
+    created = await submit(client, "/events/new", {**form, "past": "1"}, "/events/new")
+    assert created.status_code == 303, created.text
+    # A past event's place can be corrected without ticking again: only a start moved into the
+    # past asks for it.
+    edit_path = created.headers["location"] + "/edit"
+    fixed = await submit(client, edit_path, {**form, "location": "York Minster"}, edit_path)
+    assert fixed.status_code == 303, fixed.text
+    moved = await submit(client, edit_path, {**form, "starts_at": "2026-03-01T10:00"}, edit_path)
+    assert moved.status_code == 400 and "This start has already passed." in moved.text
+
+
 async def test_the_events_list_the_past_tab_and_the_home_page(client, forum):
     moderator = await make_member(forum, "mod_list", role="moderator")
     for i, days in enumerate((3, 1, 2, 4)):
         await create_event(forum, moderator, title=f"Meeting in {days} days", capacity=10 + i,
                            starts_at=iso(soon(days)), ends_at=iso(soon(days, 2)))
     await create_event(forum, moderator, title="Last year's conference",
-                       starts_at=iso(soon(-300)), ends_at=iso(soon(-300, 5)))
+                       starts_at=iso(soon(-300)), ends_at=iso(soon(-300, 5)), past=True)
     page = (await client.get("/events")).text
     titles = re.findall(r'<a href="/events/\d+">([^<]+)</a>', page)
     assert titles == ["Meeting in 1 days", "Meeting in 2 days", "Meeting in 3 days", "Meeting in 4 days"]

@@ -6,11 +6,13 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy.dialects import postgresql, sqlite
 
 from forum.actions import meetings as meeting_actions
 from forum.actions import moderation as moderation_actions
 from forum.actions import posts as post_actions
 from forum.actions import threads as thread_actions
+from forum.db import threads
 from tests.helpers import PASSWORD, make_member, submit
 
 
@@ -154,3 +156,43 @@ async def test_every_page_describes_itself(client, forum):
     assert "forum" in forum_description.lower()
     for path in ("/login", "/signup", "/events", "/members"):
         assert description_of((await client.get(path)).text) == forum_description, path
+
+
+async def test_the_header_links_to_the_members_for_everyone(client, content):
+    assert '<a href="/members">Members</a>' in (await client.get("/c/general-chat")).text
+    await submit(client, "/login", {"username": "author", "password": PASSWORD}, "/login")
+    assert '<a href="/members">Members</a>' in (await client.get("/")).text
+
+
+async def test_the_home_page_shows_the_latest_threads_across_channels(client, forum):
+    author = await make_member(forum, "feeder")
+    channels = ["general-chat", "tools-methods", "evaluation-impact"]
+    ids = [await thread_actions.create_thread(forum, author, f"Thread {i}", "Body", [channels[i % 3]])
+           for i in range(12)]
+    await post_actions.reply(forum, author, ids[1], "Brings it back to the top")
+    home = (await client.get("/")).text
+    feed = home.split('id="latest-heading"')[1].split("</section>")[0]
+    titles = re.findall(r'<a href="/t/\d+/[^"]+">([^<]+)</a>', feed)
+    # Ten, newest activity first: the thread with a new reply leads, the two oldest quiet ones miss out.
+    assert titles == ["Thread 1", *[f"Thread {i}" for i in range(11, 2, -1)]]
+    first = feed.split("</li>")[0]
+    assert '<a href="/c/tools-methods">Tools &amp; Methods</a>' in first and "1 reply" in first
+    assert re.search(r'<time datetime="[^"]+Z"', first)
+    assert "0 replies" in feed.split("</li>")[1]
+
+
+async def test_the_latest_feed_reads_down_the_activity_index(forum):
+    """One query walking ix_threads_last_activity_at, never a sort of every thread."""
+    query = threads.latest_query(10)
+    if forum.db.is_sqlite:
+        sql = str(query.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+        plan = " ".join(str(row[3]) for row in await forum.db.fetch_all("EXPLAIN QUERY PLAN " + sql))
+        walk = plan.split("CORRELATED")[0]  # the subqueries each order one thread's few channels
+        assert "USING INDEX ix_threads_last_activity_at" in walk and "TEMP B-TREE" not in walk, plan
+    else:
+        sql = str(query.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+        async with forum.db.transaction():
+            # With so few rows a sequential scan would be cheapest; ask whether the index serves.
+            await forum.db.execute("SET LOCAL enable_seqscan = off")
+            plan = " ".join(str(row[0]) for row in await forum.db.fetch_all("EXPLAIN " + sql))
+        assert "ix_threads_last_activity_at" in plan and "Sort" not in plan.split("Index")[0], plan

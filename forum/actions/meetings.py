@@ -72,12 +72,38 @@ def check_capacity(value: Any) -> int | None:
     return seats
 
 
-def _check_event_fields(errors: FieldErrors, data: dict[str, Any]) -> dict[str, Any]:
+def check_timezone(value: Any) -> str | None:
+    """An IANA name such as 'Europe/London', or None when none is given (offsets only)."""
+    name = str(value).strip() if isinstance(value, str) else ""
+    if not name:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError({"timezone": "Unknown time zone: use a name like Europe/London."}) from None
+    return name
+
+
+def says_past(value: Any) -> bool:
+    """The "already over" mark: true in JSON, a ticked box ('1' or 'on') in a form."""
+    return value is True or (isinstance(value, str) and value.strip().lower() in ("1", "on", "true"))
+
+
+def _check_event_fields(errors: FieldErrors, data: dict[str, Any],
+                        current: Any = None) -> dict[str, Any]:
+    """`current` is the event being edited: its own start may stay in the past, so an event
+    that has happened can still have its place or description corrected."""
+    timezone = errors.check("timezone", check_timezone, data.get("timezone"))
     starts = errors.check("starts_at", parse_time, data.get("starts_at"), "starts_at", data.get("timezone"))
     ends = errors.check("ends_at", parse_time, data.get("ends_at"), "ends_at", data.get("timezone"))
+    unchanged = current is not None and starts == as_utc(current["starts_at"])
+    # A start in the past is nearly always a slip (a wrong year or day); recording one is asked for.
+    if starts and starts < utcnow() and not unchanged and not says_past(data.get("past")):
+        errors.fields["starts_at"] = ("This start has already passed. To record an event that is "
+                                      "over, tick “This event is already over”.")
     if starts and ends and ends <= starts:
         errors.fields["ends_at"] = "The end must come after the start."
-    return {"starts_at": starts, "ends_at": ends,
+    return {"starts_at": starts, "ends_at": ends, "timezone": timezone,
             "location": errors.check("location", check_location, data.get("location")),
             "capacity": errors.check("capacity", check_capacity, data.get("capacity"))}
 
@@ -110,7 +136,7 @@ async def edit(forum: Forum, member: Member | None, meeting_id: int, data: dict[
     errors = FieldErrors()
     title = errors.check("title", check_title, data.get("title"))
     errors.check("body", check_body, data.get("body"))
-    fields = _check_event_fields(errors, data)
+    fields = _check_event_fields(errors, data, current=meeting)
     if "capacity" not in errors.fields and fields["capacity"] is not None \
             and fields["capacity"] < meeting["registered"]:
         errors.fields["capacity"] = (f"{meeting['registered']} members already hold seats: "

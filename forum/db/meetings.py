@@ -23,7 +23,7 @@ def _count(status: str) -> Any:
 
 COLUMNS = [
     meetings.c.id, meetings.c.thread_id, meetings.c.starts_at, meetings.c.ends_at,
-    meetings.c.location, meetings.c.capacity, threads.c.title, threads.c.slug,
+    meetings.c.location, meetings.c.capacity, meetings.c.timezone, threads.c.title, threads.c.slug,
     _count(REGISTERED).label("registered"), _count(RESERVE).label("reserve"),
 ]
 
@@ -40,9 +40,10 @@ def seats_left(row: Any) -> int | None:
 
 
 async def insert(db: Database, *, thread_id: int, starts_at: datetime, ends_at: datetime,
-                 location: str, capacity: int | None) -> int:
+                 location: str, capacity: int | None, timezone: str | None = None) -> int:
     return await db.execute(meetings.insert().values(
-        thread_id=thread_id, starts_at=starts_at, ends_at=ends_at, location=location, capacity=capacity))
+        thread_id=thread_id, starts_at=starts_at, ends_at=ends_at, location=location, capacity=capacity,
+        timezone=timezone))
 
 
 async def update(db: Database, meeting_id: int, **values: Any) -> None:

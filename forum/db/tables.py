@@ -313,6 +313,8 @@ meetings = sa.Table(
     sa.Column("location", sa.String(200), nullable=False),
     # None: as many seats as people who come.
     sa.Column("capacity", sa.Integer, nullable=True),
+    # The IANA zone the times were entered in, so the edit form shows them as entered.
+    sa.Column("timezone", sa.String(64), nullable=True),
 )
 
 # Who comes: "registered" holds a seat; "reserve" waits in id order for one to free up.

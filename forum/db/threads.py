@@ -141,5 +141,25 @@ async def in_channel(db: Database, channel_id: int, cursor: str | None,
     return rows[:limit], next_cursor
 
 
+def _first_channel(column: Any) -> Any:
+    """The thread's first channel (in the channels' own order): the one a feed row names."""
+    return (sa.select(column).join(thread_channels, thread_channels.c.channel_id == channels.c.id)
+            .where(thread_channels.c.thread_id == threads.c.id)
+            .order_by(channels.c.position, channels.c.id).limit(1).scalar_subquery())
+
+
+def latest_query(limit: int) -> Any:
+    """The most recently active threads across every channel, newest first: one walk down
+    ix_threads_last_activity_at, stopping after `limit` rows."""
+    return (sa.select(*LISTING_COLUMNS, _first_channel(channels.c.name).label("channel_name"),
+                      _first_channel(channels.c.slug).label("channel_slug"))
+            .select_from(threads.join(users, users.c.id == threads.c.author_id))
+            .order_by(threads.c.last_activity_at.desc()).limit(limit))
+
+
+async def latest(db: Database, limit: int = 10) -> list[Any]:
+    return await db.fetch_all(latest_query(limit))
+
+
 async def retitle(db: Database, thread_id: int, title: str, slug: str) -> None:
     await db.execute(threads.update().where(threads.c.id == thread_id).values(title=title, slug=slug))

@@ -18,6 +18,7 @@ from forum.templating import page_rows, thread_url
 from forum.validation import ValidationError
 
 THREADS_PER_PAGE = 30
+LATEST_ON_HOME = 10
 
 
 async def home(request: Request) -> Response:
@@ -29,6 +30,7 @@ async def home(request: Request) -> Response:
         "member_count": await users.count(forum.db),
         "online": forum.hub.presence.frame(SITE_CHANNEL)["members"],
         "next_events": await meetings.upcoming(forum.db, utcnow(), limit=3),
+        "latest": page_rows(await threads.latest(forum.db, limit=LATEST_ON_HOME)),
     })
 
 

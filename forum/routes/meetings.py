@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from forum import ics
+from forum import ics, time_zones
 from forum.actions import NotFound, PermissionDenied
 from forum.actions import meetings as meeting_actions
 from forum.clock import as_utc, isoformat, utcnow
@@ -20,8 +20,7 @@ from forum.db import channels, meetings, threads
 from forum.routes._common import forum_of, member_of, read_form, render
 from forum.validation import ValidationError
 
-FIELDS = ("title", "body", "starts_at", "ends_at", "timezone", "location", "capacity")
-DEFAULT_TIMEZONE = "Europe/London"
+FIELDS = ("title", "body", "starts_at", "ends_at", "timezone", "location", "capacity", "past")
 
 
 async def _meeting_or_404(request: Request) -> Any:
@@ -84,7 +83,7 @@ async def new_event(request: Request) -> Response:
     forum = forum_of(request)
     member = await _require_moderator(request)
     values: dict[str, Any] = {name: "" for name in FIELDS}
-    values.update(timezone=DEFAULT_TIMEZONE, categories=["announcements"])
+    values.update(timezone=time_zones.DEFAULT, categories=["announcements"])
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
@@ -95,13 +94,8 @@ async def new_event(request: Request) -> Response:
         except ValidationError as error:
             errors, status = error.fields, 400
     return await render(request, "meetings/form.html", {
-        "form": values, "errors": errors, "meeting": None,
+        "form": values, "errors": errors, "meeting": None, "zones": time_zones.choices(values["timezone"]),
         "all_channels": await channels.all_channels(forum.db)}, status_code=status)
-
-
-def _local_input(value: Any) -> str:
-    """A stored UTC time as the form shows it: ISO 8601 with its offset."""
-    return as_utc(value).strftime("%Y-%m-%dT%H:%M+00:00")  # type: ignore[union-attr]
 
 
 async def edit_event(request: Request) -> Response:
@@ -111,8 +105,9 @@ async def edit_event(request: Request) -> Response:
     opening = await meetings.opening_post(forum.db, meeting["thread_id"])
     values: dict[str, Any] = {
         "title": meeting["title"], "body": opening["body"] if opening else "",
-        "starts_at": _local_input(meeting["starts_at"]), "ends_at": _local_input(meeting["ends_at"]),
-        "timezone": DEFAULT_TIMEZONE, "location": meeting["location"],
+        "starts_at": time_zones.local_input(as_utc(meeting["starts_at"]), meeting["timezone"]),  # type: ignore[arg-type]
+        "ends_at": time_zones.local_input(as_utc(meeting["ends_at"]), meeting["timezone"]),  # type: ignore[arg-type]
+        "timezone": meeting["timezone"] or time_zones.DEFAULT, "past": "", "location": meeting["location"],
         "capacity": "" if meeting["capacity"] is None else str(meeting["capacity"]),
         "categories": [c["slug"] for c in await threads.channels_of(forum.db, meeting["thread_id"])]}
     errors: dict[str, str] = {}
@@ -125,7 +120,7 @@ async def edit_event(request: Request) -> Response:
         except ValidationError as error:
             errors, status = error.fields, 400
     return await render(request, "meetings/form.html", {
-        "form": values, "errors": errors, "meeting": meeting,
+        "form": values, "errors": errors, "meeting": meeting, "zones": time_zones.choices(values["timezone"]),
         "all_channels": await channels.all_channels(forum.db)}, status_code=status)
 
 

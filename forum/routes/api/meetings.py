@@ -18,7 +18,7 @@ from forum.routes.api._common import ApiError, json_body, require_member
 def event_json(row: Any) -> dict[str, Any]:
     return {"id": row["id"], "thread_id": row["thread_id"], "title": row["title"],
             "starts_at": isoformat(row["starts_at"]), "ends_at": isoformat(row["ends_at"]),
-            "location": row["location"], "capacity": row["capacity"],
+            "location": row["location"], "capacity": row["capacity"], "timezone": row["timezone"],
             "registered": row["registered"], "reserve": row["reserve"],
             "seats_left": meetings.seats_left(row), "url": f"/events/{row['id']}"}
 

@@ -47,11 +47,11 @@ SCHEMAS: dict[str, Any] = {
     "Event": _obj(["id", "thread_id", "title", "starts_at", "ends_at", "location", "capacity",
                    "registered", "reserve"], id=INT, thread_id=INT, title=STR, starts_at=TIME,
                   ends_at=TIME, location=STR, capacity={"type": ["integer", "null"]}, registered=INT,
-                  reserve=INT, seats_left={"type": ["integer", "null"]}, url=STR),
+                  reserve=INT, seats_left={"type": ["integer", "null"]}, url=STR, timezone=NSTR),
 }
 
 EVENT_FIELDS = {"title": STR, "body": STR, "starts_at": TIME, "ends_at": TIME, "timezone": STR,
-                "location": STR, "capacity": {"type": ["integer", "null"]},
+                "past": BOOL, "location": STR, "capacity": {"type": ["integer", "null"]},
                 "categories": {"type": "array", "items": STR, "minItems": 1}}
 
 
@@ -256,13 +256,16 @@ PATHS: dict[str, Any] = {
                    _obj(["events"], events={"type": "array", "items": _ref("Event")}),
                    params=[_query_param("when")]),
         "post": _op("Create an event: a thread with a date, place and seats (moderators). Times are "
-                    "ISO 8601 with an offset, or without one and a timezone name", 201, _ref("Event"),
+                    "ISO 8601 with an offset, or without one and a timezone name (kept, so the edit "
+                    "form shows them in it). A start in the past is refused unless past is true "
+                    "(recording an event that is over)", 201, _ref("Event"),
                     auth=True, body=_obj(["title", "body", "starts_at", "ends_at", "location",
                                           "categories"], **EVENT_FIELDS)),
     },
     "/events/{event_id}": {
         "get": _op("One event", 200, _ref("Event"), params=[_path_param("event_id", INT)]),
-        "patch": _op("Edit an event (moderators); more seats go to the reserve list at once", 200,
+        "patch": _op("Edit an event (moderators); more seats go to the reserve list at once. "
+                     "A start moved into the past needs past: true", 200,
                      _ref("Event"), auth=True, params=[_path_param("event_id", INT)],
                      body=_obj(["title", "body", "starts_at", "ends_at", "location"], **EVENT_FIELDS)),
     },

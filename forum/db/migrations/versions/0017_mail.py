@@ -1,7 +1,7 @@
 """mail: members' email addresses, one-use account links, the durable outbox, emailed notifications
 
-Revision ID: 0012
-Revises: 0010
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-11-23
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
+revision = "0017"
 down_revision = "0016"
 branch_labels = None
 depends_on = None
