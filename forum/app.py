@@ -58,6 +58,7 @@ from forum.routes.websocket import routes as websocket_routes
 from forum.services import Forum
 from forum.settings import Settings
 from forum.static_files import STATIC_DIR, CachedStaticFiles
+from forum.storage import storage_for
 from forum.templating import Templates
 
 log = logging.getLogger("forum")
@@ -106,7 +107,8 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         limits = rate_limiter_for(settings.rate_limits, settings.broadcast_url, our_id)
         forum = Forum(settings=settings, db=db, hub=hub, templates=Templates(),
                       signer=Signer(settings.secret_key), limits=limits,
-                      passwords=Passwords(settings.password_hasher))
+                      passwords=Passwords(settings.password_hasher),
+                      uploads=storage_for(settings.uploads_url, settings.database_url))
         reminders = asyncio.create_task(remind_periodically(forum))
         if freeze_after_start:
             _freeze_the_heap()
@@ -120,6 +122,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
                 pass
             await hub.stop()
             await forum.limits.close()
+            await forum.uploads.close()
             await db.disconnect()
 
     api = [*api_accounts.routes, *api_discussions.routes, *api_moderation.routes, *api_meetings.routes,

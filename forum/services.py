@@ -11,6 +11,7 @@ from forum.ratelimit import RateLimiter
 from forum.realtime.hub import Hub
 from forum.settings import Settings
 from forum.shared_reads import SharedReads
+from forum.storage import Storage
 from forum.templating import Templates
 
 
@@ -23,4 +24,5 @@ class Forum:
     signer: Signer
     limits: RateLimiter
     passwords: Passwords
+    uploads: Storage
     shared: SharedReads = field(default_factory=SharedReads)

@@ -20,6 +20,10 @@ SETTINGS_HELP: dict[str, tuple[str, str]] = {
     "FORUM_METRICS_FROM": ("", "comma-separated addresses or CIDR ranges that may read /metrics "
                                "without signing in (admins always may)"),
     "FORUM_LOG_FORMAT": ("text", "'json' for one JSON object per line on stderr, with request ids"),
+    "FORUM_UPLOADS_URL": ("file://./uploads", "where uploaded files live: file://./uploads (beside the "
+                          "SQLite file), file:///path, or s3://bucket?endpoint=http://host:port for any "
+                          "S3-compatible store (credentials from the usual AWS variables)"),
+    "FORUM_UPLOAD_MAX_BYTES": ("10485760", "the largest file a member may upload, in bytes"),
 }
 LOG_FORMATS = ("text", "json")
 
@@ -33,6 +37,8 @@ class Settings:
     rate_limits: bool = True
     metrics_from: tuple[IPv4Network | IPv6Network, ...] = ()
     log_format: str = "text"
+    uploads_url: str = "file://./uploads"
+    upload_max_bytes: int = 10 * 1024 * 1024
     # Event log window: events older than this, or beyond this count, are pruned.
     event_log_max_age_seconds: int = 7 * 24 * 3600
     event_log_max_count: int = 100_000
@@ -62,6 +68,8 @@ class Settings:
             rate_limits=get("FORUM_RATE_LIMITS").lower() not in ("off", "0", "false", "no"),
             metrics_from=networks(get("FORUM_METRICS_FROM")),
             log_format=log_format(get("FORUM_LOG_FORMAT")),
+            uploads_url=get("FORUM_UPLOADS_URL"),
+            upload_max_bytes=positive_int("FORUM_UPLOAD_MAX_BYTES", get("FORUM_UPLOAD_MAX_BYTES")),
         )
 
 
@@ -71,6 +79,12 @@ def networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:
         return tuple(ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip())
     except ValueError as error:
         raise ValueError(f"FORUM_METRICS_FROM: {error}") from None
+
+
+def positive_int(name: str, value: str) -> int:
+    if not value.strip().isdigit() or int(value) < 1:
+        raise ValueError(f"{name} must be a whole number above 0, not {value!r}")
+    return int(value)
 
 
 def log_format(value: str) -> str:
