@@ -46,6 +46,7 @@ from forum.routes import (
     notifications,
     search,
     threads,
+    uploads,
     welcome,
 )
 from forum.routes import channels as channel_routes
@@ -54,6 +55,7 @@ from forum.routes.api import discussions as api_discussions
 from forum.routes.api import meetings as api_meetings
 from forum.routes.api import moderation as api_moderation
 from forum.routes.api import openapi, preview
+from forum.routes.api import uploads as api_uploads
 from forum.routes.websocket import routes as websocket_routes
 from forum.services import Forum
 from forum.settings import Settings
@@ -126,7 +128,8 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
             await db.disconnect()
 
     api = [*api_accounts.routes, *api_discussions.routes, *api_moderation.routes, *api_meetings.routes,
-           *search.api_routes, *notifications.api_routes, *preview.routes, *openapi.routes]
+           *search.api_routes, *notifications.api_routes, *preview.routes, *api_uploads.routes,
+           *openapi.routes]
     routes = [
         *channel_routes.routes,
         *threads.routes,
@@ -134,6 +137,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         *account_security.routes,
         *members.routes,
         *downloads.routes,
+        *uploads.routes,
         *welcome.routes,
         *notifications.routes,
         *health.routes,

@@ -20,6 +20,9 @@ SLOW_LOGIN_SECONDS = 1.0
 POSTS_PER_MEMBER = (10, 60)
 POSTS_PER_NEW_MEMBER = (3, 60)  # in their first day: spam accounts are young
 NEW_MEMBER_SECONDS = 24 * 3600
+UPLOADS_PER_MEMBER = (20, 60)
+# Each member may upload this many of the largest files a day (FORUM_UPLOAD_MAX_BYTES each).
+UPLOAD_DAILY_QUOTA_FILES = 20
 # Keys not touched for this long are forgotten, so memory stays bounded.
 FORGET_AFTER_SECONDS = 3600
 SWEEP_EVERY = 1000

@@ -150,11 +150,12 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-def live_server(database_url: str, tmp_path: Path) -> Iterator[Any]:
+def live_server(database_url: str, uploads_url: str, tmp_path: Path) -> Iterator[Any]:
     """`forum serve` as a real process on a free port, on this test's database."""
     from tests.servers import ServerProcess
 
-    server = ServerProcess(database_url, log_path=tmp_path / "server.log").start()
+    server = ServerProcess(database_url, log_path=tmp_path / "server.log",
+                           extra_env={"FORUM_UPLOADS_URL": uploads_url}).start()
     yield server
     server.stop()
 

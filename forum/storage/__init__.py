@@ -17,6 +17,14 @@ from forum.settings import sqlite_path
 KEY = re.compile(r"[0-9a-f]{64}\.[a-z0-9]{1,5}")
 
 
+class UploadRefused(ValueError):
+    """A file the forum will not keep; the message says why, in words for people."""
+
+
+class UploadTooLarge(UploadRefused):
+    """Larger than FORUM_UPLOAD_MAX_BYTES: a 413."""
+
+
 class BadKey(ValueError):
     """Not a key this forum makes: never let one reach a file path or a bucket."""
 
