@@ -19,7 +19,7 @@ from forum.app import create_app
 from forum.db.tables import uploads
 from tests import sample_files as sample
 from tests.conftest import make_client
-from tests.helpers import api_token, csrf_token, sign_up
+from tests.helpers import api_token, csrf_token, sign_up, start_thread
 
 IMAGE_HEADERS = {"content-security-policy": "default-src 'none'; sandbox",
                  "x-content-type-options": "nosniff",
@@ -248,3 +248,21 @@ async def test_uploads_in_an_s3_store(settings, s3_uploads_url):
 async def test_unknown_and_malformed_keys_are_404(client):
     for path in ("/uploads/" + "a" * 64 + ".png", "/uploads/..%2Fforum.secret", "/uploads/x.png"):
         assert (await client.get(path)).status_code == 404
+
+
+async def test_a_post_shows_its_pictures_and_files(client):
+    member = await api_token(client, "pia")
+    picture = (await send(client, member, "wide.png", sample.png((3000, 1000)), alt="The bay")).json()
+    document = (await send(client, member, "minutes.pdf", sample.PDF)).json()
+    body = (f"![The bay at dusk]({picture['url']})\n![Again]({picture['url']})\n\n"
+            f"[Minutes]({document['url']}) ![elsewhere](https://example.org/x.png)")
+    thread = await start_thread(client, member, body=body)
+    html = (await client.get(f"/api/v1/threads/{thread['id']}")).json()["posts"][0]["html"]
+    assert html.startswith('<p class="gallery">') and html.count("<img") == 2
+    assert f'src="{picture["display_url"]}" alt="The bay at dusk" width="1280" height="427"' in html
+    assert f'<a class="upload-picture" href="{picture["url"]}"' in html
+    assert 'class="upload-file"' in html and "PDF, " in html and "example.org" not in html
+    page = await client.get(thread["url"])
+    assert f'src="{picture["display_url"]}"' in page.text
+    preview = await client.post("/api/v1/preview", json={"body": f"![x]({picture['url']})"})
+    assert 'width="1280"' in preview.json()["html"]

@@ -13,20 +13,15 @@ from forum.clock import utcnow
 from forum.db import uploads
 from forum.ratelimit import UPLOAD_DAILY_QUOTA_FILES, UPLOADS_PER_MEMBER, RateLimited
 from forum.services import Forum
-from forum.storage import UploadTooLarge
+from forum.storage import UploadTooLarge, size_in_words
 from forum.storage.documents import identify
 from forum.storage.pictures import Picture, looks_like_picture, reencode
+from forum.uploads_markdown import keys_in
 from forum.validation import ValidationError
 
 MAX_NAME = 200
 MAX_ALT = 500
 QUOTA_RETRY_SECONDS = 3600  # the day's window slides: some of it frees up within hours
-
-
-def megabytes(size: int) -> str:
-    """10485760 -> '10 MB', 150000 -> '146.5 KB'."""
-    number, unit = (size / 1048576, "MB") if size >= 1048576 else (size / 1024, "KB")
-    return f"{number:.1f}".removesuffix(".0") + f" {unit}"
 
 
 def clean_name(name: Any) -> str:
@@ -43,7 +38,8 @@ async def upload(forum: Forum, member: Member | None, data: bytes, name: Any, al
     member = require_writer(member)
     limit = forum.settings.upload_max_bytes
     if len(data) > limit:
-        raise UploadTooLarge(f"Files are limited to {megabytes(limit)}; that one is {megabytes(len(data))}.")
+        raise UploadTooLarge(f"Files are limited to {size_in_words(limit)}; "
+                             f"that one is {size_in_words(len(data))}.")
     if not data:
         raise ValidationError({"file": "Choose a file to upload."})
     alt_text = " ".join(str(alt or "").split())[:MAX_ALT]
@@ -52,7 +48,7 @@ async def upload(forum: Forum, member: Member | None, data: bytes, name: Any, al
     now = utcnow()
     quota = UPLOAD_DAILY_QUOTA_FILES * limit
     if await uploads.bytes_since(forum.db, member.id, uploads.day_before(now)) + len(data) > quota:
-        raise RateLimited(QUOTA_RETRY_SECONDS, f"You have uploaded {megabytes(quota)} in the last day, "
+        raise RateLimited(QUOTA_RETRY_SECONDS, f"You have uploaded {size_in_words(quota)} in the last day, "
                           "the most the forum takes from one member. Try again in a few hours.")
     await forum.limits.take(f"upload:{member.id}", UPLOADS_PER_MEMBER, "You are uploading faster "
                             "than the forum allows.")
@@ -70,6 +66,16 @@ async def upload(forum: Forum, member: Member | None, data: bytes, name: Any, al
         content_type=document.content_type, size=len(data), original_name=file_name, alt=alt_text,
         created_at=now)
     return await uploads.by_id(forum.db, upload_id)
+
+
+async def named_in(forum: Forum, body: str) -> dict[str, Any]:
+    """The uploads a post's text shows, for rendering it (forum.text.render_markdown)."""
+    return await uploads.by_keys(forum.db, keys_in(body))
+
+
+async def mark_used(forum: Forum, shown: dict[str, Any]) -> None:
+    """Inside the post's transaction: a file a post shows is not swept away."""
+    await uploads.mark_used(forum.db, set(shown), utcnow())
 
 
 async def _store_picture(forum: Forum, member: Member, picture: Picture, name: str, alt: str,

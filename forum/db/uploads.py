@@ -27,6 +27,20 @@ async def by_key(db: Database, key: str) -> Any:
         .order_by(uploads.c.id).limit(1))
 
 
+async def by_keys(db: Database, keys: set[str]) -> dict[str, Any]:
+    """{key: upload} for the keys that name an upload's full file; unknown keys are left out."""
+    if not keys:
+        return {}
+    rows = await db.fetch_all(uploads.select().where(uploads.c.key.in_(sorted(keys)))
+                              .order_by(uploads.c.id))
+    return {row["key"]: row for row in reversed(rows)}  # the same file twice: the first upload's
+
+
+async def mark_used(db: Database, keys: set[str], now: datetime) -> None:
+    if keys:
+        await db.execute(uploads.update().where(uploads.c.key.in_(sorted(keys))).values(used_at=now))
+
+
 async def bytes_since(db: Database, owner_id: int, since: datetime) -> int:
     """How much a member uploaded since then: their daily quota's measure."""
     total = await db.fetch_val(sa.select(sa.func.coalesce(sa.func.sum(uploads.c.size), 0))

@@ -29,6 +29,12 @@ class BadKey(ValueError):
     """Not a key this forum makes: never let one reach a file path or a bucket."""
 
 
+def size_in_words(size: int) -> str:
+    """10485760 -> '10 MB', 150000 -> '146.5 KB'."""
+    number, unit = (size / 1048576, "MB") if size >= 1048576 else (size / 1024, "KB")
+    return f"{number:.1f}".removesuffix(".0") + f" {unit}"
+
+
 def key_for(data: bytes, extension: str) -> str:
     key = f"{hashlib.sha256(data).hexdigest()}.{extension}"
     check_key(key)

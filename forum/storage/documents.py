@@ -21,24 +21,28 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 class Document:
     extension: str
     content_type: str
+    label: str = ""  # what a reader calls it, on the file's card in a post
 
 
-PDF = Document("pdf", "application/pdf")
+PDF = Document("pdf", "application/pdf", "PDF")
 # Office Open XML: the one part each kind must have.
 OOXML = {"word/document.xml": Document("docx", "application/vnd.openxmlformats-officedocument."
-                                               "wordprocessingml.document"),
+                                               "wordprocessingml.document", "Word document"),
          "xl/workbook.xml": Document("xlsx", "application/vnd.openxmlformats-officedocument."
-                                            "spreadsheetml.sheet"),
+                                            "spreadsheetml.sheet", "Excel spreadsheet"),
          "ppt/presentation.xml": Document("pptx", "application/vnd.openxmlformats-officedocument."
-                                                 "presentationml.presentation")}
-ODF = {f"application/vnd.oasis.opendocument.{kind}": Document(ext, f"application/vnd.oasis."
-                                                                  f"opendocument.{kind}")
+                                                 "presentationml.presentation", "PowerPoint slides")}
+ODF = {f"application/vnd.oasis.opendocument.{kind}": Document(
+    ext, f"application/vnd.oasis.opendocument.{kind}", f"OpenDocument {kind}")
        for kind, ext in (("text", "odt"), ("spreadsheet", "ods"), ("presentation", "odp"))}
 # Old Office files share one container (OLE); which program made one the name tells.
-OLE = {"doc": Document("doc", "application/msword"), "xls": Document("xls", "application/vnd.ms-excel"),
-       "ppt": Document("ppt", "application/vnd.ms-powerpoint")}
-PLAIN_TEXT = Document("txt", "text/plain; charset=utf-8")
-TEXT = {"csv": Document("csv", "text/csv; charset=utf-8"), "txt": PLAIN_TEXT, "md": PLAIN_TEXT}
+OLE = {"doc": Document("doc", "application/msword", "Word document"),
+       "xls": Document("xls", "application/vnd.ms-excel", "Excel spreadsheet"),
+       "ppt": Document("ppt", "application/vnd.ms-powerpoint", "PowerPoint slides")}
+PLAIN_TEXT = Document("txt", "text/plain; charset=utf-8", "Text")
+TEXT = {"csv": Document("csv", "text/csv; charset=utf-8", "CSV table"), "txt": PLAIN_TEXT, "md": PLAIN_TEXT}
+LABELS = {d.content_type: d.label for d in (PDF, *OOXML.values(), *ODF.values(), *OLE.values(),
+                                            *TEXT.values())}
 KINDS = "PDF, Word, Excel, PowerPoint, OpenDocument, CSV or plain text"
 
 

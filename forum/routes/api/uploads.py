@@ -9,10 +9,10 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from forum.actions import uploads as upload_actions
-from forum.actions.uploads import megabytes
 from forum.routes._common import body_up_to, forum_of
 from forum.routes._form_body import parse_form_with_files
 from forum.routes.api._common import ApiError, require_member
+from forum.storage import size_in_words
 from forum.validation import ValidationError
 
 # Room for the multipart framing and the alt text around the file itself.
@@ -20,7 +20,7 @@ FORM_OVERHEAD_BYTES = 64 * 1024
 
 
 def too_large_message(limit: int) -> str:
-    return f"Files are limited to {megabytes(limit)}; that one is larger. Nothing was kept."
+    return f"Files are limited to {size_in_words(limit)}; that one is larger. Nothing was kept."
 
 
 def upload_json(row: Any) -> dict[str, Any]:
