@@ -26,6 +26,19 @@ PICTURE_URL = re.compile(rf"/uploads/{KEY.pattern[:-len(r'[a-z0-9]{1,5}')]}(jpg|
 CLASSES = {"a": {"upload-picture", "upload-file"}, "p": {"gallery"}, "span": {"upload-meta"}}
 
 
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\\[\]])")
+
+
+def _escaped(text: str) -> str:
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+
+
+def markdown_for(upload: Any) -> str:
+    """What shows an upload in a post: ![alt](url) for a picture, [name](url) for a file."""
+    words = upload["alt"] if _is_picture(upload) else upload["original_name"]
+    return f"{'!' if _is_picture(upload) else ''}[{_escaped(words)}](/uploads/{upload['key']})"
+
+
 def keys_in(source: str) -> set[str]:
     """Every upload a post's text names, whether or not it exists."""
     return {m.group(1) for m in UPLOAD_URL.finditer(source)}

@@ -266,3 +266,51 @@ async def test_a_post_shows_its_pictures_and_files(client):
     assert f'src="{picture["display_url"]}"' in page.text
     preview = await client.post("/api/v1/preview", json={"body": f"![x]({picture['url']})"})
     assert 'width="1280"' in preview.json()["html"]
+
+
+# -- the composer without JavaScript ---------------------------------------------------------
+async def _post_form(client: Any, path: str, fields: dict[str, str], file: tuple[str, bytes] | None,
+                     form_page: str) -> Any:
+    token = await csrf_token(client, form_page)
+    files = {"file": (file[0], file[1], "application/octet-stream") if file else ("", b"", "")}
+    return await client.post(path, data={**fields, "csrf_token": token}, files=files)
+
+
+async def test_a_reply_form_with_a_picture_posts_it_in_the_message(client, forum):
+    await sign_up(client, "pia")
+    thread = await start_thread(client, {"X-CSRF-Token": await csrf_token(client)}, body="Opening")
+    page = await client.get(thread["url"])
+    assert 'enctype="multipart/form-data"' in page.text and 'type="file"' in page.text
+    # A picture without a description comes back with the text kept and the reason.
+    refused = await _post_form(client, f"/t/{thread['id']}/reply", {"body": "Here it is", "parent_id": ""},
+                               ("bay.png", sample.png()), thread["url"])
+    assert refused.status_code == 400 and "Here it is" in refused.text
+    assert "Describe the picture" in refused.text and 'id="alt-error"' in refused.text
+    bad = await _post_form(client, f"/t/{thread['id']}/reply", {"body": "Typed words", "parent_id": ""},
+                           ("cat.jpg", sample.HTML), thread["url"])
+    assert bad.status_code == 400 and "Typed words" in bad.text and 'id="file-error"' in bad.text
+    assert await stored_files(forum) == 0
+    posted = await _post_form(client, f"/t/{thread['id']}/reply",
+                              {"body": "Here it is", "parent_id": "", "alt": "The bay"},
+                              ("bay.png", sample.png()), thread["url"])
+    assert posted.status_code == 303, posted.text
+    shown = await client.get(posted.headers["location"])
+    assert 'alt="The bay"' in shown.text and 'loading="lazy"' in shown.text
+    # No file chosen: the form posts as before.
+    plain = await _post_form(client, f"/t/{thread['id']}/reply", {"body": "Just words", "parent_id": ""},
+                             None, thread["url"])
+    assert plain.status_code == 303
+
+
+async def test_a_new_thread_form_with_a_file_too_large_keeps_what_was_typed(settings):
+    async with await _app_with(settings, upload_max_bytes=50_000) as app, make_client(app) as client:
+        await sign_up(client, "pia")
+        form = "/c/general-chat/new"
+        typed = {"title": "Minutes", "body": "From May", "categories": "general-chat"}
+        refused = await _post_form(client, form, typed, ("minutes.pdf", sample.PDF + bytes(60_000)), form)
+        assert refused.status_code == 413
+        assert "Files are limited to 48.8 KB" in refused.text and "From May" in refused.text
+        posted = await _post_form(client, form, typed, ("minutes.pdf", sample.PDF), form)
+        assert posted.status_code == 303
+        page = await client.get(posted.headers["location"])
+        assert 'class="upload-file"' in page.text and "minutes.pdf<span" in page.text
