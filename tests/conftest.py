@@ -172,7 +172,8 @@ async def other_client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
 # time, one axe-core install), the multi-process tests (they share one Redis), and the tests
 # that load the machine on purpose (their timings assume they have it to themselves).
 SERIAL_GROUPS = {"test_browser_pages": "browser", "test_browser_live": "browser",
-                 "test_browser_xss": "browser", "test_scale": "redis", "test_forum_id": "redis",
+                 "test_browser_xss": "browser", "test_browser_uploads": "browser",
+                 "test_scale": "redis", "test_forum_id": "redis",
                  "test_crash": "load", "test_faults": "load", "test_live": "load"}
 
 
