@@ -11,7 +11,7 @@ from typing import Any
 import nh3
 from markdown_it import MarkdownIt
 
-from forum import uploads_markdown
+from forum import uploads_markdown, video_cards
 
 # Raw HTML off: tags people type show as text. Images only of this forum's own uploads
 # (forum/uploads_markdown.py): hotlinked pictures would leak readers' addresses to other hosts.
@@ -20,16 +20,23 @@ _markdown = (
     .enable(["linkify", "strikethrough", "table"])
 )
 uploads_markdown.install(_markdown)
+video_cards.install(_markdown)
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "del", "a", "code", "pre", "blockquote", "ul", "ol", "li",
     "h1", "h2", "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td",
     "img", "span",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"},
+ALLOWED_ATTRIBUTES = {"a": {"href", "title", "target"}, "ol": {"start"}, "th": {"align"}, "td": {"align"},
                       "img": {"src", "alt", "width", "height", "loading"}}
 # Only the classes the renderer itself sets (nothing people type can set one).
-ALLOWED_CLASSES = uploads_markdown.CLASSES
+ALLOWED_CLASSES = {tag: uploads_markdown.CLASSES.get(tag, set()) | video_cards.CLASSES.get(tag, set())
+                   for tag in uploads_markdown.CLASSES.keys() | video_cards.CLASSES.keys()}
+
+
+def _allowed_attribute(tag: str, attribute: str, value: str) -> str | None:
+    value_or_none = uploads_markdown.allowed_attribute(tag, attribute, value)
+    return None if value_or_none is None else video_cards.allowed_attribute(tag, attribute, value_or_none)
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
@@ -56,7 +63,7 @@ def sanitize(html: str) -> str:
         link_rel="nofollow ugc noopener noreferrer",
         strip_comments=True,
         allowed_classes=ALLOWED_CLASSES,
-        attribute_filter=uploads_markdown.allowed_attribute,
+        attribute_filter=_allowed_attribute,
     )
 
 

@@ -98,3 +98,23 @@ def test_the_sanitizer_keeps_only_our_own_picture_sources_and_classes():
                     f'<img src="/uploads/{DISPLAY_KEY}" alt="ok"><p class="evil gallery">x</p>')
     assert "evil" not in html and "onerror" not in html and 'width="9e9"' not in html
     assert f'<img src="/uploads/{DISPLAY_KEY}" alt="ok">' in html and '<p class="gallery">' in html
+
+
+# -- video links: a card that fetches nothing from the video site --------------------------
+@pytest.mark.parametrize(("source", "site"), [
+    ("https://www.youtube.com/watch?v=dQw4w9WgXcQ", "YouTube"),
+    ("https://youtu.be/dQw4w9WgXcQ", "YouTube"),
+    ("[Our talk at the conference](https://vimeo.com/123456789)", "Vimeo"),
+])
+def test_a_video_link_alone_on_its_line_is_a_card_that_opens_a_new_tab(source, site):
+    html = render_markdown(f"Watch this:\n\n{source}\n")
+    assert '<p class="video-card"><a href="https://' in html and 'target="_blank"' in html
+    assert f'<span class="video-site">Watch on {site} (opens in a new tab)</span>' in html
+    assert "<iframe" not in html and "<img" not in html  # nothing loads from the other site
+
+
+def test_a_video_link_inside_a_sentence_or_elsewhere_stays_a_plain_link():
+    for source in ("See https://youtu.be/dQw4w9WgXcQ today", "https://example.org/watch?v=dQw4w9WgXcQ",
+                   "https://www.youtube.com.evil.example/watch?v=dQw4w9WgXcQ"):
+        html = render_markdown(source)
+        assert "video-card" not in html and "target" not in html, html
