@@ -51,6 +51,7 @@ from forum.routes import (
     settings_pages,
     threads,
     unsubscribe,
+    uploads,
     welcome,
 )
 from forum.routes import channels as channel_routes
@@ -60,10 +61,12 @@ from forum.routes.api import discussions as api_discussions
 from forum.routes.api import meetings as api_meetings
 from forum.routes.api import moderation as api_moderation
 from forum.routes.api import openapi, preview
+from forum.routes.api import uploads as api_uploads
 from forum.routes.websocket import routes as websocket_routes
 from forum.services import Forum
 from forum.settings import Settings
 from forum.static_files import STATIC_DIR, CachedStaticFiles
+from forum.storage import storage_for
 from forum.templating import Templates
 
 log = logging.getLogger("forum")
@@ -112,7 +115,8 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         limits = rate_limiter_for(settings.rate_limits, settings.broadcast_url, our_id)
         forum = Forum(settings=settings, db=db, hub=hub, templates=Templates(),
                       signer=Signer(settings.secret_key), limits=limits,
-                      passwords=Passwords(settings.password_hasher), mailer=Mailer(settings, db))
+                      passwords=Passwords(settings.password_hasher), mailer=Mailer(settings, db),
+                      uploads=storage_for(settings.uploads_url, settings.database_url))
         reminders = asyncio.create_task(remind_periodically(forum))
         mail_sender = asyncio.create_task(forum.mailer.sender.run())
         notification_mail = asyncio.create_task(email_notifications_periodically(forum))
@@ -129,11 +133,12 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
                     pass
             await hub.stop()
             await forum.limits.close()
+            await forum.uploads.close()
             await db.disconnect()
 
     api = [*api_accounts.routes, *api_discussions.routes, *api_moderation.routes, *api_meetings.routes,
            *api_conversations.routes, *search.api_routes,
-           *notifications.api_routes, *preview.routes, *openapi.routes]
+           *notifications.api_routes, *preview.routes, *api_uploads.routes, *openapi.routes]
     routes = [
         *channel_routes.routes,
         *threads.routes,
@@ -144,6 +149,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         *unsubscribe.routes,
         *members.routes,
         *downloads.routes,
+        *uploads.routes,
         *welcome.routes,
         *notifications.routes,
         *health.routes,

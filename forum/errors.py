@@ -12,6 +12,7 @@ from forum.actions import NotFound, PermissionDenied
 from forum.ratelimit import RateLimited
 from forum.routes._common import error_page
 from forum.routes.api._common import ApiError, error_response
+from forum.storage import UploadRefused, UploadTooLarge
 from forum.validation import ValidationError
 
 log = logging.getLogger("forum")
@@ -60,6 +61,12 @@ async def on_http_exception(request: Request, exc: Exception) -> Response:
     return response
 
 
+async def on_upload_refused(request: Request, exc: Exception) -> Response:
+    too_large = isinstance(exc, UploadTooLarge)
+    return await _answer(request, 413 if too_large else 400, "too_large" if too_large else "refused_file",
+                         str(exc), {"file": str(exc)})
+
+
 async def on_rate_limited(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RateLimited)
     response = await _answer(request, 429, "rate_limited", str(exc))
@@ -78,6 +85,7 @@ handlers = {
     ValidationError: on_validation_error,
     PermissionDenied: on_permission_denied,
     NotFound: on_not_found,
+    UploadRefused: on_upload_refused,
     RateLimited: on_rate_limited,
     HTTPException: on_http_exception,
     Exception: on_server_error,

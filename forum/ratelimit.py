@@ -29,6 +29,9 @@ NEW_MEMBER_SECONDS = 24 * 3600
 REACTIONS_PER_MEMBER = (30, 60)
 # Private messages reach people directly, so they count apart from posts and as strictly.
 MESSAGES_PER_MEMBER = (10, 60)
+UPLOADS_PER_MEMBER = (20, 60)
+# Each member may upload this many of the largest files a day (FORUM_UPLOAD_MAX_BYTES each).
+UPLOAD_DAILY_QUOTA_FILES = 20
 # Keys not touched for this long are forgotten, so memory stays bounded.
 FORGET_AFTER_SECONDS = 3600
 SWEEP_EVERY = 1000

@@ -12,6 +12,7 @@ from forum.ratelimit import RateLimiter
 from forum.realtime.hub import Hub
 from forum.settings import Settings
 from forum.shared_reads import SharedReads
+from forum.storage import Storage
 from forum.templating import Templates
 
 
@@ -25,4 +26,5 @@ class Forum:
     limits: RateLimiter
     passwords: Passwords
     mailer: Mailer
+    uploads: Storage
     shared: SharedReads = field(default_factory=SharedReads)

@@ -25,6 +25,10 @@ SETTINGS_HELP: dict[str, tuple[str, str]] = {
                        "smtp://[user:password@]host:port (smtps:// for TLS, ?starttls=1 for STARTTLS)"),
     "FORUM_MAIL_FROM": ("Practice Forum <forum@localhost>", "the From of every email"),
     "FORUM_EMAIL_DELAY_SECONDS": ("600", "how long a notification waits unseen before it is emailed"),
+    "FORUM_UPLOADS_URL": ("file://./uploads", "where uploaded files live: file://./uploads (beside the "
+                          "SQLite file), file:///path, or s3://bucket?endpoint=http://host:port for any "
+                          "S3-compatible store (credentials from the usual AWS variables)"),
+    "FORUM_UPLOAD_MAX_BYTES": ("10485760", "the largest file a member may upload, in bytes"),
 }
 LOG_FORMATS = ("text", "json")
 
@@ -43,6 +47,8 @@ class Settings:
     smtp_url: str = "maildir://./mail"
     mail_from: str = "Practice Forum <forum@localhost>"
     email_delay_seconds: int = 600
+    uploads_url: str = "file://./uploads"
+    upload_max_bytes: int = 10 * 1024 * 1024
     # Event log window: events older than this, or beyond this count, are pruned.
     event_log_max_age_seconds: int = 7 * 24 * 3600
     event_log_max_count: int = 100_000
@@ -76,6 +82,8 @@ class Settings:
             smtp_url=get("FORUM_SMTP_URL"),
             mail_from=get("FORUM_MAIL_FROM"),
             email_delay_seconds=int(get("FORUM_EMAIL_DELAY_SECONDS")),
+            uploads_url=get("FORUM_UPLOADS_URL"),
+            upload_max_bytes=positive_int("FORUM_UPLOAD_MAX_BYTES", get("FORUM_UPLOAD_MAX_BYTES")),
         )
 
 
@@ -85,6 +93,12 @@ def networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:
         return tuple(ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip())
     except ValueError as error:
         raise ValueError(f"FORUM_METRICS_FROM: {error}") from None
+
+
+def positive_int(name: str, value: str) -> int:
+    if not value.strip().isdigit() or int(value) < 1:
+        raise ValueError(f"{name} must be a whole number above 0, not {value!r}")
+    return int(value)
 
 
 def log_format(value: str) -> str:

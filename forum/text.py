@@ -4,24 +4,39 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from html import unescape
+from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
 
-# Raw HTML off: tags people type show as text. Images off: the page's CSP allows images from
-# the forum only, and hotlinked pictures would leak readers' addresses to other hosts.
+from forum import uploads_markdown, video_cards
+
+# Raw HTML off: tags people type show as text. Images only of this forum's own uploads
+# (forum/uploads_markdown.py): hotlinked pictures would leak readers' addresses to other hosts.
 _markdown = (
     MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
     .enable(["linkify", "strikethrough", "table"])
-    .disable(["image"])
 )
+uploads_markdown.install(_markdown)
+video_cards.install(_markdown)
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "del", "a", "code", "pre", "blockquote", "ul", "ol", "li",
     "h1", "h2", "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td",
+    "img", "span",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title", "target"}, "ol": {"start"}, "th": {"align"}, "td": {"align"},
+                      "img": {"src", "alt", "width", "height", "loading"}}
+# Only the classes the renderer itself sets (nothing people type can set one).
+ALLOWED_CLASSES = {tag: uploads_markdown.CLASSES.get(tag, set()) | video_cards.CLASSES.get(tag, set())
+                   for tag in uploads_markdown.CLASSES.keys() | video_cards.CLASSES.keys()}
+
+
+def _allowed_attribute(tag: str, attribute: str, value: str) -> str | None:
+    value_or_none = uploads_markdown.allowed_attribute(tag, attribute, value)
+    return None if value_or_none is None else video_cards.allowed_attribute(tag, attribute, value_or_none)
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
@@ -47,14 +62,18 @@ def sanitize(html: str) -> str:
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="nofollow ugc noopener noreferrer",
         strip_comments=True,
+        allowed_classes=ALLOWED_CLASSES,
+        attribute_filter=_allowed_attribute,
     )
 
 
-def render_markdown(source: str, mentions: dict[str, str] | None = None) -> str:
+def render_markdown(source: str, mentions: dict[str, str] | None = None,
+                    uploads: Mapping[str, Any] | None = None) -> str:
     """`mentions` maps lower-cased usernames that exist to their spelling: only those
-    @names become links to profiles."""
+    @names become links to profiles. `uploads` maps the upload keys the text names to their
+    rows: only those show as pictures and file cards."""
     source = without_lone_surrogates(normalise_newlines(source))
-    return sanitize(_markdown.render(source, {"mentions": mentions or {}}))
+    return sanitize(_markdown.render(source, {"mentions": mentions or {}, "uploads": uploads or {}}))
 
 
 def summary(html: str, max_chars: int = 160) -> str:

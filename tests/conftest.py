@@ -91,11 +91,35 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
+# -- upload stores ----------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """One moto S3 server for the session; each test that uses it gets its own bucket."""
+    from tests.s3_server import s3_server
+
+    with s3_server() as endpoint:
+        yield endpoint
+
+
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def uploads_url(tmp_path: Path) -> str:
+    """Files in this test's own directory, whatever the database (PostgreSQL has no file beside
+    which the default would put them)."""
+    return f"file://{tmp_path / 'uploads'}"
+
+
+@pytest.fixture
+def s3_uploads_url(s3_endpoint: str) -> str:
+    from tests.s3_server import new_bucket
+
+    return f"s3://{new_bucket(s3_endpoint)}?endpoint={s3_endpoint}"
+
+
+@pytest.fixture
+def settings(database_url: str, uploads_url: str) -> Settings:
     """Argon2's cheapest profile for every password: see tests/forum_command.py."""
     return Settings(database_url=database_url, secret_key=TEST_SECRET, rate_limits=False,
-                    password_hasher=CHEAP_HASHER)
+                    password_hasher=CHEAP_HASHER, uploads_url=uploads_url)
 
 
 # -- the app in-process -------------------------------------------------------------------
@@ -126,11 +150,12 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-def live_server(database_url: str, tmp_path: Path) -> Iterator[Any]:
+def live_server(database_url: str, uploads_url: str, tmp_path: Path) -> Iterator[Any]:
     """`forum serve` as a real process on a free port, on this test's database."""
     from tests.servers import ServerProcess
 
-    server = ServerProcess(database_url, log_path=tmp_path / "server.log").start()
+    server = ServerProcess(database_url, log_path=tmp_path / "server.log",
+                           extra_env={"FORUM_UPLOADS_URL": uploads_url}).start()
     yield server
     server.stop()
 
@@ -149,7 +174,8 @@ async def other_client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
 SERIAL_GROUPS = {"test_browser_pages": "browser", "test_browser_live": "browser",
                  "test_browser_xss": "browser", "test_browser_composing": "browser",
                  "test_browser_mail": "browser", "test_browser_editing": "browser",
-                 "test_browser_events": "browser", "test_scale": "redis", "test_forum_id": "redis",
+                 "test_browser_events": "browser", "test_browser_uploads": "browser",
+                 "test_scale": "redis", "test_forum_id": "redis",
                  "test_crash": "load", "test_faults": "load", "test_live": "load",
                  "test_html_valid": "html"}  # one checker install and one Java at a time
 

@@ -108,7 +108,8 @@ def fuzz_target(request: pytest.FixtureRequest,
         made = run_forum(database_url, "user", "create", username, "--role", role, "--password-stdin",
                          stdin=PASSWORD)
         assert made.returncode == 0, made.stderr
-    server = ServerProcess(database_url, log_path=tmp / "server.log").start()
+    server = ServerProcess(database_url, log_path=tmp / "server.log",
+                           extra_env={"FORUM_UPLOADS_URL": f"file://{tmp / 'uploads'}"}).start()
     try:
         with httpx.Client(base_url=server.base_url) as http:
             assert http.get("/api/v1/openapi.json").json() == DOCUMENT

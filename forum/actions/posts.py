@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from forum.actions import NotFound, PermissionDenied, notify, require_writer, take_posting_allowance
+from forum.actions import NotFound, PermissionDenied, notify, require_writer, take_posting_allowance, uploads
 from forum.actions.live import channel_row_html, post_changed, post_html, post_subject, thread_subject
 from forum.auth import Member, can_edit_post
 from forum.clock import isoformat, utcnow
@@ -39,10 +39,12 @@ async def reply(forum: Forum, member: Member | None, thread_id: int, body: Any,
     await take_posting_allowance(forum, member)
     now = utcnow()
     known = await notify.known_mentions(forum, clean_body)
+    shown = await uploads.named_in(forum, clean_body)
     async with forum.db.transaction():
+        await uploads.mark_used(forum, shown)
         post_id = await posts.insert(forum.db, thread_id=thread_id, author_id=member.id,
                                      parent_row=parent, body=clean_body,
-                                     html=render_markdown(clean_body, notify.mention_links(known)),
+                                     html=render_markdown(clean_body, notify.mention_links(known), shown),
                                      now=now)
         await notify.notify(forum, user_id=parent["author_id"], kind="reply", actor_id=member.id,
                             thread_id=thread_id, post_id=post_id)
@@ -90,10 +92,12 @@ async def edit(forum: Forum, member: Member | None, post_id: int, body: Any) -> 
     if clean_body == post["body"]:
         return
     known = await notify.known_mentions(forum, clean_body)
+    shown = await uploads.named_in(forum, clean_body)
     async with forum.db.transaction():
+        await uploads.mark_used(forum, shown)
         await moderation.add_revision(forum.db, post_id, post["body"], member.id)
         await posts.update_body(forum.db, post_id, clean_body,
-                                render_markdown(clean_body, notify.mention_links(known)), utcnow())
+                                render_markdown(clean_body, notify.mention_links(known), shown), utcnow())
         if member.id != post["author_id"]:
             await moderation.record(forum.db, member.id, "edit_post", thread_id=post["thread_id"],
                                     post_id=post_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from forum.actions import NotFound, notify, require_moderator, require_writer, take_posting_allowance
+from forum.actions import NotFound, notify, require_moderator, require_writer, take_posting_allowance, uploads
 from forum.actions.live import channel_row_html, thread_subject
 from forum.auth import Member
 from forum.clock import utcnow
@@ -53,14 +53,16 @@ async def create_thread(forum: Forum, member: Member | None, title: Any, body: A
     assert clean_title and clean_body and chosen
     await take_posting_allowance(forum, member)
     known = await notify.known_mentions(forum, clean_body)
+    shown = await uploads.named_in(forum, clean_body)
 
     now = utcnow()
     async with forum.db.transaction():
+        await uploads.mark_used(forum, shown)
         thread_id = await threads.insert(forum.db, title=clean_title, slug=slugify(clean_title),
                                          author_id=member.id, now=now, is_introduction=introduction)
         post_id = await posts.insert(forum.db, thread_id=thread_id, author_id=member.id,
                                      parent_row=None, body=clean_body,
-                                     html=render_markdown(clean_body, notify.mention_links(known)),
+                                     html=render_markdown(clean_body, notify.mention_links(known), shown),
                                      now=now)
         await notify.notify_mentions(forum, known, actor_id=member.id, thread_id=thread_id,
                                      post_id=post_id)

@@ -371,6 +371,31 @@ mail_outbox = sa.Table(
     sa.Index("ix_mail_outbox_next_attempt_at", "next_attempt_at"),
 )
 
+# Files members uploaded. The bytes live in the upload store (forum/storage) under
+# content-addressed keys; a picture has three: the re-encoded full size, a page-width copy and a
+# thumbnail. used_at: when a post last named it (a file no post uses is swept after a day).
+uploads = sa.Table(
+    "uploads",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("owner_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("key", sa.String(80), nullable=False, index=True),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("content_type", sa.String(120), nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("width", sa.Integer, nullable=True),
+    sa.Column("height", sa.Integer, nullable=True),
+    sa.Column("display_key", sa.String(80), nullable=True, index=True),
+    sa.Column("display_width", sa.Integer, nullable=True),
+    sa.Column("display_height", sa.Integer, nullable=True),
+    sa.Column("thumbnail_key", sa.String(80), nullable=True, index=True),
+    sa.Column("original_name", sa.String(200), nullable=False),
+    sa.Column("alt", sa.String(500), nullable=False, server_default=""),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("used_at", Timestamp, nullable=True),
+    sa.Index("ix_uploads_owner_id_created_at", "owner_id", "created_at"),
+)
+
 # The full-text index (post_search) is engine-specific and made by migration 0002 alone:
 # an FTS5 table on SQLite, a tsvector table with a GIN index on PostgreSQL (forum/db/search.py).
 

@@ -17,6 +17,7 @@ from forum.db import moderation, notifications, sessions
 from forum.middleware import LIVE_FROM
 from forum.routes._form_body import parse_form_body
 from forum.services import Forum
+from forum.storage import size_in_words
 
 BANNER_COOKIE = "forum_banner_dismissed"
 
@@ -64,11 +65,30 @@ async def read_form(request: Request) -> FormData:
     if len(body) > MAX_FORM_BYTES:  # sent without a Content-Length
         raise HTTPException(413, "That form is too large.")
     form = parse_form_body(request.headers, body)
+    check_form_csrf(request, form)
+    return form
+
+
+def check_form_csrf(request: Request, form: FormData) -> None:
     submitted = form.get(CSRF_FIELD)
     if not forum_of(request).signer.csrf_valid(request.cookies.get(CSRF_COOKIE),
                                                submitted if isinstance(submitted, str) else None):
         raise CSRFRejected()
-    return form
+
+
+async def body_up_to(request: Request, limit: int, message: str) -> bytes:
+    """The request's body, refused with a 413 as soon as it passes `limit` bytes: a body that
+    big is never held whole, whatever its Content-Length claims."""
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > limit:
+        raise HTTPException(413, message)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(413, message)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def live_from(request: Request) -> int:
@@ -90,6 +110,8 @@ async def render(request: Request, template: str, context: dict[str, Any] | None
         "unread_notifications": await notifications.unread_count(forum.db, member.id) if member else 0,
         "open_flags": await moderation.open_flag_count(forum.db) if member and member.is_moderator else 0,
         "last_event_id": live_from(request),
+        "upload_max_bytes": forum.settings.upload_max_bytes,
+        "upload_max_words": size_in_words(forum.settings.upload_max_bytes),
         **(_readable(context) if context and request.method == "POST" else context or {}),
     }
     return forum.templates.responses.TemplateResponse(request, template, page, status_code=status_code)

@@ -7,6 +7,7 @@ lone surrogate from JSON refuses them too, naming the field (forum.characters)."
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 import python_multipart
@@ -36,7 +37,26 @@ def parse_form_body(headers: Headers, body: bytes) -> FormData:
     return FormData()
 
 
-def _multipart_fields(headers: Headers, body: bytes) -> list[tuple[str, str]]:
+@dataclass(frozen=True)
+class PostedFile:
+    field: str
+    name: str
+    data: bytes
+
+
+def parse_form_with_files(headers: Headers, body: bytes, file_fields: set[str],
+                          ) -> tuple[FormData, list[PostedFile]]:
+    """As parse_form_body, and the files sent in `file_fields` (any other file is refused). A
+    file input left empty arrives as a file with no name and no bytes: it is left out."""
+    media_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "multipart/form-data":
+        return parse_form_body(headers, body), []
+    files: list[PostedFile] = []
+    return FormData(_multipart_fields(headers, body, file_fields, files)), files
+
+
+def _multipart_fields(headers: Headers, body: bytes, file_fields: set[str] | None = None,
+                      files: list[PostedFile] | None = None) -> list[tuple[str, str]]:
     fields: list[tuple[str, str]] = []
 
     def on_field(field: Field) -> None:
@@ -45,7 +65,18 @@ def _multipart_fields(headers: Headers, body: bytes) -> list[tuple[str, str]]:
         fields.append((decoded(field.field_name or b""), decoded(field.value or b"")))
 
     def on_file(file: File) -> None:
-        raise HTTPException(400, "This form takes no files.")
+        field = decoded(file.field_name or b"")
+        if files is None or file_fields is None or field not in file_fields:
+            raise HTTPException(400, "This form takes no files.")
+        if len(files) + len(fields) >= MAX_FIELDS:
+            raise HTTPException(400, f"A form has at most {MAX_FIELDS} fields.")
+        handle = file.file_object
+        handle.seek(0)
+        data = handle.read()
+        file.close()
+        name = decoded(file.file_name or b"")
+        if data or name:
+            files.append(PostedFile(field, name, data))
 
     try:
         python_multipart.parse_form({"Content-Type": headers["content-type"].encode("latin-1")},

@@ -13,7 +13,9 @@ from forum.actions.threads import create_thread
 from forum.clock import as_utc, utcnow
 from forum.db import channels, cursors, meetings, reads, threads, users
 from forum.ratelimit import RateLimited
-from forum.routes._common import forum_of, member_of, read_form, render, render_limited
+from forum.routes._common import forum_of, member_of, render, render_limited
+from forum.routes._composer_files import read_composer_form, with_attachment
+from forum.storage import UploadRefused, UploadTooLarge
 from forum.templating import page_rows, thread_url
 from forum.validation import ValidationError
 
@@ -79,15 +81,21 @@ async def new_thread(request: Request) -> Response:
                "form": {"title": "", "body": "", "categories": [channel["slug"]]}}
     if request.method == "GET":
         return await render(request, "channels/new_thread.html", context)
-    form = await read_form(request)
+    form, posted = await read_composer_form(request)
     chosen = [str(v) for v in form.getlist("categories")]
     context["form"] = {"title": str(form.get("title", "")), "body": str(form.get("body", "")),
-                       "categories": chosen}
+                       "categories": chosen, "alt": str(form.get("alt", ""))}
     try:
-        thread_id = await create_thread(forum, member, form.get("title"), form.get("body"), chosen)
+        context["form"]["body"] = await with_attachment(request, member, context["form"]["body"], posted,
+                                                        context["form"]["alt"])
+        thread_id = await create_thread(forum, member, form.get("title"), context["form"]["body"], chosen)
     except ValidationError as error:
         context["errors"] = error.fields
         return await render(request, "channels/new_thread.html", context, status_code=400)
+    except UploadRefused as error:
+        context["errors"] = {"file": str(error)}
+        status = 413 if isinstance(error, UploadTooLarge) else 400
+        return await render(request, "channels/new_thread.html", context, status_code=status)
     except PermissionDenied as error:
         context["errors"] = {"form": str(error)}
         return await render(request, "channels/new_thread.html", context, status_code=403)

@@ -18,7 +18,9 @@ from forum.db import channels, meetings, posts, reactions, reads, threads, users
 from forum.ids import id_field, parse_id
 from forum.ratelimit import RateLimited
 from forum.routes._common import forum_of, member_of, read_form, render, render_limited
+from forum.routes._composer_files import read_composer_form, with_attachment
 from forum.routes.meetings import panel_context
+from forum.storage import UploadRefused, UploadTooLarge
 from forum.templating import page_rows, thread_url
 from forum.text import summary
 from forum.validation import ValidationError
@@ -115,14 +117,19 @@ async def reply(request: Request) -> Response:
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
-        form = await read_form(request)
-        form_values = {"body": str(form.get("body", "")), "parent_id": str(form.get("parent_id", ""))}
+        form, posted = await read_composer_form(request)
+        form_values = {"body": str(form.get("body", "")), "parent_id": str(form.get("parent_id", "")),
+                       "alt": str(form.get("alt", ""))}
         try:
+            form_values["body"] = await with_attachment(request, member, form_values["body"], posted,
+                                                        form_values["alt"])
             post = await post_actions.reply(forum, member, thread["id"], form_values["body"],
                                             form_values["parent_id"] or None, thread=thread)
             return RedirectResponse(post_url(thread, post["id"]), status_code=303)
         except ValidationError as error:
             errors, status = error.fields, 400
+        except UploadRefused as error:
+            errors, status = {"file": str(error)}, 413 if isinstance(error, UploadTooLarge) else 400
         except PermissionDenied as error:
             errors, status = {"form": str(error)}, 403
         except RateLimited as error:

@@ -48,6 +48,8 @@ SCHEMAS: dict[str, Any] = {
                    "registered", "reserve"], id=INT, thread_id=INT, title=STR, starts_at=TIME,
                   ends_at=TIME, location=STR, capacity={"type": ["integer", "null"]}, registered=INT,
                   reserve=INT, seats_left={"type": ["integer", "null"]}, url=STR, timezone=NSTR),
+    "Upload": _obj(["id", "url", "content_type", "size"], id=INT, url=STR, content_type=STR, size=INT,
+                   name=STR, alt=STR, width=INT, height=INT, thumbnail_url=STR, display_url=STR),
 }
 
 EVENT_FIELDS = {"title": STR, "body": STR, "starts_at": TIME, "ends_at": TIME, "timezone": STR,
@@ -77,6 +79,19 @@ def _op(summary: str, ok: int, response: dict[str, Any] | None, *, body: dict[st
     if params:
         op["parameters"] = params
     return op
+
+
+def _upload_op() -> dict[str, Any]:
+    """Multipart, unlike every other body, and with the two refusals only uploads give."""
+    error = {"description": "Error", **_json(_ref("Error"))}
+    return {"summary": "Upload a file or picture for a post (Markdown: ![alt](url) or [name](url)). "
+                       "Pictures (JPEG, PNG, WebP, GIF) need alt and are re-encoded; files are PDF, "
+                       "Office, OpenDocument, CSV or plain text, told by their content",
+            "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": _obj(
+                ["file"], file={"type": "string", "format": "binary"}, alt=STR)}}},
+            "responses": {"201": {"description": "Stored", **_json(_ref("Upload"))},
+                          **{status: error for status in ("400", "401", "403", "413", "429")}},
+            "security": [{"bearer": []}, {"cookie": []}]}
 
 
 def _path_param(name: str, kind: dict[str, str]) -> dict[str, Any]:
@@ -177,6 +192,7 @@ PATHS: dict[str, Any] = {
             thread_id=INT, title=STR, slug=STR, post_id=INT, author=STR, author_display_name=STR,
             channel=STR, snippet=STR, created_at=TIME, title_match=BOOL)}),
         params=[_query_param(n) for n in ("q", "channel", "author", "from", "to", "cursor")])},
+    "/uploads": {"post": _upload_op()},
     "/preview": {"post": _op("Render Markdown as a post would be, without storing it", 200,
                              _obj(["html"], html=STR), body=_obj(["body"], body=STR))},
     "/posts/{post_id}/hide": {"post": _op(

@@ -7,6 +7,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from forum.actions import uploads
+from forum.routes._common import forum_of
 from forum.routes.api._common import ApiError, json_body
 from forum.text import render_markdown
 from forum.validation import BODY_MAX
@@ -19,7 +21,8 @@ async def preview(request: Request) -> JSONResponse:
     if len(body) > BODY_MAX:
         message = f"must be at most {BODY_MAX:,} characters"
         raise ApiError(400, "invalid", f"body {message}.", {"body": message})
-    return JSONResponse({"html": render_markdown(body)})
+    shown = await uploads.named_in(forum_of(request), body)
+    return JSONResponse({"html": render_markdown(body, None, shown)})
 
 
 routes = [Route("/preview", preview, methods=["POST"])]
