@@ -47,6 +47,19 @@ async def test_snippets_are_escaped_then_marked(client, forum, people):
     assert "&lt;script&gt;" in result["snippet"] and "<mark>survey</mark>" in result["snippet"]
 
 
+async def test_snippets_read_as_the_post_reads(client, forum, people):
+    await thread_actions.create_thread(
+        forum, people["tom"], "Reporting",
+        "We track **outcomes** with [the outcomes star](https://example.org/star) & a _diary_.",
+        ["general-chat"])
+    [result] = await search(client, q="outcomes")
+    assert result["snippet"] == ("We track <mark>outcomes</mark> with the <mark>outcomes</mark> star"
+                                 " &amp; a diary.")
+    page = await client.get("/search", params={"q": "outcomes"})
+    assert "**" not in page.text and "example.org" not in page.text
+    assert "the <mark>outcomes</mark> star" in page.text
+
+
 async def test_accents_and_welsh_and_gaelic_letters_match_as_expected(client, forum, people):
     thread_id = await thread_actions.create_thread(
         forum, people["rhian"], "Ŵyr a wyresau", "Ceud mìle fàilte to Mòrag's café", ["welcome"])

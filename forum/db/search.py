@@ -92,7 +92,7 @@ _POSTGRES_WINDOW = """SELECT w.post_id, -ts_rank(w.document, w.q) AS rank,
           ORDER BY s.post_id DESC LIMIT :window) w"""
 
 # Display columns for the one page only.
-_PAGE = """SELECT r.post_id, r.rank, r.title_hit, p.thread_id, p.body, p.created_at, t.title, t.slug,
+_PAGE = """SELECT r.post_id, r.rank, r.title_hit, p.thread_id, p.html, p.created_at, t.title, t.slug,
     u.username AS author, u.display_name AS author_display_name,
     (SELECT c.slug FROM thread_channels tc JOIN channels c ON c.id = tc.channel_id
       WHERE tc.thread_id = p.thread_id ORDER BY c.position LIMIT 1) AS channel

@@ -15,6 +15,7 @@ from forum.db import search as search_queries
 from forum.routes._common import forum_of, member_of, render
 from forum.routes.api._common import ApiError
 from forum.search_query import QueryError, parse, snippet
+from forum.text import text_as_read
 from forum.validation import ValidationError, plain_text
 
 RESULTS_PER_PAGE = 20
@@ -54,7 +55,8 @@ async def run_search(request: Request) -> tuple[list[dict[str, Any]], str | None
     results = [{"thread_id": r["thread_id"], "title": r["title"], "slug": r["slug"],
                 "post_id": r["post_id"], "author": r["author"],
                 "author_display_name": r["author_display_name"], "channel": r["channel"],
-                "snippet": str(snippet(r["body"], query)), "created_at": isoformat(r["created_at"]),
+                "snippet": str(snippet(text_as_read(r["html"]), query)),
+                "created_at": isoformat(r["created_at"]),
                 "title_match": bool(r["title_hit"])} for r in rows]
     return results, next_cursor
 
