@@ -60,6 +60,16 @@ async def test_snippets_read_as_the_post_reads(client, forum, people):
     assert "the <mark>outcomes</mark> star" in page.text
 
 
+async def test_channels_are_shown_by_their_names(client, forum, people):
+    await thread_actions.create_thread(forum, people["tom"], "Theory of change",
+                                       "mapping outcomes", ["evaluation-impact"])
+    [result] = await search(client, q="outcomes")
+    assert result["channel"] == "evaluation-impact"  # the slug, as the API has always said
+    assert result["channel_name"] == "Evaluation & Measuring Impact"
+    page = await client.get("/search", params={"q": "outcomes"})
+    assert '<a href="/c/evaluation-impact">Evaluation &amp; Measuring Impact</a>' in page.text
+
+
 async def test_accents_and_welsh_and_gaelic_letters_match_as_expected(client, forum, people):
     thread_id = await thread_actions.create_thread(
         forum, people["rhian"], "Ŵyr a wyresau", "Ceud mìle fàilte to Mòrag's café", ["welcome"])

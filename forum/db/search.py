@@ -94,11 +94,13 @@ _POSTGRES_WINDOW = """SELECT w.post_id, -ts_rank(w.document, w.q) AS rank,
 # Display columns for the one page only.
 _PAGE = """SELECT r.post_id, r.rank, r.title_hit, p.thread_id, p.html, p.created_at, t.title, t.slug,
     u.username AS author, u.display_name AS author_display_name,
-    (SELECT c.slug FROM thread_channels tc JOIN channels c ON c.id = tc.channel_id
-      WHERE tc.thread_id = p.thread_id ORDER BY c.position LIMIT 1) AS channel
+    c.slug AS channel, c.name AS channel_name
   FROM (SELECT * FROM ({window}) AS w {after}
         ORDER BY title_hit DESC, rank ASC, post_id DESC LIMIT :limit) AS r
   JOIN posts p ON p.id = r.post_id JOIN threads t ON t.id = p.thread_id JOIN users u ON u.id = p.author_id
+  JOIN channels c ON c.id = (SELECT tc.channel_id FROM thread_channels tc
+    JOIN channels first ON first.id = tc.channel_id
+    WHERE tc.thread_id = p.thread_id ORDER BY first.position LIMIT 1)
   ORDER BY r.title_hit DESC, r.rank ASC, r.post_id DESC"""
 
 

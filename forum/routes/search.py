@@ -55,6 +55,7 @@ async def run_search(request: Request) -> tuple[list[dict[str, Any]], str | None
     results = [{"thread_id": r["thread_id"], "title": r["title"], "slug": r["slug"],
                 "post_id": r["post_id"], "author": r["author"],
                 "author_display_name": r["author_display_name"], "channel": r["channel"],
+                "channel_name": r["channel_name"],
                 "snippet": str(snippet(text_as_read(r["html"]), query)),
                 "created_at": isoformat(r["created_at"]),
                 "title_match": bool(r["title_hit"])} for r in rows]

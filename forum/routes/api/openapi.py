@@ -152,7 +152,7 @@ PATHS: dict[str, Any] = {
         _obj(["results", "next_cursor"], next_cursor=NSTR, results={"type": "array", "items": _obj(
             ["thread_id", "title", "post_id", "author", "channel", "snippet", "created_at"],
             thread_id=INT, title=STR, slug=STR, post_id=INT, author=STR, author_display_name=STR,
-            channel=STR, snippet=STR, created_at=TIME, title_match=BOOL)}),
+            channel=STR, channel_name=STR, snippet=STR, created_at=TIME, title_match=BOOL)}),
         params=[_query_param(n) for n in ("q", "channel", "author", "from", "to", "cursor")])},
     "/preview": {"post": _op("Render Markdown as a post would be, without storing it", 200,
                              _obj(["html"], html=STR), body=_obj(["body"], body=STR))},
