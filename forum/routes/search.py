@@ -58,7 +58,8 @@ async def run_search(request: Request) -> tuple[list[dict[str, Any]], str | None
                 "channel_name": r["channel_name"],
                 "snippet": str(snippet(text_as_read(r["html"]), query)),
                 "created_at": isoformat(r["created_at"]),
-                "title_match": bool(r["title_hit"])} for r in rows]
+                "title_match": bool(r["title_hit"]), "more_matches": r["more_matches"]}
+               for r in rows]
     return results, next_cursor
 
 
