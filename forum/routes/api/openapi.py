@@ -156,6 +156,15 @@ PATHS: dict[str, Any] = {
             channel=STR, channel_name=STR, snippet=STR, created_at=TIME, title_match=BOOL,
             more_matches=INT)}),
         params=[_query_param(n) for n in ("q", "channel", "author", "from", "to", "cursor")])},
+    "/search/suggest": {"get": _op(
+        "Suggestions as the search box is typed in: up to 5 threads whose title holds the words "
+        "(the last one a prefix) and up to 5 members whose username or display name starts so; "
+        "empty lists while the text is too short", 200,
+        _obj(["threads", "members"],
+             threads={"type": "array", "items": _obj(["id", "title", "url"], id=INT, title=STR, url=STR)},
+             members={"type": "array", "items": _obj(["username", "display_name", "url"],
+                                                     username=STR, display_name=STR, url=STR)}),
+        params=[_query_param("q")])},
     "/preview": {"post": _op("Render Markdown as a post would be, without storing it", 200,
                              _obj(["html"], html=STR), body=_obj(["body"], body=STR))},
     "/posts/{post_id}/hide": {"post": _op(
