@@ -142,6 +142,8 @@ async def test_one_result_per_thread_with_its_best_post_and_the_other_matches_co
     page = await client.get("/search", params={"q": "outcomes"})
     assert page.text.count("Outcomes frameworks</a>") == 1
     assert "3 more matches in this thread" in page.text and "1 more match in this thread" in page.text
+    # Each such link names its thread for a screen reader's list of links, where all look alike.
+    assert 'in this thread<span class="visually-hidden">: Outcomes frameworks</span>' in page.text
     only_eilidh = await search(client, q="outcomes", author="eilidh")
     assert [(r["thread_id"], r["more_matches"]) for r in only_eilidh] == [(untitled, 0)]
 
