@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from forum.actions import posts as post_actions
 from forum.actions import threads as thread_actions
-from forum.db import users
+from forum.db import suggestions, users
 from tests.helpers import make_member
 
 
@@ -54,3 +56,16 @@ async def test_suggestions_are_few_and_quiet(client, forum):
     assert [t["title"] for t in found["threads"]] == [f"Budget {i}" for i in range(7, 2, -1)]
     for typed in ("", "b", "  ", "x" * 500, "a\x00b", '"', "*", "'", "(", "--"):
         assert await suggest(client, typed) == {"threads": [], "members": []}, typed
+
+
+async def test_on_postgresql_titles_are_found_through_an_index_of_titles_alone(forum):
+    """The tsvector's GIN index cannot tell a title word from a body word: a prefix found only
+    in bodies walked every post (0.6 s on a million). An index of the title part answers it."""
+    if forum.db.is_sqlite:
+        pytest.skip("FTS5 has the title as a column of its own")
+    async with forum.db.connection():
+        async with forum.db.transaction():
+            await forum.db.execute("SET LOCAL enable_seqscan = off")  # a small table otherwise
+            plan = await forum.db.fetch_all("EXPLAIN " + suggestions._POSTGRES_TITLES,
+                                            {"tsquery": "'zzz':*A", "limit": 5})
+    assert "ix_post_search_titles" in "\n".join(row[0] for row in plan)

@@ -17,10 +17,11 @@ _SQLITE_TITLES = """SELECT t.id, t.title, t.slug
     AND p.deleted_at IS NULL AND p.hidden_at IS NULL
   ORDER BY s.rowid DESC LIMIT :limit"""
 
-_POSTGRES_TITLES = """SELECT t.id, t.title, t.slug
-  FROM post_search s JOIN posts p ON p.id = s.post_id JOIN threads t ON t.id = p.thread_id
-  WHERE s.document @@ to_tsquery('simple', :tsquery) AND p.depth = 0
-    AND p.deleted_at IS NULL AND p.hidden_at IS NULL
+_POSTGRES_TITLES = """WITH titled AS MATERIALIZED (SELECT post_id FROM post_search
+    WHERE ts_filter(document, '{a}') @@ to_tsquery('simple', :tsquery))
+  SELECT t.id, t.title, t.slug
+  FROM titled s JOIN posts p ON p.id = s.post_id JOIN threads t ON t.id = p.thread_id
+  WHERE p.depth = 0 AND p.deleted_at IS NULL AND p.hidden_at IS NULL
   ORDER BY s.post_id DESC LIMIT :limit"""
 
 
