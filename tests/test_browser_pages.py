@@ -392,7 +392,8 @@ async def test_signing_up_posting_and_replying_by_keyboard_alone(live_server, br
 async def test_the_header_box_suggests_threads_and_a_pick_by_keyboard_opens_one(
         demo_server, browser, axe_script):
     base = demo_server.base_url
-    context = await browser.new_context(bypass_csp=True)  # only for axe's own script
+    # On the smallest phone: the open list must not push the page sideways.
+    context = await browser.new_context(bypass_csp=True, viewport=SMALLEST_PHONE)  # CSP: axe's script
     page = await context.new_page()
     await visit_any(page, base + "/")
     box = page.get_by_role("combobox", name="Search the forum")
@@ -400,6 +401,7 @@ async def test_the_header_box_suggests_threads_and_a_pick_by_keyboard_opens_one(
     await page.keyboard.type("wemw")
     suggestion = page.get_by_role("option", name=re.compile("Measuring wellbeing with WEMWBS"))
     await expect(suggestion).to_be_visible()
+    assert not await scrolls_sideways(page)
     await expect(box).to_have_attribute("aria-expanded", "true")
     assert not await axe_violations(page, axe_script)
     await page.keyboard.press("Escape")  # closes the list, keeps what was typed
