@@ -39,6 +39,11 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def folded_words(text: str) -> list[str]:
+    """The words of what was typed, folded: safe to quote as literal tokens for either engine."""
+    return _WORD.findall(fold(text))
+
+
 def parse(text: str, author: str | None = None) -> SearchQuery:
     text = (text or "").strip()
     if len(text) > MAX_QUERY_CHARACTERS:

@@ -76,9 +76,15 @@ def render_markdown(source: str, mentions: dict[str, str] | None = None,
     return sanitize(_markdown.render(source, {"mentions": mentions or {}, "uploads": uploads or {}}))
 
 
+def text_as_read(html: str) -> str:
+    """Rendered HTML as the reader sees it, in plain text: no Markdown syntax, a link's text
+    kept and its address dropped, whitespace run together."""
+    return " ".join(unescape(nh3.clean(html, tags=set())).split())
+
+
 def summary(html: str, max_chars: int = 160) -> str:
     """Rendered HTML as plain text, cut at a word: a page's meta description."""
-    text = " ".join(unescape(nh3.clean(html, tags=set())).split())
+    text = text_as_read(html)
     if len(text) <= max_chars:
         return text
     return text[:max_chars].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"

@@ -1027,3 +1027,106 @@
 
   document.querySelectorAll("form.composer").forEach(setUpAttachments);
 })();
+
+// -- Search suggestions under the header box: an ARIA 1.2 combobox with a listbox of threads
+// and members. Nothing is picked until an arrow key moves onto one, so Enter alone still
+// sends the form to /search, exactly as without JavaScript.
+(function () {
+  "use strict";
+
+  var box = document.getElementById("header-q");
+  if (!box || !window.fetch) return;
+  // Asked after a pause in typing, not per key: a fast typist sends one request, not ten.
+  var ASK_AFTER_MS = 250, CLOSE_AFTER_BLUR_MS = 150, SHORTEST = 2;
+
+  var list = document.createElement("ul");
+  list.id = "search-suggestions";
+  list.className = "search-suggestions";
+  list.setAttribute("role", "listbox");
+  list.setAttribute("aria-label", "Suggestions");
+  list.hidden = true;
+  var status = document.createElement("p");
+  status.className = "visually-hidden";
+  status.setAttribute("role", "status");
+  box.after(list, status);
+  box.setAttribute("role", "combobox");
+  box.setAttribute("aria-autocomplete", "list");
+  box.setAttribute("aria-expanded", "false");
+  box.setAttribute("aria-controls", list.id);
+  box.setAttribute("autocomplete", "off");
+
+  var options = [], active = -1, timer = null, asked = 0;
+
+  function close() {
+    list.hidden = true;
+    list.textContent = "";
+    options = [];
+    active = -1;
+    box.setAttribute("aria-expanded", "false");
+    box.removeAttribute("aria-activedescendant");
+  }
+  function highlight(index) {
+    active = index;
+    options.forEach(function (option, i) { option.setAttribute("aria-selected", i === index ? "true" : "false"); });
+    if (options[index]) {
+      box.setAttribute("aria-activedescendant", options[index].id);
+      options[index].scrollIntoView({ block: "nearest" });
+    }
+  }
+  function option(kind, text, url) {
+    var item = document.createElement("li");
+    item.id = list.id + "-" + options.length;
+    item.setAttribute("role", "option");
+    item.setAttribute("aria-selected", "false");
+    item.dataset.url = url;
+    var label = document.createElement("span");
+    label.className = "suggestion-kind";
+    label.textContent = kind + ": ";
+    item.append(label, text);
+    // mousedown, not click: the box keeps focus, so its blur does not close the list first.
+    item.addEventListener("mousedown", function (event) { event.preventDefault(); window.location.assign(url); });
+    list.appendChild(item);
+    options.push(item);
+  }
+  function show(data) {
+    close();
+    (data.threads || []).forEach(function (t) { option("Thread", t.title, t.url); });
+    (data.members || []).forEach(function (m) { option("Member", m.display_name + " (@" + m.username + ")", m.url); });
+    if (!options.length) { status.textContent = ""; return; }
+    list.hidden = false;
+    box.setAttribute("aria-expanded", "true");
+    status.textContent = options.length + (options.length === 1 ? " suggestion" : " suggestions") +
+      ": arrow down to choose, Enter to search";
+  }
+  function ask() {
+    var typed = box.value.trim();
+    if (typed.length < SHORTEST) { status.textContent = ""; return close(); }
+    var ticket = ++asked;
+    fetch("/api/v1/search/suggest?q=" + encodeURIComponent(typed), { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : {}; })
+      .then(function (data) { if (ticket === asked) show(data); })
+      .catch(close);
+  }
+
+  box.addEventListener("input", function () {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(ask, ASK_AFTER_MS);
+  });
+  box.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      if (!list.hidden) { event.preventDefault(); close(); }
+      return;
+    }
+    if (list.hidden) return;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      var step = event.key === "ArrowDown" ? 1 : -1;
+      var start = active < 0 && step < 0 ? options.length : active;
+      highlight((start + step + options.length) % options.length);
+    } else if (event.key === "Enter" && options[active]) {
+      event.preventDefault();
+      window.location.assign(options[active].dataset.url);
+    }
+  });
+  box.addEventListener("blur", function () { window.setTimeout(close, CLOSE_AFTER_BLUR_MS); });
+})();

@@ -408,3 +408,46 @@ async def test_signing_up_posting_and_replying_by_keyboard_alone(live_server, br
     await expect(page.locator("article.post.depth-1")).to_contain_text("Answering myself")
     await expect(reply_link).to_be_focused()  # back where the reader was
     await context.close()
+
+
+# -- suggestions under the header search box -------------------------------------------------
+async def test_the_header_box_suggests_threads_and_a_pick_by_keyboard_opens_one(
+        demo_server, browser, axe_script):
+    base = demo_server.base_url
+    # On the smallest phone: the open list must not push the page sideways.
+    context = await browser.new_context(bypass_csp=True, viewport=SMALLEST_PHONE)  # CSP: axe's script
+    page = await context.new_page()
+    await visit_any(page, base + "/")
+    box = page.get_by_role("combobox", name="Search the forum")
+    await box.focus()
+    await page.keyboard.type("wemw")
+    suggestion = page.get_by_role("option", name=re.compile("Measuring wellbeing with WEMWBS"))
+    await expect(suggestion).to_be_visible()
+    assert not await scrolls_sideways(page)
+    await expect(box).to_have_attribute("aria-expanded", "true")
+    assert not await axe_violations(page, axe_script)
+    await page.keyboard.press("Escape")  # closes the list, keeps what was typed
+    await expect(suggestion).to_be_hidden()
+    await expect(box).to_have_attribute("aria-expanded", "false")
+    await expect(box).to_have_value("wemw")
+    await page.keyboard.type("bs")
+    await expect(suggestion).to_be_visible()
+    await page.keyboard.press("ArrowDown")
+    await expect(suggestion).to_have_attribute("aria-selected", "true")
+    await expect(box).to_have_attribute("aria-activedescendant", await suggestion.get_attribute("id"))
+    await page.keyboard.press("Enter")
+    await page.wait_for_url(re.compile(r"/t/\d+/measuring-wellbeing"))
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Measuring wellbeing with WEMWBS")
+    await context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+async def test_enter_in_the_header_box_still_searches(demo_server, browser, javascript):
+    context = await browser.new_context(java_script_enabled=javascript)
+    page = await context.new_page()
+    await page.goto(demo_server.base_url + "/")
+    await page.get_by_label("Search the forum").fill("wemwbs")
+    await page.keyboard.press("Enter")  # nothing picked: the whole search, as without JavaScript
+    await page.wait_for_url(re.compile(r"/search\?q=wemwbs"))
+    await expect(page.locator(".search-result").first).to_contain_text("WEMWBS")
+    await context.close()

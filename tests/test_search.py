@@ -11,7 +11,7 @@ from forum.actions import posts as post_actions
 from forum.actions import threads as thread_actions
 from forum.clock import utcnow
 from forum.search_query import QueryError, parse, snippet
-from tests.helpers import make_member
+from tests.helpers import api_token, make_member
 
 
 @pytest.fixture
@@ -45,6 +45,29 @@ async def test_snippets_are_escaped_then_marked(client, forum, people):
     [result] = await search(client, q="survey")
     assert "<script>" not in result["snippet"]
     assert "&lt;script&gt;" in result["snippet"] and "<mark>survey</mark>" in result["snippet"]
+
+
+async def test_snippets_read_as_the_post_reads(client, forum, people):
+    await thread_actions.create_thread(
+        forum, people["tom"], "Reporting",
+        "We track **outcomes** with [the outcomes star](https://example.org/star) & a _diary_.",
+        ["general-chat"])
+    [result] = await search(client, q="outcomes")
+    assert result["snippet"] == ("We track <mark>outcomes</mark> with the <mark>outcomes</mark> star"
+                                 " &amp; a diary.")
+    page = await client.get("/search", params={"q": "outcomes"})
+    assert "**" not in page.text and "example.org" not in page.text
+    assert "the <mark>outcomes</mark> star" in page.text
+
+
+async def test_channels_are_shown_by_their_names(client, forum, people):
+    await thread_actions.create_thread(forum, people["tom"], "Theory of change",
+                                       "mapping outcomes", ["evaluation-impact"])
+    [result] = await search(client, q="outcomes")
+    assert result["channel"] == "evaluation-impact"  # the slug, as the API has always said
+    assert result["channel_name"] == "Evaluation & Measuring Impact"
+    page = await client.get("/search", params={"q": "outcomes"})
+    assert '<a href="/c/evaluation-impact">Evaluation &amp; Measuring Impact</a>' in page.text
 
 
 async def test_accents_and_welsh_and_gaelic_letters_match_as_expected(client, forum, people):
@@ -97,6 +120,68 @@ async def test_paged_by_cursor(client, forum, people):
                                params={"q": "budget", "cursor": first["next_cursor"]})).json()
     ids = [r["post_id"] for r in first["results"] + second["results"]]
     assert len(ids) == 25 == len(set(ids)) and second["next_cursor"] is None
+
+
+async def test_one_result_per_thread_with_its_best_post_and_the_other_matches_counted(
+        client, forum, people):
+    titled = await thread_actions.create_thread(forum, people["rhian"], "Outcomes frameworks",
+                                                "Which do you use?", ["general-chat"])
+    for words in ("outcomes for whom", "outcomes, outputs", "short and long outcomes"):
+        await post_actions.reply(forum, people["tom"], titled, words)
+    untitled = await thread_actions.create_thread(forum, people["tom"], "Reporting", "Opening",
+                                                  ["general-chat"])
+    await post_actions.reply(forum, people["eilidh"], untitled,
+                             "A long reply that mentions outcomes once among many other words")
+    best = (await post_actions.reply(forum, people["rhian"], untitled,
+                                     "outcomes outcomes outcomes"))["id"]
+    results = await search(client, q="outcomes")
+    assert [r["thread_id"] for r in results] == [titled, untitled]  # title matches first
+    assert results[0]["post_id"] == await _opening_post(forum, titled)
+    assert results[0]["more_matches"] == 3
+    assert results[1]["post_id"] == best and results[1]["more_matches"] == 1
+    page = await client.get("/search", params={"q": "outcomes"})
+    assert page.text.count("Outcomes frameworks</a>") == 1
+    assert "3 more matches in this thread" in page.text and "1 more match in this thread" in page.text
+    # Each such link names its thread for a screen reader's list of links, where all look alike.
+    assert 'in this thread<span class="visually-hidden">: Outcomes frameworks</span>' in page.text
+    only_eilidh = await search(client, q="outcomes", author="eilidh")
+    assert [(r["thread_id"], r["more_matches"]) for r in only_eilidh] == [(untitled, 0)]
+
+
+async def _opening_post(forum, thread_id):
+    return await forum.db.fetch_val("SELECT id FROM posts WHERE thread_id = :t AND depth = 0",
+                                    {"t": thread_id})
+
+
+async def test_threads_are_paged_by_cursor_each_once(client, forum, people):
+    for i in range(25):
+        thread_id = await thread_actions.create_thread(forum, people["tom"], f"Budget {i}",
+                                                       "budget talk", ["general-chat"])
+        await post_actions.reply(forum, people["rhian"], thread_id, "more budget talk")
+    first = (await client.get("/api/v1/search", params={"q": "talk"})).json()
+    assert len(first["results"]) == 20 and first["next_cursor"]
+    second = (await client.get("/api/v1/search",
+                               params={"q": "talk", "cursor": first["next_cursor"]})).json()
+    threads = [r["thread_id"] for r in first["results"] + second["results"]]
+    assert len(threads) == 25 == len(set(threads)) and second["next_cursor"] is None
+    assert all(r["more_matches"] == 1 for r in first["results"] + second["results"])
+
+
+async def test_hidden_matches_are_counted_for_moderators_only(client, forum, people):
+    from forum.actions import moderation as moderation_actions
+
+    moderator = await make_member(forum, "morag", "moderator")
+    thread_id = await thread_actions.create_thread(forum, people["tom"], "Funders",
+                                                   "grants and funders", ["general-chat"])
+    hidden = (await post_actions.reply(forum, people["rhian"], thread_id, "spam grants"))["id"]
+    gone = (await post_actions.reply(forum, people["rhian"], thread_id, "old grants"))["id"]
+    await moderation_actions.hide_post(forum, moderator, hidden, "Advertising")
+    await post_actions.delete(forum, people["rhian"], gone)
+    [result] = await search(client, q="grants")
+    assert result["more_matches"] == 0
+    as_moderator = (await client.get("/api/v1/search", params={"q": "grants"},
+                                     headers=await api_token(client, "morag", signup=False))).json()
+    assert [r["more_matches"] for r in as_moderator["results"]] == [1]
 
 
 @pytest.mark.parametrize("params,field", [

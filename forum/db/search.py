@@ -68,12 +68,12 @@ _FILTERS = {
 # term-frequency part (title hits weigh 10, length-normalised against the window's average),
 # computed here from the matches FTS5 marks: FTS5's own bm25() first counts every post holding
 # each term (for term rarity), one pass over all matches, which no window can bound.
-_SQLITE_WINDOW = """SELECT post_id, title_hit,
+_SQLITE_WINDOW = """SELECT post_id, thread_id, title_hit,
       -(hits * 2.2) / (hits + 1.2 * (0.25 + 0.75 * size / avg(size) OVER ())) AS rank
-    FROM (SELECT post_id, title_hit, size,
+    FROM (SELECT post_id, thread_id, title_hit, size,
             10.0 * (length(title_marked) - length(replace(title_marked, char(1), '')))
             + (length(body_marked) - length(replace(body_marked, char(1), ''))) AS hits
-          FROM (SELECT s.rowid AS post_id, length(s.title) + length(s.body) + 1 AS size,
+          FROM (SELECT s.rowid AS post_id, p.thread_id, length(s.title) + length(s.body) + 1 AS size,
                   highlight(post_search, 0, char(1), '') AS title_marked,
                   highlight(post_search, 1, char(1), '') AS body_marked,
                   CASE WHEN p.depth = 0 AND EXISTS (SELECT 1 FROM post_search
@@ -83,22 +83,32 @@ _SQLITE_WINDOW = """SELECT post_id, title_hit,
                 WHERE post_search MATCH :match AND {where}
                 ORDER BY s.rowid DESC LIMIT :window) AS marked) AS counted"""
 
-_POSTGRES_WINDOW = """SELECT w.post_id, -ts_rank(w.document, w.q) AS rank,
+_POSTGRES_WINDOW = """SELECT w.post_id, w.thread_id, -ts_rank(w.document, w.q) AS rank,
       CASE WHEN ts_filter(w.document, '{{a}}') @@ w.q THEN 1 ELSE 0 END AS title_hit
-    FROM (SELECT s.post_id, s.document, q.q
+    FROM (SELECT s.post_id, p.thread_id, s.document, q.q
           FROM post_search s CROSS JOIN (SELECT to_tsquery('simple', :tsquery) AS q) q
           JOIN posts p ON p.id = s.post_id
           WHERE s.document @@ q.q AND {where}
           ORDER BY s.post_id DESC LIMIT :window) w"""
 
+# One result per thread: its best match by the same order as the threads, with how many other
+# posts in the window match too. A thread's place is its best match's, so the keyset cursor
+# (title hit, rank, post id of the last best match) pages threads as it paged posts.
 # Display columns for the one page only.
-_PAGE = """SELECT r.post_id, r.rank, r.title_hit, p.thread_id, p.body, p.created_at, t.title, t.slug,
-    u.username AS author, u.display_name AS author_display_name,
-    (SELECT c.slug FROM thread_channels tc JOIN channels c ON c.id = tc.channel_id
-      WHERE tc.thread_id = p.thread_id ORDER BY c.position LIMIT 1) AS channel
-  FROM (SELECT * FROM ({window}) AS w {after}
+_PAGE = """SELECT r.post_id, r.rank, r.title_hit, r.more_matches, p.thread_id, p.html,
+    p.created_at, t.title, t.slug, u.username AS author, u.display_name AS author_display_name,
+    c.slug AS channel, c.name AS channel_name
+  FROM (SELECT post_id, rank, title_hit, more_matches
+        FROM (SELECT w.*, ROW_NUMBER() OVER (PARTITION BY thread_id
+                                             ORDER BY title_hit DESC, rank ASC, post_id DESC) AS nth,
+                COUNT(*) OVER (PARTITION BY thread_id) - 1 AS more_matches
+              FROM ({window}) AS w) AS grouped
+        WHERE nth = 1 {after}
         ORDER BY title_hit DESC, rank ASC, post_id DESC LIMIT :limit) AS r
   JOIN posts p ON p.id = r.post_id JOIN threads t ON t.id = p.thread_id JOIN users u ON u.id = p.author_id
+  JOIN channels c ON c.id = (SELECT tc.channel_id FROM thread_channels tc
+    JOIN channels first ON first.id = tc.channel_id
+    WHERE tc.thread_id = p.thread_id ORDER BY first.position LIMIT 1)
   ORDER BY r.title_hit DESC, r.rank ASC, r.post_id DESC"""
 
 
@@ -130,8 +140,8 @@ async def search(db: Database, query: SearchQuery, *, channel: str | None = None
             values.update(c_hit=int(hit), c_rank=float(rank), c_id=cursors.id_in(post_id))
         except (TypeError, ValueError) as error:
             raise cursors.BadCursor("cursor is not one this forum gave out") from error
-        after = ("WHERE title_hit < :c_hit OR (title_hit = :c_hit AND rank > :c_rank) "
-                 "OR (title_hit = :c_hit AND rank = :c_rank AND post_id < :c_id)")
+        after = ("AND (title_hit < :c_hit OR (title_hit = :c_hit AND rank > :c_rank) "
+                 "OR (title_hit = :c_hit AND rank = :c_rank AND post_id < :c_id))")
     rows = await db.fetch_all(_PAGE.format(window=window, after=after), values)
     next_cursor = None
     if len(rows) > limit:

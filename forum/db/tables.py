@@ -396,8 +396,9 @@ uploads = sa.Table(
     sa.Index("ix_uploads_owner_id_created_at", "owner_id", "created_at"),
 )
 
-# The full-text index (post_search) is engine-specific and made by migration 0002 alone:
-# an FTS5 table on SQLite, a tsvector table with a GIN index on PostgreSQL (forum/db/search.py).
+# The full-text index (post_search) is engine-specific and made by migrations alone: an FTS5
+# table on SQLite, a tsvector table with a GIN index on PostgreSQL (0002, forum/db/search.py),
+# and on PostgreSQL a GIN index of its title part alone (0020, for suggestions).
 
 # Small key/value facts about the database itself, e.g. how far the event log was pruned.
 meta = sa.Table(

@@ -1,4 +1,5 @@
-"""Search: the /search page and GET /api/v1/search, one query behind both."""
+"""Search: the /search page and GET /api/v1/search, one query behind both; and the
+suggestions under the header box, GET /api/v1/search/suggest."""
 
 from __future__ import annotations
 
@@ -10,14 +11,25 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from forum.clock import isoformat
-from forum.db import channels, cursors
+from forum.db import channels, cursors, suggestions
 from forum.db import search as search_queries
 from forum.routes._common import forum_of, member_of, render
 from forum.routes.api._common import ApiError
-from forum.search_query import QueryError, parse, snippet
-from forum.validation import ValidationError, plain_text
+from forum.search_query import (
+    MAX_QUERY_CHARACTERS,
+    MAX_TERMS,
+    MIN_QUERY_CHARACTERS,
+    QueryError,
+    folded_words,
+    parse,
+    snippet,
+)
+from forum.templating import thread_url, user_url
+from forum.text import text_as_read
+from forum.validation import ValidationError, plain_text, storable
 
 RESULTS_PER_PAGE = 20
+SUGGESTIONS_OF_EACH_KIND = 5  # threads and members: a glance, not a results page
 
 
 def _date(value: str | None, field: str) -> date | None:
@@ -54,8 +66,11 @@ async def run_search(request: Request) -> tuple[list[dict[str, Any]], str | None
     results = [{"thread_id": r["thread_id"], "title": r["title"], "slug": r["slug"],
                 "post_id": r["post_id"], "author": r["author"],
                 "author_display_name": r["author_display_name"], "channel": r["channel"],
-                "snippet": str(snippet(r["body"], query)), "created_at": isoformat(r["created_at"]),
-                "title_match": bool(r["title_hit"])} for r in rows]
+                "channel_name": r["channel_name"],
+                "snippet": str(snippet(text_as_read(r["html"]), query)),
+                "created_at": isoformat(r["created_at"]),
+                "title_match": bool(r["title_hit"]), "more_matches": r["more_matches"]}
+               for r in rows]
     return results, next_cursor
 
 
@@ -80,5 +95,25 @@ async def search_api(request: Request) -> JSONResponse:
     return JSONResponse({"results": results, "next_cursor": next_cursor})
 
 
+async def suggest_api(request: Request) -> JSONResponse:
+    """Quiet by design: whatever is typed, an answer (empty while it is too short to use)."""
+    typed = request.query_params.get("q", "")
+    threads: list[Any] = []
+    members: list[Any] = []
+    if storable(typed) and len(typed) <= MAX_QUERY_CHARACTERS:
+        db = forum_of(request).db
+        words = folded_words(typed)[:MAX_TERMS]
+        if sum(len(w) for w in words) >= MIN_QUERY_CHARACTERS:
+            threads = await suggestions.threads_by_title(db, words, SUGGESTIONS_OF_EACH_KIND)
+        name = typed.strip().lstrip("@")
+        if len(name) >= MIN_QUERY_CHARACTERS:
+            members = await suggestions.members_by_name(db, name, SUGGESTIONS_OF_EACH_KIND)
+    return JSONResponse({
+        "threads": [{"id": t["id"], "title": t["title"], "url": thread_url(t)} for t in threads],
+        "members": [{"username": m["username"], "display_name": m["display_name"],
+                     "url": user_url(m["username"])} for m in members]})
+
+
 routes = [Route("/search", search_page, name="search")]
-api_routes = [Route("/search", search_api, methods=["GET"])]
+api_routes = [Route("/search", search_api, methods=["GET"]),
+              Route("/search/suggest", suggest_api, methods=["GET"])]

@@ -186,13 +186,24 @@ PATHS: dict[str, Any] = {
         "Move a thread to these channels (moderators)", 200, _ref("Thread"), auth=True,
         params=[THREAD_ID], body=_obj(["categories"], categories={"type": "array", "items": STR}))},
     "/search": {"get": _op(
-        "Full-text search: title matches first, then relevance, then the newest", 200,
+        "Full-text search, one result per thread (its best match; more_matches counts the "
+        "others): title matches first, then relevance, then the newest", 200,
         _obj(["results", "next_cursor"], next_cursor=NSTR, results={"type": "array", "items": _obj(
             ["thread_id", "title", "post_id", "author", "channel", "snippet", "created_at"],
             thread_id=INT, title=STR, slug=STR, post_id=INT, author=STR, author_display_name=STR,
-            channel=STR, snippet=STR, created_at=TIME, title_match=BOOL)}),
+            channel=STR, channel_name=STR, snippet=STR, created_at=TIME, title_match=BOOL,
+            more_matches=INT)}),
         params=[_query_param(n) for n in ("q", "channel", "author", "from", "to", "cursor")])},
     "/uploads": {"post": _upload_op()},
+    "/search/suggest": {"get": _op(
+        "Suggestions as the search box is typed in: up to 5 threads whose title holds the words "
+        "(the last one a prefix) and up to 5 members whose username or display name starts so; "
+        "empty lists while the text is too short", 200,
+        _obj(["threads", "members"],
+             threads={"type": "array", "items": _obj(["id", "title", "url"], id=INT, title=STR, url=STR)},
+             members={"type": "array", "items": _obj(["username", "display_name", "url"],
+                                                     username=STR, display_name=STR, url=STR)}),
+        params=[_query_param("q")])},
     "/preview": {"post": _op("Render Markdown as a post would be, without storing it", 200,
                              _obj(["html"], html=STR), body=_obj(["body"], body=STR))},
     "/posts/{post_id}/hide": {"post": _op(
