@@ -7,6 +7,10 @@ VENV="$ROOT/.venv"
 EXTRAS=${VENV_EXTRAS:-}  # set by the caller: "" to run, "test" for the test tools
 LOCK="$ROOT/requirements/${EXTRAS:+$EXTRAS-}lock.txt"
 PYTHON=${PYTHON:-python3}
+if [[ ! -f "$LOCK" ]]; then
+  echo "No ${LOCK#"$ROOT"/}: run scripts/lock to pin the '${EXTRAS:-runtime}' dependencies." >&2
+  exit 1
+fi
 if [[ ! -x "$VENV/bin/python" ]]; then
   "$PYTHON" -m venv "$VENV"
 fi

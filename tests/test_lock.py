@@ -16,6 +16,7 @@ from packaging.version import Version
 ROOT = Path(__file__).resolve().parent.parent
 RUNTIME_LOCK = ROOT / "requirements" / "lock.txt"
 TEST_LOCK = ROOT / "requirements" / "test-lock.txt"
+BENCH_LOCK = ROOT / "requirements" / "bench-lock.txt"
 # One pin: "name==version", an optional "; marker", then the hashes on continuation lines.
 PIN = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>[^\s;\\]+)"
                  r"(?P<rest>(?:[^\n]*\\\n)*[^\n]*)", re.MULTILINE)
@@ -52,23 +53,31 @@ def disagreements(requirements: list[Requirement], lock: Path) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("lock", [RUNTIME_LOCK, TEST_LOCK], ids=lambda lock: lock.name)
+ALL_LOCKS = [RUNTIME_LOCK, TEST_LOCK, BENCH_LOCK]
+
+
+@pytest.mark.parametrize("lock", ALL_LOCKS, ids=lambda lock: lock.name)
 def test_every_runtime_dependency_is_pinned_as_pyproject_allows(lock: Path) -> None:
     assert disagreements(declared(), lock) == [], HOW_TO_FIX
 
 
-def test_every_test_dependency_is_pinned_as_pyproject_allows() -> None:
-    assert disagreements(declared("test"), TEST_LOCK) == [], HOW_TO_FIX
+@pytest.mark.parametrize(("extra", "lock"), [("test", TEST_LOCK), ("bench", BENCH_LOCK)])
+def test_every_extra_dependency_is_pinned_as_pyproject_allows(extra: str, lock: Path) -> None:
+    assert disagreements(declared(extra), lock) == [], HOW_TO_FIX
 
 
-def test_production_runs_the_versions_the_tests_ran() -> None:
+@pytest.mark.parametrize("lock", [RUNTIME_LOCK, BENCH_LOCK], ids=lambda lock: lock.name)
+def test_production_and_benchmarks_run_the_versions_the_tests_ran(lock: Path) -> None:
     tested = pins(TEST_LOCK)
-    for name, versions in pins(RUNTIME_LOCK).items():
-        assert {v for v, _ in versions} <= {v for v, _ in tested.get(name, [])}, \
-            f"{name}: the runtime lock and the test lock pin different versions; run scripts/lock"
+    for name, versions in pins(lock).items():
+        if name in tested:  # the bench extra adds packages the tests never load
+            assert {v for v, _ in versions} <= {v for v, _ in tested[name]}, \
+                f"{name}: {lock.name} and the test lock pin different versions; run scripts/lock"
+    if lock == RUNTIME_LOCK:
+        assert set(pins(lock)) <= set(tested), "the runtime lock pins something the tests never ran"
 
 
-@pytest.mark.parametrize("lock", [RUNTIME_LOCK, TEST_LOCK], ids=lambda lock: lock.name)
+@pytest.mark.parametrize("lock", ALL_LOCKS, ids=lambda lock: lock.name)
 def test_every_pin_carries_hashes(lock: Path) -> None:
     """With a hash on every line pip installs in hash-checking mode: only the files locked."""
     unhashed = [name for name, versions in pins(lock).items()
