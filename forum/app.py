@@ -39,6 +39,7 @@ from forum.request_id import RequestIdMiddleware
 from forum.routes import (
     account_security,
     accounts,
+    admin,
     downloads,
     health,
     meetings,
@@ -155,6 +156,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         *health.routes,
         *metrics.routes,
         *moderation.routes,
+        *admin.routes,
         *meetings.routes,
         *search.routes,
         *websocket_routes,
