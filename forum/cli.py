@@ -99,8 +99,12 @@ def _where_mail_goes(settings: Settings) -> str:
 def _member_command(settings: Settings, work: Callable[[Any], Awaitable[Any]],
                     done: Callable[[Any], str]) -> int:
     """Run an account action; print its field errors and exit 2 if it refuses."""
+    from forum.db.migrate import migrate
     from forum.validation import ValidationError
 
+    # An administrator's first command on a new server may well be `forum user create`: the
+    # database is brought up to date first (it used to fail on missing tables, then hang).
+    migrate(settings.database_url)
     try:
         member = asyncio.run(_with_forum(settings, work))
     except ValidationError as error:

@@ -224,3 +224,12 @@ def test_the_command_line_may_create_reserved_names(database_url):
     refused = run_forum(database_url, "user", "create", "___", "--password-stdin",
                         stdin="a long enough password\n")
     assert refused.returncode != 0 and "letter or digit" in refused.stdout + refused.stderr
+
+
+def test_user_create_on_a_database_never_migrated_migrates_it_first(empty_database_url):
+    """An administrator's first command on a new server may be `forum user create`: it used to
+    fail on the missing tables and then hang instead of exiting."""
+    result = run_forum(empty_database_url, "user", "create", "alice", "--role", "admin",
+                       "--password-stdin", stdin="a long password\n")
+    assert result.returncode == 0, result.stderr
+    assert "Created alice (admin)." in result.stdout
