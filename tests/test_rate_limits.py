@@ -238,3 +238,27 @@ async def test_reactions_per_member(limited):
     refused = await client.put(f"/api/v1/posts/{post_id}/reactions/heart", headers=fan)
     assert refused.status_code == 429 and "reacting faster" in refused.json()["error"]["message"]
     assert int(refused.headers["retry-after"]) > 0
+
+
+async def test_a_newcomer_introduces_themselves_and_answers_two_welcomes_without_a_wait(limited):
+    """The honest first minutes of a new member: an introduction, then a thank-you under each of
+    the first two welcomes, all at once. A burst past that still waits."""
+    client, forum = limited
+    from forum.actions import posts as post_actions
+    from tests.helpers import make_member
+
+    await submit(client, "/signup", {"username": "nia", "password": PASSWORD,
+                                     "email": "nia@example.org"}, "/signup")
+    posted = await submit(client, "/welcome", {"body": "I run a food bank in Wrexham."}, "/welcome")
+    assert posted.status_code == 303, posted.text
+    thread_id = int(posted.headers["location"].split("/")[2])
+    welcomes = [await post_actions.reply(forum, await make_member(forum, name), thread_id, f"Croeso! ({name})")
+                for name in ("greta", "huw")]
+    for welcome in welcomes:
+        answer = await submit(client, f"/t/{thread_id}/reply",
+                              {"body": "Diolch, thank you!", "parent_id": str(welcome["id"])},
+                              f"/t/{thread_id}")
+        assert answer.status_code == 303, answer.text
+    burst = [await submit(client, f"/t/{thread_id}/reply", {"body": f"More {i}"}, f"/t/{thread_id}")
+             for i in range(3)]
+    assert 429 in [response.status_code for response in burst]
