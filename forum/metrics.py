@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from starlette.routing import BaseRoute, Match, Mount
@@ -53,9 +53,17 @@ class ForumMetrics:
         self.latency = Histogram("forum_http_request_duration_seconds",
                                  "Time from a request's arrival to the end of its answer",
                                  ["route"], buckets=LATENCY_BUCKETS, registry=self.registry)
+        # The outbox is the database's, shared by every process: read when scraped.
+        self.mail_outbox = Gauge("forum_mail_outbox_messages",
+                                 "Emails in the outbox: waiting to go out, retrying after a failure, "
+                                 "given up", ["state"], registry=self.registry)
         self.live = LiveCollector()
         self.registry.register(self.live)
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    def set_mail_outbox(self, counts: dict[str, int]) -> None:
+        for state, count in counts.items():
+            self.mail_outbox.labels(state).set(count)
 
     def watch_live(self, counts: LiveCounts) -> None:
         self.live.counts = counts

@@ -158,3 +158,25 @@ async def wait_for_metric(http: httpx.AsyncClient, name: str, expected: float, s
     async with asyncio.timeout(seconds):
         while value(await scrape(http), name) != expected:  # noqa: ASYNC110 (another process)
             await asyncio.sleep(0.05)
+
+
+async def test_the_mail_outbox_is_counted_waiting_retrying_and_given_up(client, forum) -> None:
+    from datetime import timedelta
+
+    from forum.clock import utcnow
+    from forum.db import mail_outbox
+
+    headers = await admin_headers(client, forum)
+    later = utcnow() + timedelta(days=1)  # due tomorrow: no sender takes them during the test
+    async with forum.db.transaction():
+        ids = [await mail_outbox.insert(forum.db, kind="test", user_id=None, recipient=f"{n}@example.org",
+                                        message="Subject: hi\n\nhello\n", now=utcnow(), due_at=later)
+               for n in ("a", "b", "c")]
+    await mail_outbox.retry_later(forum.db, ids[1], "SMTPConnectError", later)
+    await forum.db.execute("UPDATE mail_outbox SET attempts = 1 WHERE id = :id", {"id": ids[1]})
+    [given_up] = await forum.db.fetch_all("SELECT * FROM mail_outbox WHERE id = :id", {"id": ids[2]})
+    await mail_outbox.give_up(forum.db, given_up, "550 no such user", utcnow())
+    text = await scrape(client, headers)
+    assert value(text, "forum_mail_outbox_messages", state="waiting") == 2
+    assert value(text, "forum_mail_outbox_messages", state="retrying") == 1
+    assert value(text, "forum_mail_outbox_messages", state="failed") == 1

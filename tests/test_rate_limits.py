@@ -252,8 +252,8 @@ async def test_a_newcomer_introduces_themselves_and_answers_two_welcomes_without
     posted = await submit(client, "/welcome", {"body": "I run a food bank in Wrexham."}, "/welcome")
     assert posted.status_code == 303, posted.text
     thread_id = int(posted.headers["location"].split("/")[2])
-    welcomes = [await post_actions.reply(forum, await make_member(forum, name), thread_id, f"Croeso! ({name})")
-                for name in ("greta", "huw")]
+    welcomes = [await post_actions.reply(forum, await make_member(forum, name), thread_id,
+                                         f"Croeso! ({name})") for name in ("greta", "huw")]
     for welcome in welcomes:
         answer = await submit(client, f"/t/{thread_id}/reply",
                               {"body": "Diolch, thank you!", "parent_id": str(welcome["id"])},

@@ -75,6 +75,17 @@ async def give_up(db: Database, row: Any, error: str, now: datetime) -> None:
                              .values(email_problem=f"Mail to this address failed: {error}"[:300]))
 
 
+async def summary(db: Database) -> dict[str, int]:
+    """How many messages wait to go out, how many of those have failed at least once (and wait
+    to be tried again), and how many were given up: one grouped read, for /metrics."""
+    waiting = sa.and_(mail_outbox.c.sent_at.is_(None), mail_outbox.c.failed_at.is_(None))
+    row = await db.fetch_one(sa.select(
+        sa.func.count().filter(waiting).label("waiting"),
+        sa.func.count().filter(waiting, mail_outbox.c.attempts > 0).label("retrying"),
+        sa.func.count().filter(mail_outbox.c.failed_at.is_not(None)).label("failed")))
+    return {"waiting": row["waiting"] or 0, "retrying": row["retrying"] or 0, "failed": row["failed"] or 0}
+
+
 async def pending_for(db: Database, recipient: str) -> list[Any]:
     return await db.fetch_all(sa.select(mail_outbox).where(mail_outbox.c.recipient == recipient)
                               .order_by(mail_outbox.c.id))

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from forum.db import mail_outbox
 from forum.routes._common import forum_of, member_of
 
 # 403, not 404: the endpoint is documented, and an operator whose scraper is refused should
@@ -34,6 +35,7 @@ async def metrics(request: Request) -> Response:
         member = await member_of(request)
         if member is None or not member.is_admin:
             return PlainTextResponse(REFUSED, status_code=403)
+    request.state.metrics.set_mail_outbox(await mail_outbox.summary(forum_of(request).db))
     registry = request.state.metrics.registry
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST,
                     headers={"cache-control": "no-store"})
