@@ -18,10 +18,14 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from asgi_lifespan import LifespanManager
+from PIL import Image
 
+from forum.actions import conversations as conversation_actions
 from forum.actions import meetings as meeting_actions
 from forum.actions import moderation as moderation_actions
 from forum.actions import posts as post_actions
+from forum.actions import reactions as reaction_actions
+from forum.actions import uploads as upload_actions
 from forum.actions.accounts import authenticate, sign_up
 from forum.app import create_app
 from forum.auth import Member
@@ -87,6 +91,13 @@ async def fill_every_table(forum: Any) -> None:
     banner = await moderation.current_banner(forum.db)
     await moderation.dismiss_banner(forum.db, people[0].id, banner["id"])
     await reads.mark_read(forum.db, people[0].id, edited["thread_id"], edited["id"])
+    await reaction_actions.react(forum, people[1], edited["id"], "heart", on=True)
+    conversation_id = await conversation_actions.start(
+        forum, people[0], [people[1].username], "Your case study", "Could we talk about it?")
+    await conversation_actions.send(forum, people[1], conversation_id, "Gladly: Thursday?")
+    picture = io.BytesIO()
+    Image.new("RGB", (8, 6), "teal").save(picture, "PNG")
+    await upload_actions.upload(forum, people[0], picture.getvalue(), "poster.png", "A teal poster")
 
 
 async def all_rows(db: Database) -> dict[str, list[dict[str, Any]]]:
