@@ -43,7 +43,7 @@ class OutboxSender:
     def __init__(self, db: Database, transport: Transport, envelope_from: str) -> None:
         self.db, self.transport, self.envelope_from = db, transport, envelope_from
         self._wake = asyncio.Event()
-        self._forgotten_at = 0.0
+        self._forgotten_at = time.monotonic()  # first an hour after start: leave a starting app be
 
     def wake(self) -> None:
         """Look at the outbox now (a change that queued mail has just committed)."""
