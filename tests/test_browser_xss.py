@@ -46,7 +46,7 @@ POSTS_PER_THREAD = 50  # one page of a thread (forum.routes.threads.POSTS_PER_PA
 NAMED_MEMBERS = 12
 TITLES_PER_CHANNEL = 20
 TITLE_CHANNELS = ["general-chat", "tools-methods"]
-DOWNLOADS = (".ics", ".csv", "/export")  # files, not pages: the crawl checks their headers only
+DOWNLOADS = (".ics", ".csv", "/export", ".ico")  # files, not pages: the crawl checks their headers only
 EVENTS = 8
 REGISTERED = 4  # named members on the first event's attendee list
 
@@ -558,6 +558,11 @@ def pages_for(planted: Planted) -> dict[str, list[tuple[str, str, int]]]:
         "/password-reset": [("/password-reset", "anonymous", 200)],
         "/password-reset/{token}": [("/password-reset/not-a-token", "anonymous", 400)],
         "/unsubscribe/{token}": [("/unsubscribe/not-a-token", "anonymous", 400)],
+        "/p/{post_id:id}/react": [(f"/p/{post}/react", "any", 200)],
+        "/admin": [("/admin", "moderator", 403), ("/admin", "member", 403)],  # admins only
+        "/metrics": [("/metrics", "any", 403)],
+        "/favicon.ico": [("/favicon.ico", "any", 200)],
+        "/uploads/{key}": [(f"/uploads/{'0' * 64}.png", "any", 404)],
     }
 
 
