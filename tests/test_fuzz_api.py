@@ -71,7 +71,8 @@ def _token(http: httpx.Client, username: str) -> str:
 
 
 def _seed(http: httpx.Client, member: dict[str, str], moderator: dict[str, str]) -> None:
-    """Something behind the small ids the fuzzer tries first: threads, replies, flags, an event."""
+    """Something behind the small ids the fuzzer tries first: threads, replies, flags, an event,
+    a conversation."""
     for n in range(3):
         thread = http.post("/api/v1/threads", headers=member, json={
             "title": f"Seeded thread {n}", "body": "Opening post, @fuzzmod", "categories": ["general-chat"]})
@@ -87,6 +88,9 @@ def _seed(http: httpx.Client, member: dict[str, str], moderator: dict[str, str])
         "ends_at": "2099-01-01T12:00:00+00:00", "location": "Online", "capacity": 2,
         "categories": ["general-chat"]})
     assert event.status_code == 201, event.text
+    talk = http.post("/api/v1/conversations", headers=member, json={
+        "to": ["fuzzmod"], "title": "Seeded conversation", "body": "Hello"})
+    assert talk.status_code == 201, talk.text
 
 
 def _database_url(engine: str, request: pytest.FixtureRequest, tmp: Path) -> str:
@@ -165,7 +169,7 @@ BODY_OPERATIONS = sorted((method.upper(), path) for path, ops in DOCUMENT["paths
                          for method, op in ops.items() if "requestBody" in op)
 # Path parameters naming things _seed made, so it is the body that gets refused.
 SEEDED = {"thread_id": 1, "post_id": 2, "flag_id": 1, "event_id": 1, "username": "fuzzmember",
-          "token": "not-a-reset-token"}
+          "token": "not-a-reset-token", "conversation_id": 1, "emoji": "heart"}
 FIELDS = ["title", "body", "categories", "username", "password", "display_name", "bio", "reason",
           "text", "note", "location", "role", "resolution", "ids", "current_password"]
 
