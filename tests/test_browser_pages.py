@@ -406,7 +406,12 @@ async def test_signing_up_posting_and_replying_by_keyboard_alone(live_server, br
     await page.keyboard.type("Answering myself")
     await page.keyboard.press("Control+Enter")
     await expect(page.locator("article.post.depth-1")).to_contain_text("Answering myself")
-    await expect(reply_link).to_be_focused()  # back where the reader was
+    # The box stays, empty and focused, ready for the next message (issue 24); Escape puts the
+    # reader back where they were.
+    await expect(page.get_by_label("Message")).to_be_focused()
+    await expect(page.get_by_label("Message")).to_have_value("")
+    await page.keyboard.press("Escape")
+    await expect(reply_link).to_be_focused()
     await context.close()
 
 
@@ -418,6 +423,7 @@ async def test_the_header_box_suggests_threads_and_a_pick_by_keyboard_opens_one(
     context = await browser.new_context(bypass_csp=True, viewport=SMALLEST_PHONE)  # CSP: axe's script
     page = await context.new_page()
     await visit_any(page, base + "/")
+    await page.locator("summary", has_text="Menu").click()  # on a phone the search box is in the Menu
     box = page.get_by_role("combobox", name="Search the forum")
     await box.focus()
     await page.keyboard.type("wemw")
