@@ -271,6 +271,7 @@ class LiveConnection:
                 if (self.member is None or conversation_id is None or not await conversations.is_member(
                         self.forum.db, conversation_id, self.member.id)):
                     raise FrameError("unknown_channel", f"There is no channel {name[:80]!r}.")
+                continue  # was missing: participants were refused too
             if name == MEMBERS_CHANNEL:
                 if self.member is None:
                     raise FrameError("forbidden", "Log in to hear who joins.")
