@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from forum.actions import NotFound, PermissionDenied, require_writer
+from forum.actions.notify import user_channel
 from forum.auth import Member
 from forum.clock import isoformat, utcnow
 from forum.db import conversations, event_log, users
@@ -81,9 +82,22 @@ async def _add_message(forum: Forum, member: Member, conversation_id: int, body:
                                                  render_markdown(body), now)
     message = await conversations.message_by_id(forum.db, message_id)
     await event_log.append(forum.db, conversation_channel(conversation_id), "message.created", {
-        "conversation_id": conversation_id, **message_json(message)},
+        "conversation_id": conversation_id, **message_json(message),
+        # The page inserts it as is: the same partial the page itself renders.
+        "fragment": forum.templates.render_fragment("messages/_message.html", m=message).strip()},
         subject=f"message:{message_id}", author_id=member.id)
+    await _tell_unread(forum, conversation_id, member.id)
     return message_id
+
+
+async def _tell_unread(forum: Forum, conversation_id: int, author_id: int) -> None:
+    """Each other participant's header count, on their own channel. It carries counts only, no
+    names or words: what was written stays on the conversation's channel."""
+    for person in await conversations.participants(forum.db, conversation_id):
+        if person["id"] != author_id:
+            await event_log.append(forum.db, user_channel(person["id"]), "message.unread", {
+                "conversation_id": conversation_id,
+                "unread": await conversations.unread_total(forum.db, person["id"])})
 
 
 def message_json(row: Any) -> dict[str, Any]:

@@ -94,3 +94,14 @@ async def mark_read(db: Database, conversation_id: int, user_id: int, message_id
         conversation_members.c.conversation_id == conversation_id,
         conversation_members.c.user_id == user_id,
         conversation_members.c.last_read_message_id < message_id).values(last_read_message_id=message_id))
+
+
+async def unread_total(db: Database, user_id: int) -> int:
+    """Messages from others the member has not read yet, over all their conversations: the
+    count beside "Messages" in the header."""
+    return await db.fetch_val(
+        sa.select(sa.func.count()).select_from(messages)
+        .join(conversation_members, conversation_members.c.conversation_id == messages.c.conversation_id)
+        .where(conversation_members.c.user_id == user_id,
+               messages.c.id > conversation_members.c.last_read_message_id,
+               messages.c.author_id != user_id)) or 0

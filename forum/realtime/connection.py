@@ -360,8 +360,10 @@ class LiveConnection:
         if row is None or row["suspended_at"] is not None:
             raise FrameError("forbidden", "Your account is suspended.")
         channel = frame.get("channel")
-        if not isinstance(channel, str) or channel not in self.channels or not channel.startswith("thread:"):
-            raise FrameError("invalid_frame", "'channel' must be a thread channel you subscribed to.")
+        # Conversation channels were checked (participants only) when they were subscribed to.
+        if (not isinstance(channel, str) or channel not in self.channels
+                or not channel.startswith(("thread:", "conversation:"))):
+            raise FrameError("invalid_frame", "'channel' must be a thread or conversation you subscribed to.")
         self._last_typing = now
         await self.forum.hub.send_ephemeral(channel, {
             "type": "typing", "channel": channel, "user": self.member.username,
