@@ -89,6 +89,14 @@ class LiveConnection:
         self._last_typing = 0.0
 
     # -- delivery (called by the hub; never blocks) ------------------------------------
+    @property
+    def member_id(self) -> int | None:
+        return self.member.id if self.member else None
+
+    def forget_channel(self, channel: str) -> None:
+        """The hub has taken this connection off `channel` (its member left a conversation)."""
+        self.channels.discard(channel)
+
     def deliver_events(self, events: list[tuple[int, str]]) -> None:
         """Events in id order, every one the hub read for this reader in one read of the log:
         they go out together, in one socket write where the server allows it."""

@@ -89,7 +89,29 @@ async def conversation_page(request: Request) -> Response:
         "form": form, "errors": errors}, status_code=status)
 
 
+async def leave(request: Request) -> Response:
+    conversation_id = request.path_params["conversation_id"]
+    member = await member_of(request)
+    if member is None:
+        return _login(f"/messages/{conversation_id}")
+    await read_form(request)
+    await conversation_actions.leave(forum_of(request), member, conversation_id)
+    return RedirectResponse("/messages", status_code=303)
+
+
+async def mute(request: Request) -> Response:
+    conversation_id = request.path_params["conversation_id"]
+    member = await member_of(request)
+    if member is None:
+        return _login(f"/messages/{conversation_id}")
+    submitted = await read_form(request)
+    await conversation_actions.mute(forum_of(request), member, conversation_id, submitted.get("muted") == "1")
+    return RedirectResponse(f"/messages/{conversation_id}", status_code=303)
+
+
 routes = [
     Route("/messages", inbox, methods=["GET", "POST"], name="messages"),
     Route("/messages/{conversation_id:id}", conversation_page, methods=["GET", "POST"], name="conversation"),
+    Route("/messages/{conversation_id:id}/leave", leave, methods=["POST"], name="leave_conversation"),
+    Route("/messages/{conversation_id:id}/mute", mute, methods=["POST"], name="mute_conversation"),
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from forum.actions import conversations as conversation_actions
@@ -82,10 +82,27 @@ async def mark_read(request: Request) -> JSONResponse:
     return JSONResponse({"unread": await conversations.unread_total(db, member.id)})
 
 
+async def leave(request: Request) -> Response:
+    member = await require_member(request)
+    await conversation_actions.leave(forum_of(request), member, request.path_params["conversation_id"])
+    return Response(status_code=204)
+
+
+async def mute(request: Request) -> JSONResponse:
+    member = await require_member(request)
+    muted = (await json_body(request)).get("muted")
+    if type(muted) is not bool:
+        raise ApiError(400, "invalid", "muted must be true or false.", {"muted": "must be true or false"})
+    await conversation_actions.mute(forum_of(request), member, request.path_params["conversation_id"], muted)
+    return JSONResponse({"muted": muted})
+
+
 routes = [
     Route("/conversations", start, methods=["POST"]),
     Route("/conversations", list_mine, methods=["GET"]),
     Route("/conversations/{conversation_id:id}", read, methods=["GET"]),
     Route("/conversations/{conversation_id:id}/messages", send, methods=["POST"]),
     Route("/conversations/{conversation_id:id}/read", mark_read, methods=["POST"]),
+    Route("/conversations/{conversation_id:id}/leave", leave, methods=["POST"]),
+    Route("/conversations/{conversation_id:id}/mute", mute, methods=["POST"]),
 ]
