@@ -175,6 +175,7 @@ SERIAL_GROUPS = {"test_browser_pages": "browser", "test_browser_live": "browser"
                  "test_browser_xss": "browser", "test_browser_composing": "browser",
                  "test_browser_mail": "browser", "test_browser_editing": "browser",
                  "test_browser_events": "browser", "test_browser_uploads": "browser",
+                 "test_browser_messages": "browser",
                  "test_scale": "redis", "test_forum_id": "redis",
                  "test_crash": "load", "test_faults": "load", "test_live": "load",
                  "test_html_valid": "html"}  # one checker install and one Java at a time

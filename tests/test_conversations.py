@@ -84,3 +84,14 @@ async def test_only_participants_may_listen_live(live_server):
         refused = await outsider.receive_type("error")
         assert refused["code"] == "unknown_channel"
         await outsider.close()
+        participant = await LiveClient.open(live_server.ws_url, cookie=await session_cookie(
+            live_server.base_url, "cat"))
+        cat = await api_token(http, "cat", signup=False)
+        conversation_id = (await http.post("/api/v1/conversations", headers=ann,
+                                           json={"to": ["cat"], "body": "First"})).json()["id"]
+        await participant.subscribe([f"conversation:{conversation_id}"])
+        await http.post(f"/api/v1/conversations/{conversation_id}/messages", headers=cat,
+                        json={"body": "Yes"})
+        [heard] = await participant.receive_events(1)
+        assert (heard["event"], heard["data"]["body"]) == ("message.created", "Yes")
+        await participant.close()

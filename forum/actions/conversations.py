@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from forum.actions import NotFound, PermissionDenied, require_writer
+from forum.actions.notify import user_channel
 from forum.auth import Member
 from forum.clock import isoformat, utcnow
 from forum.db import conversations, event_log, users
 from forum.ratelimit import MESSAGES_PER_MEMBER
+from forum.realtime.envelopes import LEFT_EVENT
 from forum.services import Forum
 from forum.text import render_markdown
 from forum.validation import ValidationError, check_body, plain_text
@@ -75,18 +77,54 @@ async def _take_allowance(forum: Forum, member: Member) -> None:
                                 "You are sending messages faster than the forum allows.")
 
 
-async def _add_message(forum: Forum, member: Member, conversation_id: int, body: str) -> int:
+async def leave(forum: Forum, member: Member | None, conversation_id: int) -> None:
+    """Out of the list and out of earshot; the others read "X left the conversation"."""
+    if member is None:
+        raise PermissionDenied("Log in to leave a conversation.")
+    if not await conversations.is_member(forum.db, conversation_id, member.id):
+        raise NotFound("No conversation has that id.")
+    async with forum.db.transaction():
+        await conversations.remove_member(forum.db, conversation_id, member.id)
+        await _add_message(forum, member, conversation_id, "", kind="left")
+        # The hub takes the leaver's open connections off the channel when it reads this.
+        await event_log.append(forum.db, conversation_channel(conversation_id), LEFT_EVENT,
+                               {"conversation_id": conversation_id}, author_id=member.id)
+
+
+async def mute(forum: Forum, member: Member | None, conversation_id: int, muted: bool) -> None:
+    if member is None:
+        raise PermissionDenied("Log in to mute a conversation.")
+    if not await conversations.is_member(forum.db, conversation_id, member.id):
+        raise NotFound("No conversation has that id.")
+    await conversations.set_muted(forum.db, conversation_id, member.id, muted)
+
+
+async def _add_message(forum: Forum, member: Member, conversation_id: int, body: str,
+                       kind: str = "text") -> int:
     now = utcnow()
     message_id = await conversations.add_message(forum.db, conversation_id, member.id, body,
-                                                 render_markdown(body), now)
+                                                 render_markdown(body) if body else "", now, kind)
     message = await conversations.message_by_id(forum.db, message_id)
     await event_log.append(forum.db, conversation_channel(conversation_id), "message.created", {
-        "conversation_id": conversation_id, **message_json(message)},
+        "conversation_id": conversation_id, **message_json(message),
+        # The page inserts it as is: the same partial the page itself renders.
+        "fragment": forum.templates.render_fragment("messages/_message.html", m=message).strip()},
         subject=f"message:{message_id}", author_id=member.id)
+    await _tell_unread(forum, conversation_id, member.id)
     return message_id
 
 
+async def _tell_unread(forum: Forum, conversation_id: int, author_id: int) -> None:
+    """Each other participant's header count, on their own channel. It carries counts only, no
+    names or words: what was written stays on the conversation's channel."""
+    for person in await conversations.participants(forum.db, conversation_id):
+        if person["id"] != author_id and not person["muted"]:
+            await event_log.append(forum.db, user_channel(person["id"]), "message.unread", {
+                "conversation_id": conversation_id,
+                "unread": await conversations.unread_total(forum.db, person["id"])})
+
+
 def message_json(row: Any) -> dict[str, Any]:
-    return {"id": row["id"], "author": row["author_username"],
+    return {"id": row["id"], "kind": row["kind"], "author": row["author_username"],
             "author_display_name": row["author_display_name"], "body": row["body"],
             "html": row["html"], "created_at": isoformat(row["created_at"])}

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from forum.db.engine import Database
 from forum.db.tables import conversation_members, conversations, messages, users
 
-MESSAGE_COLUMNS = [messages.c.id, messages.c.conversation_id, messages.c.author_id, messages.c.body,
+MESSAGE_COLUMNS = [messages.c.id, messages.c.conversation_id, messages.c.author_id, messages.c.kind,
+                   messages.c.body,
                    messages.c.html, messages.c.created_at,
                    users.c.username.label("author_username"),
                    users.c.display_name.label("author_display_name")]
@@ -25,9 +26,10 @@ async def create(db: Database, created_by: int, title: str, member_ids: list[int
 
 
 async def add_message(db: Database, conversation_id: int, author_id: int, body: str, html: str,
-                      now: datetime) -> int:
+                      now: datetime, kind: str = "text") -> int:
     message_id = await db.execute(messages.insert().values(
-        conversation_id=conversation_id, author_id=author_id, body=body, html=html, created_at=now))
+        conversation_id=conversation_id, author_id=author_id, body=body, html=html, created_at=now,
+        kind=kind))
     await db.execute(conversations.update().where(conversations.c.id == conversation_id)
                      .values(last_message_at=now))
     await mark_read(db, conversation_id, author_id, message_id)  # your own message is read
@@ -38,7 +40,7 @@ async def for_member(db: Database, conversation_id: int, user_id: int) -> Any:
     """The conversation, if this member is in it; None for anyone else, so nobody else can
     learn it exists."""
     return await db.fetch_one(
-        sa.select(conversations, conversation_members.c.last_read_message_id)
+        sa.select(conversations, conversation_members.c.last_read_message_id, conversation_members.c.muted)
         .join(conversation_members, conversation_members.c.conversation_id == conversations.c.id)
         .where(conversations.c.id == conversation_id, conversation_members.c.user_id == user_id))
 
@@ -51,7 +53,7 @@ async def is_member(db: Database, conversation_id: int, user_id: int) -> bool:
 
 async def participants(db: Database, conversation_id: int) -> list[Any]:
     return await db.fetch_all(
-        sa.select(users.c.id, users.c.username, users.c.display_name)
+        sa.select(users.c.id, users.c.username, users.c.display_name, conversation_members.c.muted)
         .join(conversation_members, conversation_members.c.user_id == users.c.id)
         .where(conversation_members.c.conversation_id == conversation_id).order_by(users.c.username))
 
@@ -64,7 +66,7 @@ async def list_for(db: Database, user_id: int, limit: int = 100) -> list[Any]:
                      messages.c.author_id != user_id)
               .scalar_subquery())
     return await db.fetch_all(
-        sa.select(conversations, unread.label("unread"))
+        sa.select(conversations, unread.label("unread"), conversation_members.c.muted)
         .join(conversation_members, conversation_members.c.conversation_id == conversations.c.id)
         .where(conversation_members.c.user_id == user_id)
         .order_by(conversations.c.last_message_at.desc(), conversations.c.id.desc()).limit(limit))
@@ -94,3 +96,25 @@ async def mark_read(db: Database, conversation_id: int, user_id: int, message_id
         conversation_members.c.conversation_id == conversation_id,
         conversation_members.c.user_id == user_id,
         conversation_members.c.last_read_message_id < message_id).values(last_read_message_id=message_id))
+
+
+async def unread_total(db: Database, user_id: int) -> int:
+    """Messages from others the member has not read yet, over all their conversations: the
+    count beside "Messages" in the header."""
+    return await db.fetch_val(
+        sa.select(sa.func.count()).select_from(messages)
+        .join(conversation_members, conversation_members.c.conversation_id == messages.c.conversation_id)
+        .where(conversation_members.c.user_id == user_id, conversation_members.c.muted.is_(False),
+               messages.c.id > conversation_members.c.last_read_message_id,
+               messages.c.author_id != user_id)) or 0
+
+
+async def remove_member(db: Database, conversation_id: int, user_id: int) -> None:
+    await db.execute(conversation_members.delete().where(
+        conversation_members.c.conversation_id == conversation_id, conversation_members.c.user_id == user_id))
+
+
+async def set_muted(db: Database, conversation_id: int, user_id: int, muted: bool) -> None:
+    await db.execute(conversation_members.update().where(
+        conversation_members.c.conversation_id == conversation_id,
+        conversation_members.c.user_id == user_id).values(muted=muted))

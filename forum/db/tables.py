@@ -185,6 +185,8 @@ conversation_members = sa.Table(
               primary_key=True),
     sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("last_read_message_id", sa.Integer, nullable=False, server_default="0"),
+    # Muted: no header count, live nudge or email from it; the messages are still there.
+    sa.Column("muted", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Index("ix_conversation_members_user_id", "user_id"),
 )
 
@@ -195,6 +197,8 @@ messages = sa.Table(
     sa.Column("conversation_id", sa.Integer, sa.ForeignKey("conversations.id", ondelete="CASCADE"),
               nullable=False),
     sa.Column("author_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+    # "text", or "left": the line the others see when a member leaves.
+    sa.Column("kind", sa.String(10), nullable=False, server_default="text"),
     sa.Column("body", sa.Text, nullable=False),
     sa.Column("html", sa.Text, nullable=False),
     sa.Column("created_at", Timestamp, nullable=False),

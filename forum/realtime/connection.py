@@ -89,6 +89,14 @@ class LiveConnection:
         self._last_typing = 0.0
 
     # -- delivery (called by the hub; never blocks) ------------------------------------
+    @property
+    def member_id(self) -> int | None:
+        return self.member.id if self.member else None
+
+    def forget_channel(self, channel: str) -> None:
+        """The hub has taken this connection off `channel` (its member left a conversation)."""
+        self.channels.discard(channel)
+
     def deliver_events(self, events: list[tuple[int, str]]) -> None:
         """Events in id order, every one the hub read for this reader in one read of the log:
         they go out together, in one socket write where the server allows it."""
@@ -271,6 +279,7 @@ class LiveConnection:
                 if (self.member is None or conversation_id is None or not await conversations.is_member(
                         self.forum.db, conversation_id, self.member.id)):
                     raise FrameError("unknown_channel", f"There is no channel {name[:80]!r}.")
+                continue  # was missing: participants were refused too
             if name == MEMBERS_CHANNEL:
                 if self.member is None:
                     raise FrameError("forbidden", "Log in to hear who joins.")
@@ -359,8 +368,10 @@ class LiveConnection:
         if row is None or row["suspended_at"] is not None:
             raise FrameError("forbidden", "Your account is suspended.")
         channel = frame.get("channel")
-        if not isinstance(channel, str) or channel not in self.channels or not channel.startswith("thread:"):
-            raise FrameError("invalid_frame", "'channel' must be a thread channel you subscribed to.")
+        # Conversation channels were checked (participants only) when they were subscribed to.
+        if (not isinstance(channel, str) or channel not in self.channels
+                or not channel.startswith(("thread:", "conversation:"))):
+            raise FrameError("invalid_frame", "'channel' must be a thread or conversation you subscribed to.")
         self._last_typing = now
         await self.forum.hub.send_ephemeral(channel, {
             "type": "typing", "channel": channel, "user": self.member.username,

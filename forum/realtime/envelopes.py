@@ -22,6 +22,9 @@ EVENT_TYPES = (
     "notification.created",
 )
 
+# On conversation:{id}: a member left; each hub takes that member's connections off the channel.
+LEFT_EVENT = "conversation.left"
+
 # Signed-in connections only: who joins is shown to members, never to anonymous visitors.
 MEMBERS_CHANNEL = "members"
 

@@ -23,7 +23,7 @@ from forum.db import event_log
 from forum.db.engine import Database
 from forum.realtime.backends import DOORBELL, EPHEMERAL, Backend
 from forum.realtime.counts import LiveCounts
-from forum.realtime.envelopes import event_frame
+from forum.realtime.envelopes import LEFT_EVENT, event_frame
 from forum.realtime.presence import PRESENCE_REFRESH_SECONDS, QUIET_CHANNELS, Presence
 
 log = logging.getLogger("forum.hub")
@@ -48,6 +48,7 @@ KNOWN_CHANNELS_MAX = 50_000
 class Subscriber(Protocol):
     def deliver_events(self, events: list[tuple[int, str]]) -> None: ...
     def deliver_frame(self, frame: str) -> None: ...
+    def forget_channel(self, channel: str) -> None: ...
 
 
 class Hub:
@@ -223,8 +224,11 @@ class Hub:
         while True:
             rows = await event_log.after(self.db, self.cursor, limit=READ_BATCH)
             by_channel: dict[str, list[tuple[int, str]]] = {}
+            leavers: list[tuple[str, int]] = []
             for row in rows:
                 channel = row["channel"]
+                if row["type"] == LEFT_EVENT:
+                    leavers.append((channel, row["author_id"]))
                 if channel in self._subscribers:
                     # Serialised once for every reader.
                     by_channel.setdefault(channel, []).append((row["id"], event_frame(row)))
@@ -233,6 +237,7 @@ class Hub:
                 if rows:
                     self.cursor = rows[-1]["id"]
                 await self._deliver(by_channel)
+                self._drop_leavers(leavers)
             finally:
                 self._settled.set()
             if rows:
@@ -240,6 +245,15 @@ class Hub:
                     self.dispatched.notify_all()
             if len(rows) < READ_BATCH:
                 return
+
+    def _drop_leavers(self, leavers: list[tuple[str, int]]) -> None:
+        """A member who left a conversation hears no more of it, on connections already open
+        too (new ones are refused when they subscribe)."""
+        for channel, user_id in leavers:
+            for subscriber in list(self._subscribers.get(channel, ())):
+                if getattr(subscriber, "member_id", None) == user_id:
+                    self.unsubscribe(subscriber, {channel})
+                    subscriber.forget_channel(channel)
 
     async def settled(self) -> None:
         """Return once no hand-out is under way. From then until the caller next awaits, every

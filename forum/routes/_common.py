@@ -13,7 +13,7 @@ from starlette.responses import HTMLResponse, Response
 from forum.auth import CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE, Member, bearer_token, csrf_cookie_of
 from forum.characters import readable
 from forum.db import channels as channel_queries
-from forum.db import moderation, notifications, sessions
+from forum.db import conversations, moderation, notifications, sessions
 from forum.middleware import LIVE_FROM
 from forum.routes._form_body import parse_form_body
 from forum.services import Forum
@@ -108,6 +108,7 @@ async def render(request: Request, template: str, context: dict[str, Any] | None
                                                lambda: channel_queries.all_channels(forum.db)),
         "banner": await _banner_for(request, member),
         "unread_notifications": await notifications.unread_count(forum.db, member.id) if member else 0,
+        "unread_messages": await conversations.unread_total(forum.db, member.id) if member else 0,
         "open_flags": await moderation.open_flag_count(forum.db) if member and member.is_moderator else 0,
         "last_event_id": live_from(request),
         "upload_max_bytes": forum.settings.upload_max_bytes,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from forum.actions import conversations as conversation_actions
@@ -67,9 +67,42 @@ async def send(request: Request) -> JSONResponse:
     return JSONResponse(message_json(message), status_code=201)
 
 
+async def mark_read(request: Request) -> JSONResponse:
+    """Read up to `up_to` (an open page saw a message arrive live); answers the header count.
+    A change of state, so a cookie needs the CSRF header; suspended members may still read."""
+    member = await require_member(request)
+    db = forum_of(request).db
+    conversation = await conversations.for_member(db, request.path_params["conversation_id"], member.id)
+    if conversation is None:
+        raise ApiError(404, "not_found", "No conversation has that id.")
+    up_to = (await json_body(request)).get("up_to")
+    if type(up_to) is not int or parse_id(up_to) is None:
+        raise ApiError(400, "invalid", "up_to must be a message id.", {"up_to": "must be a message id"})
+    await conversations.mark_read(db, conversation["id"], member.id, up_to)
+    return JSONResponse({"unread": await conversations.unread_total(db, member.id)})
+
+
+async def leave(request: Request) -> Response:
+    member = await require_member(request)
+    await conversation_actions.leave(forum_of(request), member, request.path_params["conversation_id"])
+    return Response(status_code=204)
+
+
+async def mute(request: Request) -> JSONResponse:
+    member = await require_member(request)
+    muted = (await json_body(request)).get("muted")
+    if type(muted) is not bool:
+        raise ApiError(400, "invalid", "muted must be true or false.", {"muted": "must be true or false"})
+    await conversation_actions.mute(forum_of(request), member, request.path_params["conversation_id"], muted)
+    return JSONResponse({"muted": muted})
+
+
 routes = [
     Route("/conversations", start, methods=["POST"]),
     Route("/conversations", list_mine, methods=["GET"]),
     Route("/conversations/{conversation_id:id}", read, methods=["GET"]),
     Route("/conversations/{conversation_id:id}/messages", send, methods=["POST"]),
+    Route("/conversations/{conversation_id:id}/read", mark_read, methods=["POST"]),
+    Route("/conversations/{conversation_id:id}/leave", leave, methods=["POST"]),
+    Route("/conversations/{conversation_id:id}/mute", mute, methods=["POST"]),
 ]
