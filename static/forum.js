@@ -413,6 +413,22 @@
     });
     if (!back) saveDraft(sent, "");
   }
+  // On a shared computer the next person to sign in must not find what this one was writing.
+  function forgetAllDrafts() {
+    var store = draftStore("localStorage"), session = draftStore("sessionStorage");
+    if (session) session.removeItem(DRAFT_SENT);
+    if (!store) return;
+    for (var i = store.length - 1; i >= 0; i--) { // backwards: removing shifts what follows
+      var key = store.key(i);
+      if (key && key.indexOf(DRAFT_PREFIX) === 0) store.removeItem(key);
+    }
+  }
+  document.addEventListener("submit", function (event) {
+    var target = event.target;
+    if (target.method === "post" && new URL(target.action, location.href).pathname === "/logout") {
+      forgetAllDrafts();
+    }
+  });
   function keepDraft(composer, area) {
     var saved = loadDraft(draftKey(composer));
     if (saved !== null) area.value = saved;
