@@ -37,7 +37,10 @@ def fold(line: str) -> str:
 
 
 def event_lines(event: dict[str, Any], host: str, now: datetime) -> list[str]:
-    """`event`: id, title, starts_at, ends_at, location, description (Markdown), url."""
+    """`event`: id, title, starts_at, ends_at, location, description (Markdown), url, and
+    cancelled (true once a moderator has cancelled it)."""
+    # A cancellation is a new version of the event: calendars keep the highest SEQUENCE.
+    status = ["STATUS:CANCELLED", "SEQUENCE:1"] if event.get("cancelled") else []
     return [
         "BEGIN:VEVENT",
         f"UID:event-{event['id']}@{host}",
@@ -48,13 +51,17 @@ def event_lines(event: dict[str, Any], host: str, now: datetime) -> list[str]:
         f"LOCATION:{escape_text(event['location'])}",
         f"DESCRIPTION:{escape_text(event['description'])}",
         f"URL:{event['url']}",
+        *status,
         "END:VEVENT",
     ]
 
 
-def calendar(events: Iterable[dict[str, Any]], host: str, now: datetime, name: str) -> str:
+def calendar(events: Iterable[dict[str, Any]], host: str, now: datetime, name: str,
+             method: str = "PUBLISH") -> str:
+    """`method`: PUBLISH for feeds and news of an event; CANCEL mailed when it is called off,
+    so a calendar program takes it out of the diary (RFC 5546)."""
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN",
-             "METHOD:PUBLISH", f"X-WR-CALNAME:{escape_text(name)}"]
+             f"METHOD:{method}", f"X-WR-CALNAME:{escape_text(name)}"]
     for event in events:
         lines.extend(event_lines(event, host, now))
     lines.append("END:VCALENDAR")

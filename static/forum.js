@@ -257,14 +257,17 @@
   function onEventUpdated(data) {
     document.querySelectorAll('.seats-left[data-event-id="' + data.event_id + '"]').forEach(function (el) {
       var capacity = el.dataset.capacity;
-      el.textContent = !capacity ? data.registered + " registered, no seat limit"
+      el.textContent = data.cancelled ? "Cancelled: no registrations"
+        : !capacity ? data.registered + " registered, no seat limit"
         : data.seats_left === 0 ? fullText(data.reserve)
         : data.seats_left + " of " + capacity + " seat" + (capacity === "1" ? "" : "s") + " left";
     });
     // Same choice as templates/meetings/_panel.html: a full event offers its reserve list.
     document.querySelectorAll('[data-register-for="' + data.event_id + '"]').forEach(function (button) {
-      button.textContent = data.seats_left === 0 ? "Join the reserve list" : "Register";
+      if (data.cancelled) button.closest("form").remove(); // a cancelled event takes nobody
+      else button.textContent = data.seats_left === 0 ? "Join the reserve list" : "Register";
     });
+    if (data.cancelled) announce("This event has been cancelled.");
   }
 
   // -- typing and presence --------------------------------------------------------------
@@ -415,6 +418,22 @@
     });
     if (!back) saveDraft(sent, "");
   }
+  // On a shared computer the next person to sign in must not find what this one was writing.
+  function forgetAllDrafts() {
+    var store = draftStore("localStorage"), session = draftStore("sessionStorage");
+    if (session) session.removeItem(DRAFT_SENT);
+    if (!store) return;
+    for (var i = store.length - 1; i >= 0; i--) { // backwards: removing shifts what follows
+      var key = store.key(i);
+      if (key && key.indexOf(DRAFT_PREFIX) === 0) store.removeItem(key);
+    }
+  }
+  document.addEventListener("submit", function (event) {
+    var target = event.target;
+    if (target.method === "post" && new URL(target.action, location.href).pathname === "/logout") {
+      forgetAllDrafts();
+    }
+  });
   function keepDraft(composer, area) {
     var saved = loadDraft(draftKey(composer));
     if (saved !== null) area.value = saved;

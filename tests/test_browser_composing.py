@@ -197,3 +197,22 @@ async def test_drafts_survive_leaving_and_coming_back_and_go_once_sent(live_serv
     await page.goto(thread_url)
     await page.goto(f"{base}/p/{opening_id}/edit")
     await expect(message).to_have_value("Opening post, reworded")
+
+
+async def test_drafts_are_forgotten_at_log_out_so_the_next_person_finds_none(live_server, browser):
+    """A shared computer: one browser, two members one after the other."""
+    base = live_server.base_url
+    page = await member_page(browser, base, "first_at_desk", "First At Desk")
+    thread_url = await open_thread(page, base)
+    await page.get_by_label("Message").fill("Something private, half written")
+    await page.goto(f"{base}/c/general-chat/new")
+    await page.get_by_label("Message").fill("A thread not yet posted")
+    await page.get_by_role("button", name="Log out").click()
+    await page.wait_for_load_state()
+    await sign_up(page, base, "next_at_desk", "Next At Desk")
+    await page.goto(thread_url)
+    await expect(page.get_by_label("Message")).to_have_value("")
+    await page.goto(f"{base}/c/general-chat/new")
+    await expect(page.get_by_label("Message")).to_have_value("")
+    assert await page.evaluate(
+        "Object.keys(localStorage).filter(function (k) { return k.indexOf('forum-draft:') === 0; })") == []

@@ -545,6 +545,8 @@ def pages_for(planted: Planted) -> dict[str, list[tuple[str, str, int]]]:
         "/events/{meeting_id:id}": [(f"/events/{event}", "any", 200), ("/events/999999", "any", 404)],
         "/events/{meeting_id:id}/edit": [(f"/events/{event}/edit", "moderator", 200)],
         "/events/{meeting_id:id}/attendees": [(f"/events/{event}/attendees", "moderator", 200)],
+        "/events/{meeting_id:id}/cancel-event": [(f"/events/{event}/cancel-event", "moderator", 200),
+                                                 (f"/events/{event}/cancel-event", "member", 403)],
         "/events.ics": [("/events.ics", "any", 200)],
         "/events/{meeting_id:id}.ics": [(f"/events/{event}.ics", "any", 200)],
         "/events/{meeting_id:id}/attendees.csv": [(f"/events/{event}/attendees.csv", "moderator", 200)],

@@ -1,8 +1,10 @@
 """Email about events: registered or on the reserve list, a seat come free, a change, the
-reminder the day before; each with an .ics and a one-click unsubscribe for event mail only."""
+reminder the day before, the event cancelled; each with an .ics and a one-click unsubscribe
+for event mail only."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -14,7 +16,7 @@ from forum.actions import meetings as meeting_actions
 from forum.db.tables import mail_outbox
 from forum.settings import Settings
 from tests.conftest import make_client
-from tests.helpers import make_member
+from tests.helpers import api_token, make_member
 from tests.mail_server import SmtpServer, confirmed_member, mail_settings, path_of
 from tests.test_meetings import event_data
 
@@ -38,8 +40,6 @@ def event_mail(smtp, count: int) -> list:
 
 
 async def wait_event_mail(smtp, count: int) -> list:
-    import asyncio
-
     for _ in range(200):
         if len(event_mail(smtp, count)) >= count:
             break
@@ -113,3 +113,47 @@ async def test_the_reminder_the_day_before_is_emailed_once(client, forum, smtp):
     assert reminder.rcpt_tos == ["ada@example.org"] and reminder.message["Subject"].startswith("Tomorrow")
     assert calendar_of(reminder).walk("VEVENT")
     assert await queued_event_mail(forum) == 2
+
+
+async def test_a_cancelled_event_is_emailed_once_to_everyone_registered_with_a_cancelling_ics(
+        client, forum, smtp):
+    await make_member(forum, "mod", role="moderator")
+    moderator = await api_token(client, "mod", signup=False)
+    created = await client.post("/api/v1/events", headers=moderator, json=event_data(
+        title="Spring gathering", capacity=1))
+    meeting_id, thread_id = created.json()["id"], created.json()["thread_id"]
+    ada = await confirmed_member(client, smtp, "ada")
+    bob = await confirmed_member(client, smtp, "bob")
+    for headers in (ada, bob):  # ada holds the seat, bob waits on the reserve list
+        assert (await client.post(f"/api/v1/events/{meeting_id}/registration", headers=headers)
+                ).status_code == 201
+    await wait_event_mail(smtp, 2)
+
+    assert (await client.post(f"/api/v1/events/{meeting_id}/cancel", headers=ada,
+                              json={"note": "x"})).status_code == 403  # moderators only
+    answer = await client.post(f"/api/v1/events/{meeting_id}/cancel", headers=moderator,
+                               json={"note": "The hall flooded; we will set a new date."})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["cancelled"] is True
+    assert answer.json()["cancel_note"] == "The hall flooded; we will set a new date."
+    # Cancelling again tells nobody a second time.
+    again = await client.post(f"/api/v1/events/{meeting_id}/cancel", headers=moderator, json={})
+    assert again.status_code == 200 and again.json()["cancelled"] is True
+
+    cancelled = (await wait_event_mail(smtp, 4))[2:]
+    assert sorted(m.rcpt_tos[0] for m in cancelled) == ["ada@example.org", "bob@example.org"]
+    for mail in cancelled:
+        assert mail.message["Subject"] == "Cancelled: Spring gathering"
+        assert "The hall flooded; we will set a new date." in mail.part("plain")
+        assert "The hall flooded; we will set a new date." in mail.part("html")
+        calendar = calendar_of(mail)
+        assert str(calendar["METHOD"]) == "CANCEL"
+        [event] = calendar.walk("VEVENT")
+        assert str(event["STATUS"]) == "CANCELLED" and str(event["SUMMARY"]) == "Spring gathering"
+        assert str(event["UID"]).startswith(f"event-{meeting_id}@")
+    for headers in (ada, bob):
+        told = (await client.get("/api/v1/notifications", headers=headers)).json()["notifications"]
+        assert [(n["kind"], n["thread_id"]) for n in told].count(("event", thread_id)) == 1
+    assert await queued_event_mail(forum) == 4
+    await asyncio.sleep(0.5)
+    assert len(event_mail(smtp, 10)) == 4

@@ -87,7 +87,8 @@ async def test_every_page_is_valid_html(client, other_client, forum, vnu_jar, tm
                       f"/p/{post_id}/edit", f"/p/{post_id}/delete", f"/p/{post_id}/flag",
                       f"/p/{post_id}/history", f"/p/{post_id}/hide", f"/t/{thread_id}/move",
                       "/notifications", "/mod", "/events/new", f"/events/{meeting_id}/edit",
-                      f"/events/{meeting_id}/attendees", "/u/mod_v/edit", "/welcome",
+                      f"/events/{meeting_id}/attendees", f"/events/{meeting_id}/cancel-event",
+                      "/u/mod_v/edit", "/welcome",
                       "/account/password", "/account/sessions"],
     }
     files = []

@@ -444,3 +444,54 @@ async def test_a_full_event_says_how_many_people_wait_in_plain_words(client, for
     assert await shown() == "Full: 1 person on the reserve list"
     await meeting_actions.register(forum, await make_member(forum, "wait_2"), meeting_id)
     assert await shown() == "Full: 2 people on the reserve list"
+
+
+async def test_a_moderator_cancels_an_event_after_a_confirm_step(client, forum):
+    moderator = await make_member(forum, "mod_cancel", role="moderator")
+    meeting_id, thread_id = await create_event(forum, moderator, title="Called off", capacity=2,
+                                               starts_at=iso(soon(0, 20)), ends_at=iso(soon(0, 22)))
+    await create_event(forum, moderator, title="Still on", starts_at=iso(soon(2)), ends_at=iso(soon(2, 2)))
+    holder = await make_member(forum, "seat_cancel")
+    await meeting_actions.register(forum, holder, meeting_id)
+    with pytest.raises(PermissionDenied):
+        await meeting_actions.cancel_event(forum, holder, meeting_id, "")
+    confirm = f"/events/{meeting_id}/cancel-event"
+    assert (await client.get(confirm)).status_code == 403
+    await log_in(client, "mod_cancel")
+    assert f'href="{confirm}"' in (await client.get(f"/events/{meeting_id}")).text
+    page = await client.get(confirm)
+    assert page.status_code == 200 and "Cancel this event?" in page.text and "Cancel the event" in page.text
+    assert (await client.post(confirm, data={"note": "No token"})).status_code == 403  # CSRF
+    too_long = await submit(client, confirm, {"note": "Why " * 200}, confirm)
+    assert too_long.status_code == 400 and "Why Why" in too_long.text
+    assert (await meetings.by_id(forum.db, meeting_id))["cancelled_at"] is None
+    since = await event_log.latest_id(forum.db)
+    done = await submit(client, confirm, {"note": "Speaker <b>ill</b>"}, confirm)
+    assert done.status_code == 303 and done.headers["location"] == f"/events/{meeting_id}"
+
+    page = (await client.get(f"/events/{meeting_id}")).text
+    assert "Cancelled" in page and "Speaker &lt;b&gt;ill&lt;/b&gt;" in page
+    assert f'action="/events/{meeting_id}/register"' not in page and f'href="{confirm}"' not in page
+    listed = (await client.get("/events")).text.split(f'id="event-{meeting_id}"')[1].split("</li>")[0]
+    assert "Cancelled" in listed and "Called off" in listed
+    home = (await client.get("/")).text
+    section = home.split('id="next-events-heading"')[1].split("</section>")[0]
+    assert re.findall(r'<a href="/events/\d+">([^<]+)</a>', section) == ["Still on"]
+    row = (await client.get("/c/announcements")).text.split(f'id="thread-{thread_id}"')[1].split("</li>")[0]
+    assert "Cancelled" in row
+    with pytest.raises(ValidationError):
+        await meeting_actions.register(forum, await make_member(forum, "late_cancel"), meeting_id)
+    assert await meeting_actions.send_reminders(forum, datetime.now(UTC)) == 0
+
+    one = icalendar.Calendar.from_ical((await client.get(f"/events/{meeting_id}.ics")).content)
+    assert [str(e["STATUS"]) for e in one.walk("VEVENT")] == ["CANCELLED"]
+    feed = icalendar.Calendar.from_ical((await client.get("/events.ics")).content)
+    assert {str(e["SUMMARY"]): e.get("STATUS") for e in feed.walk("VEVENT")} == {
+        "Called off": "CANCELLED", "Still on": None}
+
+    updates = [json.loads(r["data"]) for r in await event_log.after(forum.db, since, [f"thread:{thread_id}"])
+               if r["type"] == "event.updated"]
+    assert updates == [{"event_id": meeting_id, "seats_left": 1, "registered": 1, "reserve": 0,
+                        "cancelled": True}]
+    told = await notifications.for_user(forum.db, holder.id)
+    assert [(n["kind"], n["note"]) for n in told] == [("event", "cancelled: Speaker <b>ill</b>")]

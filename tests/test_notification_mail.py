@@ -145,3 +145,29 @@ async def test_the_daily_digest_once_a_day_with_notifications_and_followed_threa
     assert "A thread she reads" in digest.part("html")
     # A day on, with nothing new, nothing is sent.
     assert await send_due_digests(forum, utcnow() + timedelta(days=1, minutes=1)) == 0
+
+
+async def test_a_welcome_to_your_introduction_is_emailed_in_its_own_words(client, forum, smtp):
+    await confirmed_member(client, smtp, "nia", "Nia")
+    bob = await confirmed_member(client, smtp, "bob", "Bob")
+    await submit(client, "/login", {"username": "nia", "password": PASSWORD}, "/login")
+    posted = await submit(client, "/welcome", {"body": "I run a food bank in Wrexham."}, "/welcome")
+    assert posted.status_code == 303
+    thread_id = int(posted.headers["location"].split("/")[2])
+    await reply(client, bob, thread_id, "Croeso, Nia!")
+    page = (await client.get("/notifications")).text
+    assert "Someone welcomed you: Bob replied to your introduction" in page
+    assert await email_due_notifications(forum, later()) == 1
+    await smtp.await_for(3)
+    [mail] = notification_mail(smtp)
+    assert mail.rcpt_tos == ["nia@example.org"]
+    assert mail.message["Subject"] == "Someone welcomed you: Bob replied to your introduction"
+    assert "Someone welcomed you: Bob replied to your introduction" in mail.part("plain")
+    assert "Someone welcomed you: Bob replied to your introduction" in mail.part("html")
+    assert "Bob replied to your post" not in mail.part("plain")
+
+    # Welcomed once: Bob's next answer there is an ordinary reply.
+    await reply(client, bob, thread_id, "Which part of town?")
+    told = (await client.get("/api/v1/notifications", headers=await api_token(client, "nia", signup=False))
+            ).json()["notifications"]
+    assert [n["kind"] for n in told if n["thread_id"] == thread_id] == ["reply", "welcome"]

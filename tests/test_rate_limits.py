@@ -16,6 +16,7 @@ from asgi_lifespan import LifespanManager
 
 from forum.app import create_app
 from forum.ratelimit import (
+    EMAIL_CHANGES_PER_ACCOUNT,
     FAILED_LOGINS_PER_ACCOUNT,
     FAILED_LOGINS_PER_ACCOUNT_AND_ADDRESS,
     POSTS_PER_MEMBER,
@@ -262,3 +263,30 @@ async def test_a_newcomer_introduces_themselves_and_answers_two_welcomes_without
     burst = [await submit(client, f"/t/{thread_id}/reply", {"body": f"More {i}"}, f"/t/{thread_id}")
              for i in range(3)]
     assert 429 in [response.status_code for response in burst]
+
+
+async def test_a_sign_up_refused_by_the_limit_keeps_every_field_but_the_password(limited):
+    client, _ = limited
+    allowed, _window = SIGNUPS_PER_ADDRESS
+    for i in range(allowed):
+        assert (await client.post("/api/v1/users", json={"username": f"early{i}", "password": PASSWORD})
+                ).status_code == 201
+    page = await submit(client, "/signup", {"username": "formuser", "password": "typed-secret-9",
+                                            "display_name": "Keep Me", "email": "keep.me@example.org"},
+                        "/signup")
+    assert page.status_code == 429 and "Too many new accounts" in page.text
+    assert 'value="formuser"' in page.text and 'value="Keep Me"' in page.text
+    assert 'value="keep.me@example.org"' in page.text and "typed-secret-9" not in page.text
+
+
+async def test_an_address_change_refused_by_the_limit_keeps_the_address_typed(limited):
+    client, _ = limited
+    signed_up = await submit(client, "/signup", {"username": "mover", "password": PASSWORD}, "/signup")
+    assert signed_up.status_code == 303
+    allowed, _window = EMAIL_CHANGES_PER_ACCOUNT
+    for i in range(allowed):
+        changed = await submit(client, "/settings/email", {"email": f"mover{i}@example.org"}, "/settings")
+        assert changed.status_code == 303
+    page = await submit(client, "/settings/email", {"email": "last.try@example.org"}, "/settings")
+    assert page.status_code == 429 and "Too many address changes" in page.text
+    assert 'value="last.try@example.org"' in page.text and int(page.headers["retry-after"]) > 0

@@ -1,4 +1,5 @@
-"""Events: create and edit them (moderators), register and cancel (members), remind.
+"""Events: create, edit and cancel them (moderators), register and cancel a registration
+(members), remind.
 
 An event is a thread (its opening post is the description; members discuss it like any other
 thread) plus a row in `meetings` with its date, place and seats. Registration is one
@@ -22,9 +23,10 @@ from forum.ids import parse_id
 from forum.mail import event_mail
 from forum.services import Forum
 from forum.text import slugify
-from forum.validation import FieldErrors, ValidationError, check_body, check_title, plain_text
+from forum.validation import FieldErrors, ValidationError, check_body, check_title, lines_of, plain_text
 
 LOCATION_MAX = 200
+CANCEL_NOTE_MAX = 500
 CAPACITY_MAX = 100_000
 REMIND_WITHIN = timedelta(hours=24)
 
@@ -191,6 +193,8 @@ async def _announce(forum: Forum, meeting_id: int) -> dict[str, Any]:
     row = await meetings.by_id(forum.db, meeting_id)
     data = {"event_id": meeting_id, "seats_left": meetings.seats_left(row),
             "registered": row["registered"], "reserve": row["reserve"]}
+    if row["cancelled_at"] is not None:
+        data["cancelled"] = True
     await event_log.append(forum.db, f"thread:{row['thread_id']}", "event.updated", data)
     return data
 
@@ -205,6 +209,8 @@ async def register(forum: Forum, member: Member | None, meeting_id: Any) -> dict
     async with forum.db.transaction():
         locked = await meetings.lock(forum.db, meeting["id"])
         mine = await meetings.registration(forum.db, meeting["id"], member.id)
+        if mine is None and locked["cancelled_at"] is not None:
+            raise ValidationError({"event": "This event is cancelled."})
         if mine is None:
             taken = await meetings.count(forum.db, meeting["id"], REGISTERED)
             status = REGISTERED if locked["capacity"] is None or taken < locked["capacity"] else RESERVE
@@ -229,11 +235,42 @@ async def cancel(forum: Forum, member: Member | None, meeting_id: Any) -> None:
         if mine is None:
             raise NotFound("You are not registered for this event.")
         await meetings.remove_registration(forum.db, mine["id"])
-        if mine["status"] == REGISTERED and locked["capacity"] is not None:
+        # A cancelled event has no seats to hand on: nobody is told one came free.
+        if mine["status"] == REGISTERED and locked["capacity"] is not None \
+                and locked["cancelled_at"] is None:
             free = locked["capacity"] - await meetings.count(forum.db, meeting["id"], REGISTERED)
             if free > 0:
                 await _fill_seats(forum, meeting["id"], meeting["thread_id"], free, None)
         await _announce(forum, meeting["id"])
+
+
+def check_cancel_note(value: Any) -> str:
+    note = lines_of(value if value is not None else "", "note").strip()
+    if len(note) > CANCEL_NOTE_MAX:
+        raise ValidationError({"note": f"Use at most {CANCEL_NOTE_MAX} characters."})
+    return note
+
+
+async def cancel_event(forum: Forum, member: Member | None, meeting_id: Any, note: Any = "") -> bool:
+    """Call the event off (moderators): it takes no more registrations, and everyone holding
+    a seat or a place on the reserve list is told and emailed, once. False when it already was."""
+    member = require_moderator(member)
+    meeting = await _meeting_or_404(forum, meeting_id)
+    note = check_cancel_note(note)
+    async with forum.db.transaction():
+        locked = await meetings.lock(forum.db, meeting["id"])
+        if locked["cancelled_at"] is not None:  # read under the lock: two clicks tell nobody twice
+            return False
+        await meetings.mark_cancelled(forum.db, meeting["id"], utcnow(), note)
+        # A notification's note holds 300 characters; the whole note is in the email and on the page.
+        told = "cancelled" + (f": {note if len(note) <= 280 else note[:279] + '…'}" if note else "")
+        for user_id in await meetings.registered_member_ids(forum.db, meeting["id"]):
+            await notify.notify(forum, user_id=user_id, kind="event", actor_id=member.id,
+                                thread_id=meeting["thread_id"], note=told)
+        await event_mail.mail_everyone_registered(forum, meeting["id"], "cancelled")
+        await restate_thread(forum, meeting["thread_id"])  # its channel rows say "Cancelled"
+        await _announce(forum, meeting["id"])
+    return True
 
 
 async def send_reminders(forum: Forum, now: datetime) -> int:

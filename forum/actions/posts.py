@@ -15,6 +15,16 @@ from forum.text import render_markdown
 from forum.validation import ValidationError, check_body
 
 
+async def _reply_kind(forum: Forum, thread: Any, parent: Any, member: Member) -> str:
+    """'welcome' for the first answer another member gives a newcomer's introduction (the one
+    that records who welcomed them): told in its own words, not as any reply."""
+    if thread["is_introduction"] and parent["author_id"] == thread["author_id"] != member.id:
+        newcomer = await users.by_id(forum.db, thread["author_id"])
+        if newcomer is not None and newcomer["welcomed_by"] is None:
+            return "welcome"
+    return "reply"
+
+
 async def reply(forum: Forum, member: Member | None, thread_id: int, body: Any,
                 parent_id: Any = None, *, thread: Any = None) -> Any:
     """Add a reply; returns the new post's row. `thread` is the thread's row, when the caller
@@ -46,7 +56,8 @@ async def reply(forum: Forum, member: Member | None, thread_id: int, body: Any,
                                      parent_row=parent, body=clean_body,
                                      html=render_markdown(clean_body, notify.mention_links(known), shown),
                                      now=now)
-        await notify.notify(forum, user_id=parent["author_id"], kind="reply", actor_id=member.id,
+        kind = await _reply_kind(forum, thread, parent, member)
+        await notify.notify(forum, user_id=parent["author_id"], kind=kind, actor_id=member.id,
                             thread_id=thread_id, post_id=post_id)
         await notify.notify_mentions(forum, known, actor_id=member.id, thread_id=thread_id,
                                      post_id=post_id, skip={parent["author_id"]})

@@ -23,7 +23,8 @@ def _count(status: str) -> Any:
 
 COLUMNS = [
     meetings.c.id, meetings.c.thread_id, meetings.c.starts_at, meetings.c.ends_at,
-    meetings.c.location, meetings.c.capacity, meetings.c.timezone, threads.c.title, threads.c.slug,
+    meetings.c.location, meetings.c.capacity, meetings.c.timezone, meetings.c.cancelled_at,
+    meetings.c.cancel_note, threads.c.title, threads.c.slug,
     _count(REGISTERED).label("registered"), _count(RESERVE).label("reserve"),
 ]
 
@@ -64,10 +65,19 @@ async def lock(db: Database, meeting_id: int) -> Any:
     return await db.fetch_one(sa.select(meetings).where(meetings.c.id == meeting_id).with_for_update())
 
 
-async def upcoming(db: Database, now: datetime, limit: int = 40) -> list[Any]:
-    """Events not yet over, soonest first (a page subscribes to at most 50 live channels)."""
-    return await db.fetch_all(_select().where(meetings.c.ends_at > now)
-                              .order_by(meetings.c.starts_at, meetings.c.id).limit(limit))
+async def upcoming(db: Database, now: datetime, limit: int = 40,
+                   with_cancelled: bool = True) -> list[Any]:
+    """Events not yet over, soonest first (a page subscribes to at most 50 live channels).
+    Cancelled ones stay, marked, until they would have ended, unless `with_cancelled` is off."""
+    query = _select().where(meetings.c.ends_at > now)
+    if not with_cancelled:
+        query = query.where(meetings.c.cancelled_at.is_(None))
+    return await db.fetch_all(query.order_by(meetings.c.starts_at, meetings.c.id).limit(limit))
+
+
+async def mark_cancelled(db: Database, meeting_id: int, now: datetime, note: str) -> None:
+    await db.execute(meetings.update().where(meetings.c.id == meeting_id)
+                     .values(cancelled_at=now, cancel_note=note))
 
 
 async def past(db: Database, now: datetime, limit: int = 40) -> list[Any]:
@@ -138,7 +148,8 @@ async def due_reminders(db: Database, now: datetime, within: timedelta, lock: bo
                   meetings.c.starts_at)
         .join(meetings, meetings.c.id == meeting_registrations.c.meeting_id)
         .where(meeting_registrations.c.status == REGISTERED, meeting_registrations.c.reminded_at.is_(None),
-               meetings.c.starts_at > now, meetings.c.starts_at <= now + within)
+               meetings.c.starts_at > now, meetings.c.starts_at <= now + within,
+               meetings.c.cancelled_at.is_(None))
         .order_by(meeting_registrations.c.id))
     if lock:
         query = query.with_for_update(of=meeting_registrations)

@@ -319,6 +319,9 @@ meetings = sa.Table(
     sa.Column("capacity", sa.Integer, nullable=True),
     # The IANA zone the times were entered in, so the edit form shows them as entered.
     sa.Column("timezone", sa.String(64), nullable=True),
+    # Set when a moderator cancels it: it stays listed, marked, until it would have ended.
+    sa.Column("cancelled_at", Timestamp, nullable=True),
+    sa.Column("cancel_note", sa.String(500), nullable=False, server_default=""),
 )
 
 # Who comes: "registered" holds a seat; "reserve" waits in id order for one to free up.

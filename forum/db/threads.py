@@ -20,6 +20,8 @@ LISTING_COLUMNS = [
     # When the thread is an event: its start, shown on the channel row and the thread page.
     sa.select(meetings.c.starts_at).where(meetings.c.thread_id == threads.c.id)
     .scalar_subquery().label("event_starts_at"),
+    sa.select(meetings.c.cancelled_at).where(meetings.c.thread_id == threads.c.id)
+    .scalar_subquery().label("event_cancelled_at"),
 ]
 
 

@@ -1,7 +1,7 @@
 """Email about events a member registered for: the registration, a seat come free, a change,
-the reminder the day before; each with the event as an .ics. Queued inside the transaction
-of the change, so it goes if and only if the change happened (the outbox sender's poll picks
-it up within seconds)."""
+the reminder the day before, the event cancelled; each with the event as an .ics. Queued
+inside the transaction of the change, so it goes if and only if the change happened (the
+outbox sender's poll picks it up within seconds)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ WHAT = {
     "seat": ("A seat came free", "A seat came free and it is yours: you are now registered."),
     "changed": ("Event changed", "The event has changed; here it is as it now stands."),
     "reminder": ("Tomorrow", "A reminder: the event starts within a day."),
+    "cancelled": ("Cancelled", "The event has been cancelled: it will not take place."),
 }
 
 
@@ -45,15 +46,18 @@ async def queue_event_mail(forum: Forum, *, user_id: int, what: str, meeting_id:
     link = mailer.link(f"/events/{meeting_id}")
     event = {"id": meeting_id, "title": meeting["title"], "starts_at": meeting["starts_at"],
              "ends_at": meeting["ends_at"], "location": meeting["location"],
-             "description": opening["body"] if opening else "", "url": link}
+             "description": opening["body"] if opening else "", "url": link,
+             "cancelled": meeting["cancelled_at"] is not None}
     host = urlsplit(mailer.settings.base_url).hostname or "forum"
-    calendar = ics.calendar([event], host, utcnow(), f"{mailer.forum_name} events")
+    calendar = ics.calendar([event], host, utcnow(), f"{mailer.forum_name} events",
+                            method="CANCEL" if event["cancelled"] else "PUBLISH")
     subject_start, sentence = WHAT[what]
     await mailer.queue(
         kind="event", user_id=user_id, to_name=member["display_name"], to_email=member["email"],
         subject=f"{subject_start}: {meeting['title']}", template="event",
         context={"name": member["display_name"], "sentence": sentence, "title": meeting["title"],
                  "starts_at": as_utc(meeting["starts_at"]), "ends_at": as_utc(meeting["ends_at"]),
-                 "location": meeting["location"], "link": link},
+                 "location": meeting["location"], "link": link,
+                 "note": meeting["cancel_note"] if event["cancelled"] else ""},
         unsubscribe_url=mailer.unsubscribe_url(user_id, "events"),
         attachments=[Attachment(f"event-{meeting_id}.ics", "text/calendar", calendar)])

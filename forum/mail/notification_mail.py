@@ -59,7 +59,10 @@ async def _queue_one(forum: Forum, user_id: int, items: list[Any]) -> None:
         thread["entries"].append({"kind": row["kind"], "who": row["actor_display_name"] or "Someone",
                                 "note": row["note"], "title": row["thread_title"] or "", "link": link})
     first = items[0]
-    subject = (f"{first['actor_display_name'] or 'Someone'} and others in “{first['thread_title']}”"
+    who = first["actor_display_name"] or "Someone"
+    subject = (f"Someone welcomed you: {who} replied to your introduction"
+               if len(items) == 1 and first["kind"] == "welcome" else
+               f"{who} and others in “{first['thread_title']}”"
                if len(threads) == 1 and len(items) > 1 and first["thread_title"] else
                f"New in “{first['thread_title']}”" if len(threads) == 1 and first["thread_title"] else
                f"{len(items)} new notifications on {mailer.forum_name}")

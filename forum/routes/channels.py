@@ -31,7 +31,7 @@ async def home(request: Request) -> Response:
         "channels": await channels.all_channels(forum.db),
         "member_count": await users.count(forum.db),
         "online": forum.hub.presence.frame(SITE_CHANNEL)["members"],
-        "next_events": await meetings.upcoming(forum.db, utcnow(), limit=3),
+        "next_events": await meetings.upcoming(forum.db, utcnow(), limit=3, with_cancelled=False),
         "latest": page_rows(await threads.latest(forum.db, limit=LATEST_ON_HOME)),
     })
 

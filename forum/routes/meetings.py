@@ -1,5 +1,6 @@
-"""Event pages: the list (upcoming and past), one event, creating and editing them, registering
-and cancelling with one button, the attendee list (and its CSV), and the iCalendar feeds."""
+"""Event pages: the list (upcoming and past), one event, creating, editing and cancelling them,
+registering and cancelling a registration with one button, the attendee list (and its CSV),
+and the iCalendar feeds."""
 
 from __future__ import annotations
 
@@ -124,6 +125,22 @@ async def edit_event(request: Request) -> Response:
         "all_channels": await channels.all_channels(forum.db)}, status_code=status)
 
 
+async def cancel_event(request: Request) -> Response:
+    """A confirm step (GET) before the event is called off (POST), with a note for everyone told."""
+    member = await _require_moderator(request)
+    meeting = await _meeting_or_404(request)
+    note, errors, status = "", {}, 200
+    if request.method == "POST":
+        note = str((await read_form(request)).get("note", ""))
+        try:
+            await meeting_actions.cancel_event(forum_of(request), member, meeting["id"], note)
+            return RedirectResponse(event_url(meeting), status_code=303)
+        except ValidationError as error:
+            errors, status = error.fields, 400
+    return await render(request, "meetings/cancel.html", {
+        "meeting": meeting, "note": note, "errors": errors}, status_code=status)
+
+
 def _back(form: Any, meeting: Any) -> str:
     """Back to the page the button was on: the event page or its thread."""
     back = str(form.get("next", ""))
@@ -188,7 +205,8 @@ async def _ics_event(request: Request, meeting: Any) -> dict[str, Any]:
     return {"id": meeting["id"], "title": meeting["title"], "starts_at": meeting["starts_at"],
             "ends_at": meeting["ends_at"], "location": meeting["location"],
             "description": opening["body"] if opening else "",
-            "url": str(request.url_for("event", meeting_id=meeting["id"]))}
+            "url": str(request.url_for("event", meeting_id=meeting["id"])),
+            "cancelled": meeting["cancelled_at"] is not None}
 
 
 def _ics_response(body: str, filename: str) -> Response:
@@ -219,5 +237,7 @@ routes = [
     Route("/events/{meeting_id:id}/edit", edit_event, methods=["GET", "POST"], name="edit_event"),
     Route("/events/{meeting_id:id}/attendees", attendees_page, name="event_attendees"),
     Route("/events/{meeting_id:id}/attendees.csv", attendees_csv, name="event_attendees_csv"),
+    Route("/events/{meeting_id:id}/cancel-event", cancel_event, methods=["GET", "POST"],
+          name="cancel_event"),
     Route("/events/{meeting_id:id}/{verb:str}", register, methods=["POST"], name="event_registration"),
 ]

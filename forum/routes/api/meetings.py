@@ -1,4 +1,4 @@
-"""API: events (list, create, edit) and registering for them."""
+"""API: events (list, create, edit, cancel) and registering for them."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ def event_json(row: Any) -> dict[str, Any]:
             "starts_at": isoformat(row["starts_at"]), "ends_at": isoformat(row["ends_at"]),
             "location": row["location"], "capacity": row["capacity"], "timezone": row["timezone"],
             "registered": row["registered"], "reserve": row["reserve"],
-            "seats_left": meetings.seats_left(row), "url": f"/events/{row['id']}"}
+            "seats_left": meetings.seats_left(row), "url": f"/events/{row['id']}",
+            "cancelled": row["cancelled_at"] is not None, "cancel_note": row["cancel_note"]}
 
 
 async def list_events(request: Request) -> JSONResponse:
@@ -51,6 +52,14 @@ async def one_event(request: Request) -> JSONResponse:
     return JSONResponse(event_json(row))
 
 
+async def cancel_event(request: Request) -> JSONResponse:
+    member = await require_member(request)
+    forum = forum_of(request)
+    data = await json_body(request)
+    await meeting_actions.cancel_event(forum, member, request.path_params["event_id"], data.get("note"))
+    return JSONResponse(event_json(await meetings.by_id(forum.db, request.path_params["event_id"])))
+
+
 async def registration(request: Request) -> Response:
     member = await require_member(request)
     forum = forum_of(request)
@@ -65,5 +74,6 @@ routes = [
     Route("/events", list_events, methods=["GET"]),
     Route("/events", create_event, methods=["POST"]),
     Route("/events/{event_id:id}", one_event, methods=["GET", "PATCH"]),
+    Route("/events/{event_id:id}/cancel", cancel_event, methods=["POST"]),
     Route("/events/{event_id:id}/registration", registration, methods=["POST", "DELETE"]),
 ]

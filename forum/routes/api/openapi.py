@@ -47,7 +47,8 @@ SCHEMAS: dict[str, Any] = {
     "Event": _obj(["id", "thread_id", "title", "starts_at", "ends_at", "location", "capacity",
                    "registered", "reserve"], id=INT, thread_id=INT, title=STR, starts_at=TIME,
                   ends_at=TIME, location=STR, capacity={"type": ["integer", "null"]}, registered=INT,
-                  reserve=INT, seats_left={"type": ["integer", "null"]}, url=STR, timezone=NSTR),
+                  reserve=INT, seats_left={"type": ["integer", "null"]}, url=STR, timezone=NSTR,
+                  cancelled=BOOL, cancel_note=STR),
     "Upload": _obj(["id", "url", "content_type", "size"], id=INT, url=STR, content_type=STR, size=INT,
                    name=STR, alt=STR, width=INT, height=INT, thumbnail_url=STR, display_url=STR),
 }
@@ -295,6 +296,12 @@ PATHS: dict[str, Any] = {
                      "A start moved into the past needs past: true", 200,
                      _ref("Event"), auth=True, params=[_path_param("event_id", INT)],
                      body=_obj(["title", "body", "starts_at", "ends_at", "location"], **EVENT_FIELDS)),
+    },
+    "/events/{event_id}/cancel": {
+        "post": _op("Cancel the event (moderators), with an optional note saying why: it takes no "
+                    "more registrations, and everyone registered or on the reserve list is told and "
+                    "emailed, once. Cancelling it again changes nothing", 200, _ref("Event"), auth=True,
+                    params=[_path_param("event_id", INT)], body=_obj([], note=STR)),
     },
     "/events/{event_id}/registration": {
         "post": _op("Register: a seat, or a place on the reserve list when the seats are taken", 201,

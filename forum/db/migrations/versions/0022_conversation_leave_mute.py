@@ -1,7 +1,7 @@
 """leaving and muting private conversations
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 Create Date: 2027-02-01
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022"
-down_revision = "0020"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
