@@ -114,6 +114,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
                   log_max_age_seconds=settings.event_log_max_age_seconds)
         await hub.start()
         forum_metrics.watch_live(hub.counts)
+        db.on_connection_wait = forum_metrics.connection_wait.observe
         limits = rate_limiter_for(settings.rate_limits, settings.broadcast_url, our_id)
         forum = Forum(settings=settings, db=db, hub=hub, templates=Templates(),
                       signer=Signer(settings.secret_key), limits=limits,

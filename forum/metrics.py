@@ -53,6 +53,9 @@ class ForumMetrics:
         self.latency = Histogram("forum_http_request_duration_seconds",
                                  "Time from a request's arrival to the end of its answer",
                                  ["route"], buckets=LATENCY_BUCKETS, registry=self.registry)
+        self.connection_wait = Histogram(
+            "forum_db_connection_wait_seconds", "Time a request waited for a pooled database connection",
+            buckets=LATENCY_BUCKETS, registry=self.registry)
         # The outbox is the database's, shared by every process: read when scraped.
         self.mail_outbox = Gauge("forum_mail_outbox_messages",
                                  "Emails in the outbox: waiting to go out, retrying after a failure, "

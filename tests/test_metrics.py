@@ -180,3 +180,12 @@ async def test_the_mail_outbox_is_counted_waiting_retrying_and_given_up(client, 
     assert value(text, "forum_mail_outbox_messages", state="waiting") == 2
     assert value(text, "forum_mail_outbox_messages", state="retrying") == 1
     assert value(text, "forum_mail_outbox_messages", state="failed") == 1
+
+
+async def test_each_request_s_wait_for_a_database_connection_is_measured(client, forum) -> None:
+    headers = await admin_headers(client, forum)
+    before = value(await scrape(client, headers), "forum_db_connection_wait_seconds_count")
+    for _ in range(3):
+        assert (await client.get("/")).status_code == 200
+    after = value(await scrape(client, headers), "forum_db_connection_wait_seconds_count")
+    assert after >= before + 3

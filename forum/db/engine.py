@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -156,6 +157,8 @@ class Database:
         # Writes this process has made (counted when each returns or commits): the anonymous
         # page cache keys on it, so a page cached before a write is never served after it.
         self.writes = 0
+        # Told how long each request waited for a pooled connection (see connection()).
+        self.on_connection_wait: Callable[[float], None] | None = None
         # What to run after a transaction that wrote rows under a name commits (see watch_commits).
         self._watchers: dict[str, list[Callable[[], Awaitable[None]]]] = {}
 
@@ -196,8 +199,12 @@ class Database:
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[None]:
-        """Hold one connection for the enclosed queries of this task."""
+        """Hold one connection for the enclosed queries of this task. How long taking it from
+        the pool took goes to `on_connection_wait` (the metrics' pool-wait histogram)."""
+        started = time.perf_counter()
         async with self._db.connection():
+            if self.on_connection_wait is not None:
+                self.on_connection_wait(time.perf_counter() - started)
             yield
 
     def before_commit(self, work: Callable[[], Awaitable[None]]) -> None:
