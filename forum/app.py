@@ -137,6 +137,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
             await hub.stop()
             await forum.limits.close()
             await forum.uploads.close()
+            await forum.pictures.close()
             await db.disconnect()
 
     api = [*api_accounts.routes, *api_discussions.routes, *api_moderation.routes, *api_meetings.routes,

@@ -3,7 +3,6 @@ from the name), re-encode pictures, store every size, then record the upload."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from forum.actions import require_writer
@@ -15,7 +14,7 @@ from forum.ratelimit import UPLOAD_DAILY_QUOTA_FILES, UPLOADS_PER_MEMBER, RateLi
 from forum.services import Forum
 from forum.storage import UploadTooLarge, size_in_words
 from forum.storage.documents import identify
-from forum.storage.pictures import Picture, looks_like_picture, reencode
+from forum.storage.pictures import Picture, looks_like_picture
 from forum.uploads_markdown import keys_in
 from forum.validation import ValidationError
 
@@ -57,7 +56,7 @@ async def upload(forum: Forum, member: Member | None, data: bytes, name: Any, al
         if not alt_text:
             raise ValidationError({"alt": "Describe the picture for people who cannot see it."})
         # Decoding a large picture takes a CPU for a while: never on the event loop.
-        picture = await asyncio.to_thread(reencode, data)
+        picture = await forum.pictures.reencode(data)
         return await _store_picture(forum, member, picture, file_name, alt_text, now)
     document = identify(data, file_name)
     key = await forum.uploads.put(data, document.extension)
