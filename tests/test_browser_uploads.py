@@ -63,7 +63,9 @@ async def test_with_javascript_several_files_go_in_with_a_description_for_each_p
     await page.wait_for_url(re.compile(r"/t/\d+/"))
     picture = page.locator("article.post.depth-0 img")
     await expect(picture).to_have_attribute("alt", "A grey square")
-    assert await picture.evaluate("img => img.complete && img.naturalWidth") == 120  # CSP lets it load
+    # The CSP lets it load (waited for: a lazily loaded picture may still be on its way).
+    await page.wait_for_function("() => { const img = document.querySelector('article.post.depth-0 img');"
+                                 " return img.complete && img.naturalWidth === 120 }")
     await expect(page.locator("article.post.depth-0 .upload-file")).to_contain_text("minutes.pdf")
 
 
