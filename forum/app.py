@@ -16,6 +16,7 @@ from starlette.routing import Mount
 
 from forum import errors, static_files
 from forum.actions.meetings import send_reminders
+from forum.actions.upload_sweep import sweep_periodically
 from forum.allowed_methods import AllowedMethodsMiddleware
 from forum.auth import Passwords, Signer
 from forum.clock import utcnow
@@ -123,12 +124,13 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         reminders = asyncio.create_task(remind_periodically(forum))
         mail_sender = asyncio.create_task(forum.mailer.sender.run())
         notification_mail = asyncio.create_task(email_notifications_periodically(forum))
+        upload_sweep = asyncio.create_task(sweep_periodically(forum))
         if freeze_after_start:
             _freeze_the_heap()
         try:
             yield {"forum": forum, "page_cache": PageCache(), "metrics": forum_metrics}
         finally:
-            for task in (reminders, mail_sender, notification_mail):
+            for task in (reminders, mail_sender, notification_mail, upload_sweep):
                 task.cancel()
                 try:
                     await task
@@ -137,6 +139,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
             await hub.stop()
             await forum.limits.close()
             await forum.uploads.close()
+            await forum.pictures.close()
             await db.disconnect()
 
     api = [*api_accounts.routes, *api_discussions.routes, *api_moderation.routes, *api_meetings.routes,

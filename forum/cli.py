@@ -235,15 +235,21 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
 
     from forum.db import export
     from forum.db.migrate import migrate
+    from forum.storage import storage_for
 
     migrate(settings.database_url)
 
     async def run(out: Any) -> dict[str, int]:
-        async with _open_databases(settings.database_url) as (db,):
-            with tqdm(total=await export.total_rows(db), unit=" rows", desc="export",
-                      file=sys.stderr) as bar:
-                return await export.export_forum(db, out, with_password_hashes=args.with_password_hashes,
-                                                 progress=bar.update)
+        store = storage_for(settings.uploads_url, settings.database_url)
+        try:
+            async with _open_databases(settings.database_url) as (db,):
+                with tqdm(total=await export.total_rows(db), unit=" rows", desc="export",
+                          file=sys.stderr) as bar:
+                    return await export.export_forum(
+                        db, out, with_password_hashes=args.with_password_hashes, progress=bar.update,
+                        store=store)
+        finally:
+            await store.close()
 
     if args.file == "-":
         counts = asyncio.run(run(sys.stdout))
@@ -251,8 +257,12 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
         with open(args.file, "w", encoding="utf-8") as out:
             counts = asyncio.run(run(out))
     hashes = "with" if args.with_password_hashes else "without"
-    print(f"Exported {sum(counts.values()):,} rows from {len(counts)} tables, {hashes} password hashes.",
-          file=sys.stderr)
+    files, missing = counts.pop("files", 0), counts.pop("missing_files", 0)
+    if missing:
+        print(f"{missing:,} uploaded files named in the database are missing from the upload store; "
+              "the export's last line lists them.", file=sys.stderr)
+    print(f"Exported {sum(counts.values()):,} rows from {len(counts)} tables and {files:,} uploaded files, "
+          f"{hashes} password hashes.", file=sys.stderr)
     return 0
 
 
@@ -265,14 +275,19 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     from forum.db import export
     from forum.db.bulk import BulkError
     from forum.db.migrate import migrate
+    from forum.storage import storage_for
 
     if not os.path.isfile(args.file):
         return _refused(BulkError(f"There is no file {args.file}."))
     migrate(settings.database_url)
 
     async def run(source: Any, bar: Any) -> dict[str, int]:
-        async with _open_databases(settings.database_url) as (db,):
-            return await export.import_forum(db, source, progress=bar.update)
+        store = storage_for(settings.uploads_url, settings.database_url)
+        try:
+            async with _open_databases(settings.database_url) as (db,):
+                return await export.import_forum(db, source, progress=bar.update, store=store)
+        finally:
+            await store.close()
 
     try:
         with open(args.file, encoding="utf-8") as source, tqdm(
@@ -293,14 +308,29 @@ def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
     """A consistent copy of a running SQLite forum, checked before it is kept."""
     from pathlib import Path
 
-    from forum.db.backup import backup_sqlite
+    from forum.db.backup import backup_sqlite, backup_uploads, uploads_folder_for
     from forum.db.bulk import BulkError
+    from forum.storage import storage_for
+    from forum.storage.local import LocalStorage
 
+    target = Path(args.file)
+    store = storage_for(settings.uploads_url, settings.database_url)
     try:
-        size = backup_sqlite(settings.database_url, Path(args.file))
+        if isinstance(store, LocalStorage) and uploads_folder_for(target).exists():
+            raise BulkError(f"{uploads_folder_for(target)} already exists: give the backup a new name.")
+        size = backup_sqlite(settings.database_url, target)
+        if isinstance(store, LocalStorage):
+            files = backup_uploads(store.root, target)
     except BulkError as error:
         return _refused(error)
     print(f"Backed up to {args.file} ({size:,} bytes); it passes SQLite's integrity check.")
+    if isinstance(store, LocalStorage):
+        print(f"Uploaded files: {files:,}, copied to {uploads_folder_for(target)} (to restore, put that "
+              "folder beside the database as uploads, or point FORUM_UPLOADS_URL at it).")
+    else:
+        print(f"Uploaded files stay in {settings.uploads_url.split('?')[0]}: back that bucket up with "
+              "the store's own tools (files never change under their names, so a sync copies only "
+              "new ones).")
     return 0
 
 

@@ -13,6 +13,7 @@ from forum.realtime.hub import Hub
 from forum.settings import Settings
 from forum.shared_reads import SharedReads
 from forum.storage import Storage
+from forum.storage.picture_workers import PictureWorkers
 from forum.templating import Templates
 
 
@@ -28,3 +29,4 @@ class Forum:
     mailer: Mailer
     uploads: Storage
     shared: SharedReads = field(default_factory=SharedReads)
+    pictures: PictureWorkers = field(default_factory=PictureWorkers)

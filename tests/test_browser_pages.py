@@ -191,6 +191,55 @@ async def test_pages_fit_a_phone_and_are_photographed(demo_server, browser):
     assert not too_wide, f"these pages scroll sideways at 360 px: {too_wide}"
 
 
+def drawn_picture(background: str, shape: str, colour: str) -> bytes:
+    """A simple picture for the screenshot: one coloured shape on a coloured ground."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (800, 600), background)
+    draw = ImageDraw.Draw(image)
+    box = (200, 100, 600, 500)
+    {"circle": draw.ellipse, "square": draw.rectangle}.get(shape, draw.polygon)(
+        box if shape != "triangle" else [(400, 90), (650, 510), (150, 510)], fill=colour)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+async def test_a_post_with_pictures_is_photographed(demo_server, browser):
+    """A thread whose opening post has a small gallery and a file, at 1280 px, for the README;
+    it fits a phone too."""
+    base = demo_server.base_url
+    async with httpx.AsyncClient(base_url=base) as http:
+        token = (await http.post("/api/v1/tokens", json={"username": MODERATOR,
+                                                         "password": DEMO_PASSWORD})).json()["token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        shown = []
+        for alt, drawing in (("A yellow sun on a blue sky", ("#2b6cb0", "circle", "#f6e05e")),
+                             ("A green field, square as a map", ("#f0fff4", "square", "#38a169")),
+                             ("A red tent in grey snow", ("#e2e8f0", "triangle", "#c53030"))):
+            sent = await http.post("/api/v1/uploads", headers=headers, data={"alt": alt},
+                                   files={"file": ("drawing.png", drawn_picture(*drawing))})
+            assert sent.status_code == 201, sent.text
+            shown.append(f"![{alt}]({sent.json()['url']})")
+        body = ("Three drawings from Saturday's workshop on picturing outcomes:\n\n"
+                + "\n".join(shown) + "\n\nWhat would you draw for *belonging*?")
+        thread = (await http.post("/api/v1/threads", headers=headers, json={
+            "title": "Drawing what changed", "body": body, "categories": ["tools-methods"]})).json()
+    page = await (await browser.new_context(color_scheme="light", viewport=WIDE)).new_page()
+    await log_in(page, base, MODERATOR, DEMO_PASSWORD)
+    await visit(page, base + thread["url"])
+    gallery = page.locator("article.post.depth-0 .gallery img")
+    await expect(gallery).to_have_count(3)
+    await page.wait_for_function("() => [...document.querySelectorAll('.gallery img')]"
+                                 ".every(img => img.complete && img.naturalWidth > 0)")
+    await page.screenshot(path=SCREENSHOTS / "post-with-pictures-1280.png")
+    await page.set_viewport_size(SMALLEST_PHONE)
+    assert not await scrolls_sideways(page)
+    await page.context.close()
+
+
 HEADER_MAX_ON_A_PHONE = 100  # px: was 175-225, which hid the first post behind the header
 
 

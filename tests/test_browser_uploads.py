@@ -63,7 +63,9 @@ async def test_with_javascript_several_files_go_in_with_a_description_for_each_p
     await page.wait_for_url(re.compile(r"/t/\d+/"))
     picture = page.locator("article.post.depth-0 img")
     await expect(picture).to_have_attribute("alt", "A grey square")
-    assert await picture.evaluate("img => img.complete && img.naturalWidth") == 120  # CSP lets it load
+    # The CSP lets it load (waited for: a lazily loaded picture may still be on its way).
+    await page.wait_for_function("() => { const img = document.querySelector('article.post.depth-0 img');"
+                                 " return img.complete && img.naturalWidth === 120 }")
     await expect(page.locator("article.post.depth-0 .upload-file")).to_contain_text("minutes.pdf")
 
 
@@ -96,3 +98,34 @@ async def test_without_javascript_the_form_sends_the_file_and_its_description(li
     await page.get_by_role("button", name="Post").click()
     await page.wait_for_url(re.compile(r"/t/\d+/"))
     await expect(page.locator("article.post.depth-0 img")).to_have_attribute("alt", "A grey square")
+
+
+async def test_a_picture_replied_in_the_thread_appears_live_for_another_member(live_server, browser, files):
+    base = live_server.base_url
+    alice_context, bob_context = await browser.new_context(), await browser.new_context()
+    alice, bob = await alice_context.new_page(), await bob_context.new_page()
+    await sign_up(alice, base, "alice", "Alice Evans")
+    await sign_up(bob, base, "bob", "Bob Mackay")
+    await alice.goto(f"{base}/c/general-chat/new")
+    await alice.get_by_label("Title").fill("Our stand at the fair")
+    await alice.get_by_label("Message").fill("Pictures to follow.")
+    await alice.get_by_role("button", name="Post").click()
+    await alice.wait_for_url(re.compile(r"/t/\d+/"))
+    await bob.goto(alice.url)
+    await expect(bob.locator("#presence")).to_contain_text("Alice Evans")  # Bob's page is live
+    await bob.evaluate("window.stillTheSamePage = true")
+
+    alice.on("dialog", lambda dialog: dialog.accept("A grey square on a white table"))
+    await alice.get_by_label("Message").fill("Here is the stand:")
+    await alice.get_by_label("File", exact=True).set_input_files(str(files[0]))
+    await expect(alice.locator(".upload-status")).to_contain_text("square.png: added to your message.")
+    await alice.get_by_role("button", name="Reply").click()
+
+    picture = bob.locator("article.post.depth-1", has_text="Here is the stand:").locator("img")
+    await expect(picture).to_have_attribute("alt", "A grey square on a white table")
+    await expect(picture).to_have_attribute("src", re.compile(r"^/uploads/[0-9a-f]{64}\.png$"))
+    await bob.wait_for_function("() => [...document.querySelectorAll('article.post.depth-1 img')]"
+                                ".every(img => img.complete && img.naturalWidth === 120)")
+    assert await bob.evaluate("window.stillTheSamePage") is True, "no reload happened"
+    await alice_context.close()
+    await bob_context.close()

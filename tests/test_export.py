@@ -4,6 +4,8 @@ databases, and a member's own download from their profile."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import io
 import json
 import shutil
@@ -18,7 +20,6 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from asgi_lifespan import LifespanManager
-from PIL import Image
 
 from forum.actions import conversations as conversation_actions
 from forum.actions import meetings as meeting_actions
@@ -38,6 +39,9 @@ from forum.db.tables import users as users_table
 from forum.demo import DEMO_PASSWORD, load_demo
 from forum.demo.timeline import members
 from forum.settings import Settings
+from forum.storage.local import LocalStorage
+from forum.uploads_markdown import markdown_for
+from tests import sample_files as sample
 from tests.conftest import TEST_SECRET, make_client
 from tests.forum_command import CHEAP_HASHER
 from tests.helpers import PASSWORD, api_token, reply, start_thread
@@ -70,7 +74,8 @@ async def member(forum: Any, username: str) -> Member:
 
 async def fill_every_table(forum: Any) -> None:
     """The demo community, plus what it lacks: an event with a seat taken and one on reserve,
-    an edited post, a flag, a hidden post, a banner one member closed, a read mark."""
+    an edited post, a flag, a hidden post, a banner one member closed, a read mark, a reaction,
+    a private conversation, a reply with a picture and a PDF."""
     await load_demo(forum)
     staff = [await member(forum, m["username"]) for m in MEMBERS if m["role"] != "member"]
     people = [await member(forum, m["username"]) for m in MEMBERS if m["role"] == "member"]
@@ -95,9 +100,15 @@ async def fill_every_table(forum: Any) -> None:
     conversation_id = await conversation_actions.start(
         forum, people[0], [people[1].username], "Your case study", "Could we talk about it?")
     await conversation_actions.send(forum, people[1], conversation_id, "Gladly: Thursday?")
-    picture = io.BytesIO()
-    Image.new("RGB", (8, 6), "teal").save(picture, "PNG")
-    await upload_actions.upload(forum, people[0], picture.getvalue(), "poster.png", "A teal poster")
+    picture = await upload_actions.upload(forum, people[3], sample.png((1600, 900)), "bay.png", "The bay")
+    minutes = await upload_actions.upload(forum, people[3], sample.PDF, "minutes.pdf", "")
+    await post_actions.reply(forum, people[3], edited["thread_id"],
+                             f"From the walk:\n\n{markdown_for(picture)}\n\n{markdown_for(minutes)}")
+
+
+def files_in(folder: Path) -> dict[str, bytes]:
+    """An upload store on this machine: {key: bytes}."""
+    return {path.name: path.read_bytes() for path in folder.rglob("*") if path.is_file()}
 
 
 async def all_rows(db: Database) -> dict[str, list[dict[str, Any]]]:
@@ -134,6 +145,7 @@ def filled_sqlite(filled_sqlite_template: Path, tmp_path: Path) -> str:
     path = tmp_path / "source" / "forum.db"
     path.parent.mkdir()
     shutil.copy(filled_sqlite_template, path)
+    shutil.copytree(filled_sqlite_template.parent / "uploads", path.parent / "uploads")
     return f"sqlite:///{path}"
 
 
@@ -163,7 +175,10 @@ def test_sqlite_to_sqlite_every_row_back_and_no_password_hashes(filled_sqlite, f
     source = rows_of(filled_sqlite)
     assert all(source.values()), [name for name, rows in source.items() if not rows]
     lines = export_to(filled_sqlite, tmp_path / "forum.jsonl")
-    header, body, footer = lines[0], lines[1:-1], lines[-1]
+    header, footer = lines[0], lines[-1]
+    body = [line for line in lines[1:-1] if "table" in line]
+    file_lines = lines[1 + len(body):-1]  # the files come after every row
+    assert [line["file"] for line in file_lines] and footer["files"] == len(file_lines)
     assert header["format"] == "forum-export" and header["version"] == 1
     assert header["schema"] == export.schema_revision() and header["password_hashes"] is False
     assert set(header["excluded"]) == {"sessions", "api_tokens", "events", "meta", "account_tokens",
@@ -175,9 +190,13 @@ def test_sqlite_to_sqlite_every_row_back_and_no_password_hashes(filled_sqlite, f
     assert len(member_rows) == len(MEMBERS) and all("password_hash" not in row for row in member_rows)
     assert "argon2" not in (tmp_path / "forum.jsonl").read_text()
 
+    source_files = files_in(tmp_path / "source" / "uploads")
+    assert len(source_files) == 4  # the PDF, and the picture at three sizes
+    assert set(source_files) == {line["file"] for line in file_lines}
     import_from(fresh_sqlite, tmp_path / "forum.jsonl")
     restored = rows_of(fresh_sqlite)
     assert without_hashes(restored) == without_hashes(source)
+    assert files_in(tmp_path / "target" / "uploads") == source_files
     assert {row["password_hash"] for row in restored["users"]} == {export.UNUSABLE_PASSWORD_HASH}
 
     async def after_import(forum: Any) -> None:
@@ -202,11 +221,13 @@ async def _search_finds(db: Database, words: str) -> list[Any]:
 
 
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
-def test_sqlite_to_postgresql_every_row_back(filled_sqlite, database_url, tmp_path):
+def test_sqlite_to_postgresql_every_row_back(filled_sqlite, database_url, tmp_path, monkeypatch):
     source = rows_of(filled_sqlite)
     last_event_id = export_to(filled_sqlite, tmp_path / "forum.jsonl")[0]["last_event_id"]
+    monkeypatch.setenv("FORUM_UPLOADS_URL", f"file://{tmp_path / 'restored-uploads'}")
     import_from(database_url, tmp_path / "forum.jsonl")
     assert without_hashes(rows_of(database_url)) == without_hashes(source)
+    assert files_in(tmp_path / "restored-uploads") == files_in(tmp_path / "source" / "uploads")
 
     async def works(forum: Any) -> None:
         assert await _search_finds(forum.db, "second thoughts")  # the index was rebuilt
@@ -220,20 +241,24 @@ def test_sqlite_to_postgresql_every_row_back(filled_sqlite, database_url, tmp_pa
 
 
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
-def test_postgresql_to_sqlite_with_password_hashes(filled_sqlite, database_url, fresh_sqlite, tmp_path):
+def test_postgresql_to_sqlite_with_password_hashes(filled_sqlite, database_url, fresh_sqlite, tmp_path,
+                                                    monkeypatch):
     async def copy(source: Database) -> None:
         await with_db(database_url, lambda target: copy_forum(source, target))
 
     asyncio.run(with_db(filled_sqlite, copy))  # a PostgreSQL forum with every table filled
     source = rows_of(database_url)
     assert all(source.values())
-    lines = export_to(database_url, tmp_path / "forum.jsonl", "--with-password-hashes")
+    with monkeypatch.context() as env:  # the PostgreSQL forum's files: the same folder
+        env.setenv("FORUM_UPLOADS_URL", f"file://{tmp_path / 'source' / 'uploads'}")
+        lines = export_to(database_url, tmp_path / "forum.jsonl", "--with-password-hashes")
     assert lines[0]["password_hashes"] is True
     exported = {line["row"]["username"]: line["row"]["password_hash"]
                 for line in lines if line.get("table") == "users"}
     assert all(value.startswith("$argon2") for value in exported.values())
     import_from(fresh_sqlite, tmp_path / "forum.jsonl")
     assert rows_of(fresh_sqlite) == source  # hashes included
+    assert files_in(tmp_path / "target" / "uploads") == files_in(tmp_path / "source" / "uploads")
 
     async def logs_in(forum: Any) -> None:
         assert await authenticate(forum, MEMBERS[0]["username"], DEMO_PASSWORD) is not None
@@ -304,6 +329,24 @@ def test_damaged_or_foreign_files_are_refused_and_nothing_is_imported(database_u
         assert await bulk.count_rows(db, users_table) == 1
 
     asyncio.run(with_db(database_url, try_each))
+
+
+def test_a_file_whose_bytes_are_not_its_key_is_refused_and_nothing_is_imported(database_url, tmp_path):
+    async def arrange_and_try(db: Database) -> None:
+        lines = (await export_text(db)).splitlines(keepends=True)
+        footer = json.loads(lines[-1])
+        key = hashlib.sha256(sample.PDF).hexdigest() + ".pdf"
+        store = LocalStorage(tmp_path / "uploads")
+        for name, data in (("damaged", sample.PDF[:-1]), ("not base64", "%%%"), ("a path", None)):
+            line = {"file": "../../forum.secret" if data is None else key,
+                    "data": data if isinstance(data, str) else base64.b64encode(data or b"x").decode()}
+            text = "".join(lines[:-1]) + json.dumps(line) + "\n" + json.dumps({**footer, "files": 1}) + "\n"
+            with pytest.raises(export.ExportFileError, match="damaged|not the ones its key names"):
+                await export.import_forum(db, io.StringIO(text), store=store)
+            assert not await bulk.count_rows(db, users_table), name
+        assert files_in(tmp_path / "uploads") == {}
+
+    asyncio.run(with_db(database_url, arrange_and_try))
 
 
 def test_the_command_explains_another_schema_or_a_missing_file(fresh_sqlite, tmp_path):
@@ -377,6 +420,50 @@ def test_backup_of_a_running_forum_taking_writes(live_server, database_url, tmp_
     assert not Path(f"{tmp_path / 'backup.db'}-wal").exists()
     again = run_forum(database_url, "backup", str(tmp_path / "backup.db"))
     assert again.returncode == 2 and "already exists" in again.stderr
+
+
+async def _upload_a_picture_and_a_pdf(client: httpx.AsyncClient) -> list[str]:
+    member = await api_token(client, "pia")
+    urls = []
+    for name, data, alt in (("bay.png", sample.png(), "The bay"), ("minutes.pdf", sample.PDF, "")):
+        sent = await client.post("/api/v1/uploads", headers=member, files={"file": (name, data)},
+                                 data={"alt": alt})
+        assert sent.status_code == 201, sent.text
+        urls.append(sent.json()["url"])
+    return urls
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_backup_copies_the_uploaded_files_beside_it_and_a_restore_serves_them(client, database_url,
+                                                                                    tmp_path):
+    urls = await _upload_a_picture_and_a_pdf(client)
+    (tmp_path / "backups").mkdir()
+    done = await asyncio.to_thread(run_forum, database_url, "backup", str(tmp_path / "backups" / "monday.db"))
+    assert done.returncode == 0, done.stderr
+    copied = tmp_path / "backups" / "monday.db.uploads"
+    assert "Uploaded files: 2, copied to" in done.stdout and str(copied) in done.stdout
+    assert files_in(copied) == files_in(tmp_path / "uploads") and len(files_in(copied)) == 2
+
+    restored = tmp_path / "restored"  # the drill: the copy as forum.db, its files as uploads
+    restored.mkdir()
+    shutil.copy(tmp_path / "backups" / "monday.db", restored / "forum.db")
+    shutil.copytree(copied, restored / "uploads")
+    app = create_app(Settings(database_url=f"sqlite:///{restored / 'forum.db'}", secret_key=TEST_SECRET,
+                              password_hasher=CHEAP_HASHER))
+    async with LifespanManager(app) as manager, make_client(manager) as restored_client:
+        for url in urls:
+            assert (await restored_client.get(url)).content == (await client.get(url)).content
+    again = await asyncio.to_thread(run_forum, database_url, "backup", str(tmp_path / "backups/monday.db"))
+    assert again.returncode == 2 and "already exists" in again.stderr
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_backup_with_files_in_s3_says_where_they_stay(database_url, s3_uploads_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("FORUM_UPLOADS_URL", s3_uploads_url)
+    done = run_forum(database_url, "backup", str(tmp_path / "monday.db"))
+    assert done.returncode == 0, done.stderr
+    assert f"Uploaded files stay in {s3_uploads_url.split('?')[0]}" in done.stdout
+    assert not (tmp_path / "monday.db.uploads").exists()
 
 
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)

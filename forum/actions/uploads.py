@@ -3,7 +3,6 @@ from the name), re-encode pictures, store every size, then record the upload."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from forum.actions import require_writer
@@ -15,7 +14,7 @@ from forum.ratelimit import UPLOAD_DAILY_QUOTA_FILES, UPLOADS_PER_MEMBER, RateLi
 from forum.services import Forum
 from forum.storage import UploadTooLarge, size_in_words
 from forum.storage.documents import identify
-from forum.storage.pictures import Picture, looks_like_picture, reencode
+from forum.storage.pictures import Picture, looks_like_picture
 from forum.uploads_markdown import keys_in
 from forum.validation import ValidationError
 
@@ -57,7 +56,7 @@ async def upload(forum: Forum, member: Member | None, data: bytes, name: Any, al
         if not alt_text:
             raise ValidationError({"alt": "Describe the picture for people who cannot see it."})
         # Decoding a large picture takes a CPU for a while: never on the event loop.
-        picture = await asyncio.to_thread(reencode, data)
+        picture = await forum.pictures.reencode(data)
         return await _store_picture(forum, member, picture, file_name, alt_text, now)
     document = identify(data, file_name)
     key = await forum.uploads.put(data, document.extension)
@@ -65,7 +64,17 @@ async def upload(forum: Forum, member: Member | None, data: bytes, name: Any, al
         forum.db, owner_id=member.id, key=key, sha256=key.split(".")[0],
         content_type=document.content_type, size=len(data), original_name=file_name, alt=alt_text,
         created_at=now)
+    await _still_stored(forum, [(data, document.extension)])
     return await uploads.by_id(forum.db, upload_id)
+
+
+async def _still_stored(forum: Forum, files: list[tuple[bytes, str]]) -> None:
+    """Store again what the sweep removed meanwhile. Keys name contents, so an older, unused
+    upload of the same bytes may have been swept between storing them and recording this one;
+    the sweep deletes under a lock that held the insert back, so once recorded, they are seen
+    gone. (put stores only what is missing.)"""
+    for data, extension in files:
+        await forum.uploads.put(data, extension)
 
 
 async def named_in(forum: Forum, body: str) -> dict[str, Any]:
@@ -80,14 +89,15 @@ async def mark_used(forum: Forum, shown: dict[str, Any]) -> None:
 
 async def _store_picture(forum: Forum, member: Member, picture: Picture, name: str, alt: str,
                          now: Any) -> Any:
-    keys = [await forum.uploads.put(r.data, picture.extension)
-            for r in (picture.full, picture.display, picture.thumbnail)]
+    sizes = [(r.data, picture.extension) for r in (picture.full, picture.display, picture.thumbnail)]
+    keys = [await forum.uploads.put(data, extension) for data, extension in sizes]
     upload_id = await uploads.insert(
         forum.db, owner_id=member.id, key=keys[0], sha256=keys[0].split(".")[0],
         content_type=picture.content_type, size=len(picture.full.data),
         width=picture.full.width, height=picture.full.height, display_key=keys[1],
         display_width=picture.display.width, display_height=picture.display.height,
         thumbnail_key=keys[2], original_name=name, alt=alt, created_at=now)
+    await _still_stored(forum, sizes)
     return await uploads.by_id(forum.db, upload_id)
 
 

@@ -1,15 +1,18 @@
 """`forum backup`: a consistent copy of a running SQLite forum, taken with SQLite's online
-backup API (it reads one snapshot, so writers carry on, WAL or not)."""
+backup API (it reads one snapshot, so writers carry on, WAL or not), and the uploaded files in
+a folder beside it when they are on this machine."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from pathlib import Path
 
 from forum.db.bulk import BulkError
 from forum.db.engine import SQLITE_BUSY_TIMEOUT_SECONDS
 from forum.settings import sqlite_path
+from forum.storage import KEY
 
 
 def backup_sqlite(database_url: str, target: Path) -> int:
@@ -53,3 +56,29 @@ def _copy(source_path: Path, partial: Path) -> str:
             copy.close()
     finally:
         source.close()
+
+
+def uploads_folder_for(target: Path) -> Path:
+    """Where the backup's uploaded files go: beside it, named after it."""
+    return target.with_name(target.name + ".uploads")
+
+
+def backup_uploads(root: Path, target: Path) -> int:
+    """Copy the upload store's files (a folder on this machine) beside the backup `target`.
+    Taken after the database: files are never changed under their keys, so every file the
+    database copy names is there (the sweep removes only files no post uses); the few uploaded
+    meanwhile come along unused. Returns how many files were copied."""
+    folder = uploads_folder_for(target)
+    if folder.exists():
+        raise BulkError(f"{folder} already exists: give the backup a new name.")
+    partial = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    copied = 0
+    for path in sorted(root.glob("??/*")) if root.is_dir() else []:
+        if KEY.fullmatch(path.name):  # not a half-written ".incoming-" file
+            (partial / path.parent.name).mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, partial / path.parent.name / path.name)
+            copied += 1
+    partial.mkdir(exist_ok=True)
+    os.replace(partial, folder)
+    return copied

@@ -2,7 +2,9 @@
 
 The file: a header line {"format": "forum-export", "version": 1, "schema": <Alembic revision>,
 ...}, then {"table": name, "row": {...}} lines, parents before children, then a footer with
-each table's row count, so a file cut short is told apart from a small forum."""
+each table's row count, so a file cut short is told apart from a small forum. Uploaded files
+come between the rows and the footer, one line each (forum/db/export_files.py), counted in the
+footer too."""
 
 from __future__ import annotations
 
@@ -14,9 +16,10 @@ from typing import IO, Any
 import sqlalchemy as sa
 
 from forum.clock import as_utc, isoformat, utcnow
-from forum.db import bulk, search
+from forum.db import bulk, export_files, search
 from forum.db.engine import Database
 from forum.db.tables import events, metadata, users
+from forum.storage import Storage
 
 FORMAT = "forum-export"
 VERSION = 1
@@ -83,9 +86,12 @@ async def total_rows(db: Database) -> int:
 
 
 async def export_forum(db: Database, out: IO[str], *, with_password_hashes: bool = False,
-                       progress: ProgressBar = lambda rows: None) -> dict[str, int]:
-    """Write every exported table to `out`, as of one moment. Returns {table: rows}."""
+                       progress: ProgressBar = lambda rows: None, store: Storage | None = None,
+                       ) -> dict[str, int]:
+    """Write every exported table to `out`, as of one moment, and with a `store`, the files its
+    uploads name. Returns {table: rows}, and "files" when files were written."""
     counts: dict[str, int] = {}
+    files: dict[str, Any] = {}
     async with bulk.snapshot(db):
         header = {"format": FORMAT, "version": VERSION, "schema": schema_revision(),
                   "exported_at": isoformat(utcnow()), "password_hashes": with_password_hashes,
@@ -102,8 +108,12 @@ async def export_forum(db: Database, out: IO[str], *, with_password_hashes: bool
                                          ensure_ascii=False) + "\n")
                 counts[table.name] += len(rows)
                 progress(len(rows))
-    out.write(json.dumps({"format": FORMAT, "end": True, "rows": counts}) + "\n")
-    return counts
+        if store is not None:
+            written, missing = await export_files.write_files(db, store, out)
+            files = {"files": written, "missing_files": missing}
+    out.write(json.dumps({"format": FORMAT, "end": True, "rows": counts, **files}) + "\n")
+    return {**counts, **({"files": files["files"], "missing_files": len(files["missing_files"])}
+                         if files else {})}
 
 
 def _lines(source: IO[str], progress: ProgressBar) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -146,9 +156,11 @@ def _row_for(table: sa.Table, row: Any, number: int) -> dict[str, Any]:
 
 
 async def import_forum(db: Database, source: IO[str], progress: ProgressBar = lambda size: None,
-                       ) -> dict[str, int]:
+                       store: Storage | None = None) -> dict[str, int]:
     """Restore an export into an empty, migrated database, all in one transaction (a bad file
-    leaves the database as it was). Returns {table: rows}."""
+    leaves the database as it was), and its files into `store`. Returns {table: rows}, and
+    "files" when the export carried any. (Files stored before a later line is refused stay in
+    the store: they are named by their contents, and the next import finds them there.)"""
     lines = _lines(source, progress)
     number, header = next(lines, (0, {}))
     if not number:
@@ -157,6 +169,7 @@ async def import_forum(db: Database, source: IO[str], progress: ProgressBar = la
     by_name = {table.name: table for table in EXPORTED}
     counts = {table.name: 0 for table in EXPORTED}
     footer = None
+    files = 0
     async with db.transaction():  # on SQLite this holds the write lock: nobody slips in
         await bulk.require_empty(db, "import")
         await bulk.clear(db, EXPORTED)
@@ -166,6 +179,12 @@ async def import_forum(db: Database, source: IO[str], progress: ProgressBar = la
             if item.get("end"):
                 footer = item
                 break
+            if "file" in item:
+                await _insert(db, pending_table, pending, number)
+                pending, pending_table = [], None
+                await _store_file(store, item, number)
+                files += 1
+                continue
             table = by_name.get(item.get("table"))  # type: ignore[arg-type]
             if table is None:
                 raise ExportFileError(f"Line {number}: unknown table {item.get('table')!r}.")
@@ -180,12 +199,22 @@ async def import_forum(db: Database, source: IO[str], progress: ProgressBar = la
                                   "Nothing was imported.")
         if next(lines, None) is not None:
             raise ExportFileError("There are lines after the end of the export. Nothing was imported.")
-        if footer.get("rows") != counts:
-            raise ExportFileError("The row counts in the file do not match its rows. Nothing was imported.")
+        if footer.get("rows") != counts or footer.get("files", 0) != files:
+            raise ExportFileError("The row counts in the file do not match its rows and files. "
+                                  "Nothing was imported.")
         await bulk.reset_sequences(db, EXPORTED)
         await _continue_event_ids(db, header.get("last_event_id"))
         await search.rebuild_index(db)
-    return counts
+    return {**counts, **({"files": files} if files else {})}
+
+
+async def _store_file(store: Storage | None, item: dict[str, Any], number: int) -> None:
+    if store is None:
+        raise ExportFileError("This export carries uploaded files, and no upload store was given.")
+    try:
+        await export_files.store_file(store, item)
+    except export_files.FileLineError as error:
+        raise ExportFileError(f"Line {number}: {error}. Nothing was imported.") from None
 
 
 async def _continue_event_ids(db: Database, last_event_id: Any) -> None:

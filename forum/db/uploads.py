@@ -50,3 +50,46 @@ async def bytes_since(db: Database, owner_id: int, since: datetime) -> int:
 
 def day_before(now: datetime) -> datetime:
     return now - timedelta(days=1)
+
+
+def _unused_since(cutoff: datetime) -> Any:
+    return sa.and_(uploads.c.used_at.is_(None), uploads.c.created_at < cutoff)
+
+
+async def any_unused(db: Database, cutoff: datetime) -> bool:
+    """A plain read first: a forum with nothing to sweep takes no lock."""
+    return await db.fetch_val(sa.select(uploads.c.id).where(_unused_since(cutoff)).limit(1)) is not None
+
+
+async def lock_for_sweep(db: Database) -> None:
+    """Inside the sweep's transaction: no upload row may be added or marked used until it
+    commits, so a key found unused stays unused while its bytes are deleted, and two sweepers
+    take turns. PostgreSQL: a table lock that blocks writers but not readers; SQLite's write
+    lock (BEGIN IMMEDIATE) already does both."""
+    if not db.is_sqlite:
+        await db.execute("LOCK TABLE uploads IN SHARE ROW EXCLUSIVE MODE")
+
+
+async def delete_unused(db: Database, cutoff: datetime, limit: int) -> list[Any]:
+    """Delete up to `limit` uploads no post has named, made before `cutoff`; returns each one's
+    keys (full, page-width, thumbnail)."""
+    oldest = sa.select(uploads.c.id).where(_unused_since(cutoff)).order_by(uploads.c.id).limit(limit)
+    return await db.fetch_all(uploads.delete().where(uploads.c.id.in_(oldest))
+                              .returning(uploads.c.key, uploads.c.display_key, uploads.c.thumbnail_key))
+
+
+async def keys_in_use(db: Database, keys: set[str]) -> set[str]:
+    """Those of `keys` some upload still names, at any of its sizes (keys name contents, so two
+    uploads of the same bytes share them)."""
+    if not keys:
+        return set()
+    wanted = sorted(keys)
+    rows = await db.fetch_all(sa.select(uploads.c.key, uploads.c.display_key, uploads.c.thumbnail_key)
+                              .where(sa.or_(uploads.c.key.in_(wanted), uploads.c.display_key.in_(wanted),
+                                            uploads.c.thumbnail_key.in_(wanted))))
+    return {key for row in rows for key in sizes_of(row) if key in keys}
+
+
+def sizes_of(row: Any) -> set[str]:
+    """An upload's stored keys: one for a file, up to three for a picture."""
+    return {row[name] for name in ("key", "display_key", "thumbnail_key") if row[name]}

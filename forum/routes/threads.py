@@ -159,13 +159,22 @@ async def edit_post(request: Request) -> Response:
     post, member, thread = await _own_post(request, "edit")
     form_values, errors, status = {"body": post["body"]}, {}, 200
     if request.method == "POST":
-        form = await read_form(request)
-        form_values = {"body": str(form.get("body", ""))}
+        form, posted = await read_composer_form(request)
+        form_values = {"body": str(form.get("body", "")), "alt": str(form.get("alt", ""))}
         try:
+            form_values["body"] = await with_attachment(request, member, form_values["body"], posted,
+                                                        form_values["alt"])
             await post_actions.edit(forum, member, post["id"], form_values["body"])
             return RedirectResponse(post_url(thread, post["id"]), status_code=303)
         except ValidationError as error:
             errors, status = error.fields, 400
+        except UploadRefused as error:
+            errors, status = {"file": str(error)}, 413 if isinstance(error, UploadTooLarge) else 400
+        except PermissionDenied as error:
+            errors, status = {"form": str(error)}, 403
+        except RateLimited as error:
+            return await render_limited(request, "threads/edit.html", {
+                "thread": thread, "post": post, "form": form_values, "errors": errors}, error)
     return await render(request, "threads/edit.html", {
         "thread": thread, "post": post, "form": form_values, "errors": errors}, status_code=status)
 

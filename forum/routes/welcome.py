@@ -11,7 +11,9 @@ from forum.actions import PermissionDenied
 from forum.actions.threads import create_thread
 from forum.db import channels, posts, threads
 from forum.ratelimit import RateLimited
-from forum.routes._common import forum_of, member_of, read_form, render, render_limited
+from forum.routes._common import forum_of, member_of, render, render_limited
+from forum.routes._composer_files import read_composer_form, with_attachment
+from forum.storage import UploadRefused, UploadTooLarge
 from forum.templating import thread_url
 from forum.validation import ValidationError
 
@@ -32,14 +34,19 @@ async def welcome_page(request: Request) -> Response:
     context = {"pinned": pinned, "opening": opening, "form": form, "errors": errors,
                "prompt": INTRODUCTION_PROMPT}
     if request.method == "POST":
-        submitted = await read_form(request)
-        context["form"] = {"body": str(submitted.get("body", ""))}
+        submitted, posted = await read_composer_form(request)
+        context["form"] = {"body": str(submitted.get("body", "")), "alt": str(submitted.get("alt", ""))}
         try:
+            context["form"]["body"] = await with_attachment(request, member, context["form"]["body"],
+                                                            posted, context["form"]["alt"])
             thread_id = await create_thread(forum, member, f"Introducing {member.display_name}",
                                             context["form"]["body"], ["welcome"], introduction=True)
             return RedirectResponse(thread_url(await threads.by_id(forum.db, thread_id)), status_code=303)
         except ValidationError as error:
             context["errors"], status = error.fields, 400
+        except UploadRefused as error:
+            context["errors"] = {"file": str(error)}
+            status = 413 if isinstance(error, UploadTooLarge) else 400
         except PermissionDenied as error:
             context["errors"], status = {"form": str(error)}, 403
         except RateLimited as error:
