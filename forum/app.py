@@ -40,6 +40,7 @@ from forum.routes import (
     account_security,
     accounts,
     admin,
+    blocks,
     downloads,
     health,
     meetings,
@@ -155,6 +156,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         *welcome.routes,
         *notifications.routes,
         *messages.routes,
+        *blocks.routes,  # before moderation's /u/{username}/{action}
         *health.routes,
         *metrics.routes,
         *moderation.routes,

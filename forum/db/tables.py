@@ -205,6 +205,17 @@ messages = sa.Table(
     sa.Index("ix_messages_conversation_id_id", "conversation_id", "id"),
 )
 
+# A member who blocked another: the blocked one can no longer write to them privately or
+# notify them with an @mention. Only the blocker sees it (on /settings and the profile).
+blocks = sa.Table(
+    "blocks",
+    metadata,
+    sa.Column("blocker_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("blocked_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Index("ix_blocks_blocked_id", "blocked_id"),
+)
+
 # The durable event log behind live updates. Ids are strictly increasing in commit order
 # (see forum/db/event_log.py); clients resume from it by id.
 events = sa.Table(
