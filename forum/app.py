@@ -45,6 +45,7 @@ from forum.routes import (
     health,
     meetings,
     members,
+    message_reports,
     messages,
     metrics,
     moderation,
@@ -156,6 +157,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         *welcome.routes,
         *notifications.routes,
         *messages.routes,
+        *message_reports.routes,
         *blocks.routes,  # before moderation's /u/{username}/{action}
         *health.routes,
         *metrics.routes,

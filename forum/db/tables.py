@@ -277,6 +277,21 @@ flags = sa.Table(
     sa.Column("note", sa.String(500), nullable=False, server_default=""),
 )
 
+# A participant's report of one private message. Moderators see that message only (its text,
+# author and time, with the reporter and reason), never the rest of the conversation.
+message_reports = sa.Table(
+    "message_reports",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("message_id", sa.Integer, sa.ForeignKey("messages.id", ondelete="CASCADE"), nullable=False,
+              index=True),
+    sa.Column("reporter_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("reason", sa.String(500), nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("resolved_at", Timestamp, nullable=True, index=True),
+    sa.Column("resolved_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
+)
+
 # The site-wide announcement banner; the newest uncleared one shows on every page.
 banners = sa.Table(
     "banners",

@@ -1,4 +1,4 @@
-"""blocking members
+"""blocking members; reporting a private message
 
 Revision ID: 0023
 Revises: 0022
@@ -29,8 +29,29 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("blocker_id", "blocked_id", name="pk_blocks"),
     )
     op.create_index("ix_blocks_blocked_id", "blocks", ["blocked_id"])
+    op.create_table(
+        "message_reports",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("message_id", sa.Integer(), nullable=False),
+        sa.Column("reporter_id", sa.Integer(), nullable=False),
+        sa.Column("reason", sa.String(500), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("resolved_by", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["message_id"], ["messages.id"], ondelete="CASCADE",
+                                name="fk_message_reports_message_id_messages"),
+        sa.ForeignKeyConstraint(["reporter_id"], ["users.id"], ondelete="CASCADE",
+                                name="fk_message_reports_reporter_id_users"),
+        sa.ForeignKeyConstraint(["resolved_by"], ["users.id"], name="fk_message_reports_resolved_by_users"),
+        sa.PrimaryKeyConstraint("id", name="pk_message_reports"),
+    )
+    op.create_index("ix_message_reports_message_id", "message_reports", ["message_id"])
+    op.create_index("ix_message_reports_resolved_at", "message_reports", ["resolved_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_message_reports_resolved_at", table_name="message_reports")
+    op.drop_index("ix_message_reports_message_id", table_name="message_reports")
+    op.drop_table("message_reports")
     op.drop_index("ix_blocks_blocked_id", table_name="blocks")
     op.drop_table("blocks")
