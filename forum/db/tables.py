@@ -187,6 +187,8 @@ conversation_members = sa.Table(
     sa.Column("last_read_message_id", sa.Integer, nullable=False, server_default="0"),
     # Muted: no header count, live nudge or email from it; the messages are still there.
     sa.Column("muted", sa.Boolean, nullable=False, server_default=sa.false()),
+    # The newest message emailed to this member (forum/mail/message_mail.py): none goes twice.
+    sa.Column("emailed_message_id", sa.Integer, nullable=False, server_default="0"),
     sa.Index("ix_conversation_members_user_id", "user_id"),
 )
 

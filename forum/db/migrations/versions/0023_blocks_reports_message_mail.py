@@ -1,4 +1,4 @@
-"""blocking members; reporting a private message
+"""blocking members; reporting a private message; emailing unread messages
 
 Revision ID: 0023
 Revises: 0022
@@ -47,9 +47,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_message_reports_message_id", "message_reports", ["message_id"])
     op.create_index("ix_message_reports_resolved_at", "message_reports", ["resolved_at"])
+    with op.batch_alter_table("conversation_members") as batch:
+        batch.add_column(sa.Column("emailed_message_id", sa.Integer(), nullable=False, server_default="0"))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("conversation_members") as batch:
+        batch.drop_column("emailed_message_id")
     op.drop_index("ix_message_reports_resolved_at", table_name="message_reports")
     op.drop_index("ix_message_reports_message_id", table_name="message_reports")
     op.drop_table("message_reports")
