@@ -11,6 +11,7 @@ LOG_WORDS = {
     "delete_post": "deleted a post",
     "flag_hide": "hid a flagged post",
     "flag_dismiss": "dismissed a flag",
+    "message_report_dismiss": "dismissed a report of a private message",
     "set_banner": "set the banner",
     "clear_banner": "cleared the banner",
     "pinned": "pinned the thread",

@@ -1,6 +1,7 @@
 """The authorization table: every action against every kind of actor, through the JSON API
 and through the form routes, each with its expected outcome. The server decides; what a page
-shows or hides is not what is being tested."""
+shows or hides is not what is being tested. Private conversations have a table of their own:
+anyone outside one is told it does not exist (404), whatever their role."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from forum.actions import conversations as conversation_actions
 from forum.actions import posts as post_actions
 from forum.actions import threads as thread_actions
 from forum.auth import SESSION_COOKIE, Member
@@ -153,3 +155,96 @@ async def test_forms(client: httpx.AsyncClient, forum, scene: Scene, action: str
         assert response.status_code == 303 and response.headers["location"].startswith("/login")
     else:
         assert response.status_code == 403, response.text
+
+
+# -- private conversations ----------------------------------------------------------------
+# "author" and "suspended" are in the conversation "target" began; "member", "moderator" and
+# "admin" are not, and must not learn it exists.
+PARTICIPANTS = {"author", "suspended"}
+CONVERSATION_ALLOWED: dict[str, set[str]] = {
+    "read conversation": PARTICIPANTS,
+    "send message": {"author"},
+    "leave conversation": PARTICIPANTS,
+    "mute conversation": PARTICIPANTS,
+    "report message": {"author"},
+}
+CONVERSATION_CASES = [(action, actor) for action in CONVERSATION_ALLOWED for actor in ACTORS]
+
+
+@dataclass
+class Talk:
+    conversation: int
+    message: int  # written by "target", so the participants may report it
+
+
+@pytest.fixture
+async def talk(forum, scene: Scene) -> Talk:
+    m = scene.members
+    conversation = await conversation_actions.start(forum, m["target"], ["author", "suspended"],
+                                                    "Secret plans", "Hello both")
+    message = (await conversation_actions.send(forum, m["target"], conversation, "Are you there?"))["id"]
+    return Talk(conversation, message)
+
+
+def conversation_api_request(action: str, t: Talk) -> tuple[str, str, dict[str, Any] | None]:
+    c = f"/api/v1/conversations/{t.conversation}"
+    return {
+        "read conversation": ("GET", c, None),
+        "send message": ("POST", f"{c}/messages", {"body": "Hi"}),
+        "leave conversation": ("POST", f"{c}/leave", None),
+        "mute conversation": ("POST", f"{c}/mute", {"muted": True}),
+        "report message": ("POST", f"{c}/messages/{t.message}/report", {"reason": "Rude"}),
+    }[action]
+
+
+def conversation_form_request(action: str, t: Talk) -> tuple[str, dict[str, Any]]:
+    c = f"/messages/{t.conversation}"
+    return {
+        "read conversation": (c, {}),
+        "send message": (c, {"body": "Hi"}),
+        "leave conversation": (f"{c}/leave", {}),
+        "mute conversation": (f"{c}/mute", {"muted": "1"}),
+        "report message": (f"{c}/report/{t.message}", {"reason": "Rude"}),
+    }[action]
+
+
+@pytest.mark.parametrize("action,actor", CONVERSATION_CASES)
+async def test_conversation_api(client: httpx.AsyncClient, forum, scene: Scene, talk: Talk,
+                                action: str, actor: str):
+    headers = {}
+    if actor != "anonymous":
+        headers["Authorization"] = "Bearer " + await sessions.create_api_token(
+            forum.db, scene.members[actor].id
+        )
+    method, path, body = conversation_api_request(action, talk)
+    response = await client.request(method, path, headers=headers, json=body)
+    if actor in CONVERSATION_ALLOWED[action]:
+        assert response.status_code in (200, 201, 204), response.text
+        return
+    expected = 401 if actor == "anonymous" else 403 if actor in PARTICIPANTS else 404
+    assert response.status_code == expected, response.text
+    assert response.json()["error"]["message"]
+    assert "Are you there?" not in response.text
+
+
+@pytest.mark.parametrize("action,actor", CONVERSATION_CASES)
+async def test_conversation_forms(client: httpx.AsyncClient, forum, scene: Scene, talk: Talk,
+                                  action: str, actor: str):
+    if actor != "anonymous":
+        token = await sessions.create_session(forum.db, scene.members[actor].id)
+        client.cookies.set(SESSION_COOKIE, forum.signer.sign_session(token))
+    path, data = conversation_form_request(action, talk)
+    if action == "read conversation":
+        response = await client.get(path)
+    else:
+        response = await client.post(path, data={**data, "csrf_token": await csrf_token(client)})
+    if actor in CONVERSATION_ALLOWED[action]:
+        assert response.status_code in (200, 303), response.text
+        if response.status_code == 303:
+            assert not response.headers["location"].startswith("/login")
+    elif actor == "anonymous":
+        assert response.status_code == 303 and response.headers["location"].startswith("/login")
+    else:
+        assert response.status_code == (403 if actor in PARTICIPANTS else 404), response.text
+        if actor not in PARTICIPANTS:
+            assert "Are you there?" not in response.text and "Secret plans" not in response.text

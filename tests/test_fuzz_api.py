@@ -169,7 +169,7 @@ BODY_OPERATIONS = sorted((method.upper(), path) for path, ops in DOCUMENT["paths
                          for method, op in ops.items() if "requestBody" in op)
 # Path parameters naming things _seed made, so it is the body that gets refused.
 SEEDED = {"thread_id": 1, "post_id": 2, "flag_id": 1, "event_id": 1, "username": "fuzzmember",
-          "token": "not-a-reset-token", "conversation_id": 1, "emoji": "heart"}
+          "token": "not-a-reset-token", "conversation_id": 1, "message_id": 1, "emoji": "heart"}
 FIELDS = ["title", "body", "categories", "username", "password", "display_name", "bio", "reason",
           "text", "note", "location", "role", "resolution", "ids", "current_password"]
 

@@ -65,6 +65,32 @@ async def test_a_reply_through_one_process_reaches_a_client_on_the_other(two_ser
         await resumed.close()
 
 
+async def test_a_private_message_crosses_processes_to_participants_only(two_servers):
+    first, second = two_servers
+    async with httpx.AsyncClient(base_url=first.base_url, timeout=30) as http:
+        ann_cookie = await session_cookie(second.base_url, "ann")
+        ben = await api_token(http, "ben")
+        conversation_id = (await http.post("/api/v1/conversations", headers=ben,
+                                           json={"to": ["ann"], "body": "First"})).json()["id"]
+        channel = f"conversation:{conversation_id}"
+        listener = await LiveClient.open(second.ws_url, cookie=ann_cookie)
+        await listener.subscribe([channel])
+        outsider = await LiveClient.open(second.ws_url, cookie=await session_cookie(second.base_url, "cat"))
+        await outsider.send({"type": "subscribe", "channels": [channel]})
+        assert (await outsider.receive_type("error"))["code"] == "unknown_channel"
+        sent = await http.post(f"/api/v1/conversations/{conversation_id}/messages", headers=ben,
+                               json={"body": "Across processes"})
+        assert sent.status_code == 201
+        [heard] = await listener.receive_events(1)
+        assert (heard["event"], heard["data"]["id"], heard["data"]["body"]) == (
+            "message.created", sent.json()["id"], "Across processes")
+        await outsider.send({"type": "subscribe", "channels": [channel]})  # a round trip: anything
+        await outsider.receive_type("error")  # sent to it before the answer has arrived by now
+        assert "Across processes" not in str(outsider.frames)
+        await listener.close()
+        await outsider.close()
+
+
 async def test_presence_and_typing_cross_processes(two_servers):
     first, second = two_servers
     async with httpx.AsyncClient(base_url=first.base_url, timeout=30) as http:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from forum.actions import NotFound, PermissionDenied, require_writer
+from forum.actions.blocks import refuse_if_blocked
 from forum.actions.notify import user_channel
 from forum.auth import Member
 from forum.clock import isoformat, utcnow
@@ -48,6 +49,7 @@ async def start(forum: Forum, member: Member | None, to: Any, title: Any, body: 
     if len(clean_title) > TITLE_MAX:
         raise ValidationError({"title": f"Keep the title to {TITLE_MAX} characters."})
     clean_body = check_body(body)
+    await refuse_if_blocked(forum, member.id, [row["id"] for row in recipients])
     await _take_allowance(forum, member)
     now = utcnow()
     async with forum.db.transaction():
@@ -65,6 +67,8 @@ async def send(forum: Forum, member: Member | None, conversation_id: int, body: 
         raise NotFound("No conversation has that id.")  # the same answer as for none at all
     member = require_writer(member)
     clean_body = check_body(body)
+    await refuse_if_blocked(forum, member.id, [
+        p["id"] for p in await conversations.participants(forum.db, conversation_id)])
     await _take_allowance(forum, member)
     async with forum.db.transaction():
         message_id = await _add_message(forum, member, conversation_id, clean_body)

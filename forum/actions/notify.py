@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from forum.db import event_log, notifications, users
+from forum.db import blocks, event_log, notifications, users
 from forum.services import Forum
 from forum.text import mentioned_usernames
 
@@ -60,7 +60,9 @@ def mention_links(known: dict[str, Any]) -> dict[str, str]:
 
 async def notify_mentions(forum: Forum, known: dict[str, Any], *, actor_id: int, thread_id: int,
                           post_id: int, skip: set[int] = frozenset()) -> None:  # type: ignore[assignment]
+    # The @name still links; only a member who blocked the writer is not told.
+    blockers = await blocks.blockers_of(forum.db, actor_id, [row["id"] for row in known.values()])
     for row in known.values():
-        if row["id"] not in skip:
+        if row["id"] not in skip and row["id"] not in blockers:
             await notify(forum, user_id=row["id"], kind="mention", actor_id=actor_id,
                          thread_id=thread_id, post_id=post_id)

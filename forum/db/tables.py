@@ -187,6 +187,8 @@ conversation_members = sa.Table(
     sa.Column("last_read_message_id", sa.Integer, nullable=False, server_default="0"),
     # Muted: no header count, live nudge or email from it; the messages are still there.
     sa.Column("muted", sa.Boolean, nullable=False, server_default=sa.false()),
+    # The newest message emailed to this member (forum/mail/message_mail.py): none goes twice.
+    sa.Column("emailed_message_id", sa.Integer, nullable=False, server_default="0"),
     sa.Index("ix_conversation_members_user_id", "user_id"),
 )
 
@@ -203,6 +205,17 @@ messages = sa.Table(
     sa.Column("html", sa.Text, nullable=False),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Index("ix_messages_conversation_id_id", "conversation_id", "id"),
+)
+
+# A member who blocked another: the blocked one can no longer write to them privately or
+# notify them with an @mention. Only the blocker sees it (on /settings and the profile).
+blocks = sa.Table(
+    "blocks",
+    metadata,
+    sa.Column("blocker_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("blocked_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Index("ix_blocks_blocked_id", "blocked_id"),
 )
 
 # The durable event log behind live updates. Ids are strictly increasing in commit order
@@ -264,6 +277,21 @@ flags = sa.Table(
     sa.Column("resolved_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
     sa.Column("resolution", sa.String(20), nullable=True),
     sa.Column("note", sa.String(500), nullable=False, server_default=""),
+)
+
+# A participant's report of one private message. Moderators see that message only (its text,
+# author and time, with the reporter and reason), never the rest of the conversation.
+message_reports = sa.Table(
+    "message_reports",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("message_id", sa.Integer, sa.ForeignKey("messages.id", ondelete="CASCADE"), nullable=False,
+              index=True),
+    sa.Column("reporter_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("reason", sa.String(500), nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("resolved_at", Timestamp, nullable=True, index=True),
+    sa.Column("resolved_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
 )
 
 # The site-wide announcement banner; the newest uncleared one shows on every page.

@@ -14,6 +14,7 @@ from typing import Any
 from forum.clock import as_utc, utcnow
 from forum.db import notification_mail
 from forum.mail.digests import send_due_digests
+from forum.mail.message_mail import email_due_messages
 from forum.services import Forum
 from forum.templating import thread_url
 
@@ -80,8 +81,9 @@ async def email_notifications_periodically(forum: Forum, every: float = CHECK_EV
         await asyncio.sleep(every)
         try:
             await email_due_notifications(forum)
+            await email_due_messages(forum)
             await send_due_digests(forum)
         except asyncio.CancelledError:
             raise
         except Exception:  # the database may be restarting: try again next round
-            log.exception("emailing notifications or digests failed")
+            log.exception("emailing notifications, messages or digests failed")

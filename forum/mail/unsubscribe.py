@@ -9,7 +9,8 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 # Kind of email -> what the member stops receiving, in words for the confirmation page.
 KINDS = {
-    "notifications": "email about replies, mentions and moderators' actions (immediate or daily)",
+    "notifications": ("email about replies, mentions, private messages and moderators' actions "
+                      "(immediate or daily)"),
     "events": "email about the events you registered for (seats, changes, reminders)",
 }
 

@@ -9,7 +9,7 @@ from starlette.routing import Route
 
 from forum.actions import accounts
 from forum.auth import SESSION_COOKIE, SESSION_MAX_AGE_SECONDS
-from forum.db import posts, sessions, users
+from forum.db import blocks, posts, sessions, users
 from forum.middleware import is_https
 from forum.ratelimit import RateLimited
 from forum.routes._common import forum_of, member_of, read_form, render, render_limited
@@ -98,10 +98,11 @@ async def profile(request: Request) -> Response:
     row = await users.by_username(forum.db, request.path_params["username"])
     if row is None:
         raise HTTPException(404, "No member has that username.")
-    await member_of(request)
+    viewer = await member_of(request)
     welcomer = await users.by_id(forum.db, row["welcomed_by"]) if row["welcomed_by"] else None
     return await render(request, "accounts/profile.html", {
         "profile": row, "welcomer": welcomer,
+        "blocked": viewer is not None and await blocks.is_blocked(forum.db, viewer.id, row["id"]),
         "counts": await users.post_counts(forum.db, row["id"]),
         "recent": await posts.recent_by_author(forum.db, row["id"]),
     })

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from forum.actions import PermissionDenied
 from forum.actions import conversations as conversation_actions
 from forum.auth import Member
 from forum.db import conversations
@@ -49,6 +50,8 @@ async def inbox(request: Request) -> Response:
             return RedirectResponse(f"/messages/{conversation_id}", status_code=303)
         except ValidationError as error:
             errors, status = error.fields, 400
+        except PermissionDenied as error:  # refused, with what was typed kept
+            errors, status = {"to": str(error)}, 403
     db = forum_of(request).db
     items = []
     for row in await conversations.list_for(db, member.id):
@@ -76,6 +79,8 @@ async def conversation_page(request: Request) -> Response:
             return RedirectResponse(f"/messages/{conversation_id}#message-{message['id']}", status_code=303)
         except ValidationError as error:
             errors, status = error.fields, 400
+        except PermissionDenied as error:
+            errors, status = {"body": str(error)}, 403
     cursor = request.query_params.get("before")
     before = parse_id(cursor) if cursor else None
     if cursor and before is None:

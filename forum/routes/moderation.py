@@ -9,7 +9,7 @@ from starlette.routing import Route
 
 from forum.actions import PermissionDenied
 from forum.actions import moderation as moderation_actions
-from forum.db import moderation, posts, threads
+from forum.db import message_reports, moderation, posts, threads
 from forum.ids import id_field
 from forum.routes._common import BANNER_COOKIE, forum_of, member_of, read_form, render
 from forum.routes.threads import post_url
@@ -65,7 +65,8 @@ async def _moderation_page(request: Request, extra: dict, status_code: int = 200
     db = forum_of(request).db
     return await render(request, "moderation/index.html", {
         "log": await moderation.recent(db), "hidden": await moderation.hidden_posts(db),
-        "flags": await moderation.open_flags(db), "current_banner": await moderation.current_banner(db),
+        "flags": await moderation.open_flags(db), "reports": await message_reports.open_reports(db),
+        "current_banner": await moderation.current_banner(db),
         "flag_errors": {}, "banner_errors": {}, "banner_text": "", **extra}, status_code=status_code)
 
 

@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from forum.actions import email_address
 from forum.auth import Member
-from forum.db import users
+from forum.db import blocks, users
 from forum.mail.preferences import EMAIL_NOTIFICATIONS, check_email_notifications
 from forum.ratelimit import RateLimited
 from forum.routes._common import forum_of, member_of, read_form, render
@@ -22,9 +22,11 @@ SETTINGS_PAGE = "/settings"
 
 async def _settings_page(request: Request, member: Member, *, status_code: int = 200,
                          **context: Any) -> Response:
-    row = await users.by_id(forum_of(request).db, member.id)
+    db = forum_of(request).db
+    row = await users.by_id(db, member.id)
     return await render(request, "settings/settings.html", {
-        "account": row, "choices": EMAIL_NOTIFICATIONS, "errors": {}, "form": {},
+        "account": row, "blocked_members": await blocks.blocked_by(db, member.id),
+        "choices": EMAIL_NOTIFICATIONS, "errors": {}, "form": {},
         "done": request.query_params.get("done", ""), **context}, status_code=status_code)
 
 

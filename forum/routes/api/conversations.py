@@ -7,6 +7,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from forum.actions import conversations as conversation_actions
+from forum.actions import message_reports as report_actions
 from forum.actions.conversations import message_json
 from forum.clock import isoformat
 from forum.db import conversations
@@ -97,6 +98,15 @@ async def mute(request: Request) -> JSONResponse:
     return JSONResponse({"muted": muted})
 
 
+async def report(request: Request) -> JSONResponse:
+    """One message to the moderators' queue, with the reporter's reason; the rest stays private."""
+    member = await require_member(request)
+    data = await json_body(request)
+    report_id = await report_actions.report(forum_of(request), member, request.path_params["conversation_id"],
+                                            request.path_params["message_id"], data.get("reason"))
+    return JSONResponse({"id": report_id}, status_code=201)
+
+
 routes = [
     Route("/conversations", start, methods=["POST"]),
     Route("/conversations", list_mine, methods=["GET"]),
@@ -105,4 +115,5 @@ routes = [
     Route("/conversations/{conversation_id:id}/read", mark_read, methods=["POST"]),
     Route("/conversations/{conversation_id:id}/leave", leave, methods=["POST"]),
     Route("/conversations/{conversation_id:id}/mute", mute, methods=["POST"]),
+    Route("/conversations/{conversation_id:id}/messages/{message_id:id}/report", report, methods=["POST"]),
 ]

@@ -228,6 +228,22 @@ PATHS: dict[str, Any] = {
     "/conversations/{conversation_id}/messages": {"post": _op(
         "Send a message to a conversation you are in", 201, MESSAGE, auth=True,
         params=[CONVERSATION_ID], body=_obj(["body"], body=STR))},
+    "/conversations/{conversation_id}/read": {"post": _op(
+        "Mark a conversation read up to a message; answers your unread count", 200,
+        _obj(["unread"], unread=INT), auth=True, params=[CONVERSATION_ID],
+        body=_obj(["up_to"], up_to=INT))},
+    "/conversations/{conversation_id}/leave": {"post": _op(
+        "Leave a conversation: it leaves your list; the others read that you left", 204, None,
+        auth=True, params=[CONVERSATION_ID])},
+    "/conversations/{conversation_id}/mute": {"post": _op(
+        "Mute or unmute a conversation (no unread count or email from it)", 200,
+        _obj(["muted"], muted=BOOL), auth=True, params=[CONVERSATION_ID],
+        body=_obj(["muted"], muted=BOOL))},
+    "/conversations/{conversation_id}/messages/{message_id}/report": {"post": _op(
+        "Report one message of a conversation you are in to the moderators; they see that "
+        "message, its author and time, you and your reason, and nothing else of the conversation",
+        201, _obj(["id"], id=INT), auth=True, params=[CONVERSATION_ID, _path_param("message_id", INT)],
+        body=_obj(["reason"], reason=STR))},
     "/posts/{post_id}/reactions/{emoji}": {
         "put": _op("React to a post with one of the fixed emoji (once each per member)", 200,
                    REACTIONS_ANSWER, auth=True, params=[POST_ID, EMOJI]),
