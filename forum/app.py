@@ -50,6 +50,7 @@ from forum.routes import (
     password_reset,
     search,
     settings_pages,
+    tags,
     threads,
     unsubscribe,
     uploads,
@@ -62,6 +63,7 @@ from forum.routes.api import discussions as api_discussions
 from forum.routes.api import meetings as api_meetings
 from forum.routes.api import moderation as api_moderation
 from forum.routes.api import openapi, preview
+from forum.routes.api import tags as api_tags
 from forum.routes.api import uploads as api_uploads
 from forum.routes.websocket import routes as websocket_routes
 from forum.services import Forum
@@ -139,9 +141,11 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
 
     api = [*api_accounts.routes, *api_discussions.routes, *api_moderation.routes, *api_meetings.routes,
            *api_conversations.routes, *search.api_routes,
-           *notifications.api_routes, *preview.routes, *api_uploads.routes, *openapi.routes]
+           *notifications.api_routes, *preview.routes, *api_uploads.routes, *api_tags.routes,
+           *openapi.routes]
     routes = [
         *channel_routes.routes,
+        *tags.routes,  # before threads': /t/{id}/tags is not a thread's slug
         *threads.routes,
         *accounts.routes,
         *account_security.routes,

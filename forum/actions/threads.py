@@ -6,11 +6,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from forum.actions import NotFound, notify, require_moderator, require_writer, take_posting_allowance, uploads
+from forum.actions import tags as tag_actions
 from forum.actions.live import channel_row_html, thread_subject
 from forum.auth import Member
 from forum.clock import utcnow
 from forum.db import channels, event_log, moderation, posts, search, threads, users
 from forum.services import Forum
+from forum.tag_names import check_names
 from forum.text import render_markdown, slugify
 from forum.validation import FieldErrors, ValidationError, check_body, check_title
 
@@ -36,14 +38,16 @@ async def _check_channels(forum: Forum, member: Member, slugs: Any) -> list[Any]
 
 
 async def create_thread(forum: Forum, member: Member | None, title: Any, body: Any,
-                        channel_slugs: Any, *, introduction: bool = False,
+                        channel_slugs: Any, *, introduction: bool = False, tags: Any = None,
                         with_thread: Callable[[int], Awaitable[Any]] | None = None) -> int:
     """`with_thread(thread_id)` runs inside the thread's transaction before its row is announced
-    (an event's date goes in with it: the row shows it)."""
+    (an event's date goes in with it: the row shows it). `tags`: names chosen for it; every
+    #tag in the message tags it too."""
     member = require_writer(member)
     errors = FieldErrors()
     clean_title = errors.check("title", check_title, title)
     clean_body = errors.check("body", check_body, body)
+    tag_names = errors.check("tags", check_names, tags) or []
     chosen = None
     try:
         chosen = await _check_channels(forum, member, channel_slugs)
@@ -60,9 +64,11 @@ async def create_thread(forum: Forum, member: Member | None, title: Any, body: A
         await uploads.mark_used(forum, shown)
         thread_id = await threads.insert(forum.db, title=clean_title, slug=slugify(clean_title),
                                          author_id=member.id, now=now, is_introduction=introduction)
+        hashtags: list[str] = []
         post_id = await posts.insert(forum.db, thread_id=thread_id, author_id=member.id,
                                      parent_row=None, body=clean_body,
-                                     html=render_markdown(clean_body, notify.mention_links(known), shown),
+                                     html=render_markdown(clean_body, notify.mention_links(known), shown,
+                                                          hashtags),
                                      now=now)
         await notify.notify_mentions(forum, known, actor_id=member.id, thread_id=thread_id,
                                      post_id=post_id)
@@ -74,8 +80,10 @@ async def create_thread(forum: Forum, member: Member | None, title: Any, body: A
         await search.index_post(forum.db, post_id, clean_title, clean_body, new=True)
         await users.record_post(forum.db, member.id, now)
         await threads.add_to_channels(forum.db, thread_id, [c["id"] for c in chosen], now)
+        await tag_actions.add_tags(forum, thread_id, tag_names + hashtags, now)
         if with_thread is not None:
             await with_thread(thread_id)
+        await tag_actions.announce_new_thread(forum, thread_id, member.id)
         thread = await threads.by_id(forum.db, thread_id)
         row_html = channel_row_html(forum, thread, [c["name"] for c in chosen])
         for channel in chosen:

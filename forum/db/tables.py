@@ -396,6 +396,32 @@ uploads = sa.Table(
     sa.Index("ix_uploads_owner_id_created_at", "owner_id", "created_at"),
 )
 
+# A tag is shown as first written (`name`) and matched by `key` (forum/tag_names.py). A tag
+# renamed or merged away stays as an alias (`merged_into`), so old #links still lead somewhere.
+tags = sa.Table(
+    "tags",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(50), nullable=False),
+    # Folding can lengthen a name ("ﬁ" -> "fi"): room for that.
+    sa.Column("key", sa.String(100), nullable=False, unique=True),
+    # Denormalised, kept in the tagging transaction.
+    sa.Column("thread_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("merged_into", sa.Integer, sa.ForeignKey("tags.id"), nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+)
+
+# Last activity copied here, as in thread_channels: a tag page is one range of the listing index.
+thread_tags = sa.Table(
+    "thread_tags",
+    metadata,
+    sa.Column("tag_id", sa.Integer, sa.ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("thread_id", sa.Integer, sa.ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("last_activity_at", Timestamp, nullable=False),
+    sa.Index("ix_thread_tags_listing", "tag_id", "last_activity_at", "thread_id"),
+    sa.Index("ix_thread_tags_thread", "thread_id"),
+)
+
 # The full-text index (post_search) is engine-specific and made by migrations alone: an FTS5
 # table on SQLite, a tsvector table with a GIN index on PostgreSQL (0002, forum/db/search.py),
 # and on PostgreSQL a GIN index of its title part alone (0020, for suggestions).
