@@ -42,6 +42,7 @@ from forum.routes import (
     admin,
     downloads,
     health,
+    library,
     meetings,
     members,
     metrics,
@@ -60,6 +61,7 @@ from forum.routes import channels as channel_routes
 from forum.routes.api import accounts as api_accounts
 from forum.routes.api import conversations as api_conversations
 from forum.routes.api import discussions as api_discussions
+from forum.routes.api import library as api_library
 from forum.routes.api import meetings as api_meetings
 from forum.routes.api import moderation as api_moderation
 from forum.routes.api import openapi, preview
@@ -142,7 +144,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
     api = [*api_accounts.routes, *api_discussions.routes, *api_moderation.routes, *api_meetings.routes,
            *api_conversations.routes, *search.api_routes,
            *notifications.api_routes, *preview.routes, *api_uploads.routes, *api_tags.routes,
-           *openapi.routes]
+           *api_library.routes,           *openapi.routes]
     routes = [
         *channel_routes.routes,
         *tags.routes,  # before threads': /t/{id}/tags is not a thread's slug
@@ -162,6 +164,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         *moderation.routes,
         *admin.routes,
         *meetings.routes,
+        *library.routes,
         *search.routes,
         *websocket_routes,
         *static_files.routes,

@@ -37,13 +37,9 @@ async def _check_channels(forum: Forum, member: Member, slugs: Any) -> list[Any]
     return sorted(found, key=lambda c: c["position"])
 
 
-async def create_thread(forum: Forum, member: Member | None, title: Any, body: Any,
-                        channel_slugs: Any, *, introduction: bool = False, tags: Any = None,
-                        with_thread: Callable[[int], Awaitable[Any]] | None = None) -> int:
-    """`with_thread(thread_id)` runs inside the thread's transaction before its row is announced
-    (an event's date goes in with it: the row shows it). `tags`: names chosen for it; every
-    #tag in the message tags it too."""
-    member = require_writer(member)
+async def check_thread(forum: Forum, member: Member, title: Any, body: Any, channel_slugs: Any,
+                       tags: Any) -> tuple[str, str, list[Any], list[str]]:
+    """Title, message, channels and tags, cleaned; every field's problem reported at once."""
     errors = FieldErrors()
     clean_title = errors.check("title", check_title, title)
     clean_body = errors.check("body", check_body, body)
@@ -55,6 +51,18 @@ async def create_thread(forum: Forum, member: Member | None, title: Any, body: A
         errors.fields.update(error.fields)
     errors.raise_if_any()
     assert clean_title and clean_body and chosen
+    return clean_title, clean_body, chosen, tag_names
+
+
+async def create_thread(forum: Forum, member: Member | None, title: Any, body: Any,
+                        channel_slugs: Any, *, introduction: bool = False, tags: Any = None,
+                        with_thread: Callable[[int], Awaitable[Any]] | None = None) -> int:
+    """`with_thread(thread_id)` runs inside the thread's transaction before its row is announced
+    (an event's date goes in with it: the row shows it). `tags`: names chosen for it; every
+    #tag in the message tags it too."""
+    member = require_writer(member)
+    clean_title, clean_body, chosen, tag_names = await check_thread(forum, member, title, body,
+                                                                    channel_slugs, tags)
     await take_posting_allowance(forum, member)
     known = await notify.known_mentions(forum, clean_body)
     shown = await uploads.named_in(forum, clean_body)

@@ -422,6 +422,31 @@ thread_tags = sa.Table(
     sa.Index("ix_thread_tags_thread", "thread_id"),
 )
 
+# A library item (a resource or a case study) is a thread plus this row of structured fields,
+# as an event is a thread plus its row in `meetings`; its opening post is the description.
+library_items = sa.Table(
+    "library_items",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("thread_id", sa.Integer, sa.ForeignKey("threads.id", ondelete="CASCADE"), nullable=False,
+              unique=True),
+    # "resource" or "case_study" (forum/actions/library.py).
+    sa.Column("kind", sa.String(16), nullable=False),
+    # A resource's type: toolkit, guide, report, video, website or other.
+    sa.Column("resource_type", sa.String(16), nullable=True),
+    sa.Column("link", sa.String(500), nullable=False, server_default=""),
+    sa.Column("upload_id", sa.Integer, sa.ForeignKey("uploads.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("year", sa.Integer, nullable=True),
+    sa.Column("organisation", sa.String(120), nullable=False, server_default=""),
+    sa.Column("location", sa.String(120), nullable=False, server_default=""),
+    sa.Column("what_was_done", sa.Text, nullable=False, server_default=""),
+    sa.Column("outcomes", sa.Text, nullable=False, server_default=""),
+    sa.Column("contact", sa.String(200), nullable=False, server_default=""),
+    # Moderators feature a few at the top of /library.
+    sa.Column("featured", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Index("ix_library_items_kind_id", "kind", "id"),
+)
+
 # The full-text index (post_search) is engine-specific and made by migrations alone: an FTS5
 # table on SQLite, a tsvector table with a GIN index on PostgreSQL (0002, forum/db/search.py),
 # and on PostgreSQL a GIN index of its title part alone (0020, for suggestions).

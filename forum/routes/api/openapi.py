@@ -104,6 +104,12 @@ def _query_param(name: str) -> dict[str, Any]:
 
 THREAD_ID = _path_param("thread_id", INT)
 TAG_NAMES = {"type": "array", "items": STR, "maxItems": 10}
+LIBRARY_ITEM = _obj(["id", "thread_id", "kind", "title", "summary", "tags"], id=INT, thread_id=INT,
+                    kind=STR, title=STR, summary=STR, tags={"type": "array", "items": STR}, url=STR,
+                    reply_count=INT, featured=BOOL, created_at=TIME, link=STR, organisation=STR,
+                    location=STR, resource_type=STR, year=INT, what_was_done=STR, outcomes=STR,
+                    contact=STR, upload=_obj(["id", "url"], id=INT, url=STR, name=STR, content_type=STR,
+                                             size=INT))
 POST_ID = _path_param("post_id", INT)
 EMOJI = _path_param("emoji", {"type": "string", "enum": list(REACTION_NAMES)})
 REACTIONS_ANSWER = _obj(["reactions"], reactions={"type": "array", "items": _ref("Reaction")})
@@ -178,6 +184,21 @@ PATHS: dict[str, Any] = {
     "/threads/{thread_id}/tags": {"put": _op(
         "Set a thread's tags (its starter or a moderator)", 200, _obj(["tags"], tags=TAG_NAMES),
         auth=True, params=[THREAD_ID], body=_obj(["tags"], tags=TAG_NAMES))},
+    "/library": {
+        "get": _op("Library items, newest (or sort=discussed: most replies) first; filter by kind "
+                   "(resource or case_study), tag, channel and words", 200,
+                   _obj(["items", "next_cursor"], items={"type": "array", "items": LIBRARY_ITEM},
+                        next_cursor=NSTR),
+                   params=[_query_param(n) for n in ("kind", "tag", "channel", "q", "sort", "cursor")]),
+        "post": _op("Add a resource (needs a link or an upload_id) or a case study: a thread with fields",
+                    201, _obj(["id", "thread_id"], id=INT, thread_id=INT), auth=True, body=_obj(
+                        ["kind", "title", "body", "categories"],
+                        kind={"type": "string", "enum": ["resource", "case_study"]}, title=STR, body=STR,
+                        categories={"type": "array", "items": STR, "minItems": 1}, tags=TAG_NAMES,
+                        link=STR, upload_id=INT, organisation=STR, location=STR, year=INT,
+                        resource_type={"type": "string", "enum": ["toolkit", "guide", "report", "video",
+                                                                  "website", "other"]},
+                        what_was_done=STR, outcomes=STR, contact=STR))},
     "/tags": {"get": _op(
         "Tags starting with q (accents and case aside), most used first", 200,
         _obj(["tags"], tags={"type": "array", "items": _obj(["name", "thread_count"], name=STR,
