@@ -157,3 +157,30 @@ async def test_moderators_feature_items_at_the_top(client, other_client, forum):
     assert "Co-designed discharge planning" in featured_part and "Evaluation framework" not in featured_part
     assert (await client.get("/api/v1/library")).json()["items"][1]["featured"] is True
     assert (await submit(client, "/library/99999/feature", {}, "/library")).status_code == 404
+
+
+async def test_search_finds_items_by_their_fields_and_filters_by_tag(client):
+    author = await api_token(client, "ivy")
+    case = await _add(client, author, **CASE_STUDY)
+    other = await client.post("/api/v1/threads", headers=author, json={
+        "title": "Readmissions data", "body": "Readmissions in winter #winter",
+        "categories": ["general-chat"]})
+    assert other.status_code == 201
+
+    async def found(**params):
+        answer = await client.get("/api/v1/search", params=params)
+        assert answer.status_code == 200, answer.text
+        return [r["thread_id"] for r in answer.json()["results"]]
+    assert sorted(await found(q="readmissions")) == sorted([case["thread_id"], other.json()["id"]])
+    assert await found(q="readmissions", tag="Co-Design") == [case["thread_id"]]
+    assert await found(q="readmissions", tag="#winter") == [other.json()["id"]]
+    assert await found(q="riverside dundee") == [case["thread_id"]]
+    refused = await client.get("/api/v1/search", params={"q": "readmissions", "tag": "no-such"})
+    assert refused.status_code == 400 and "tag" in refused.json()["error"]["fields"]
+    page = await client.get("/search", params={"q": "readmissions", "tag": "co-design"})
+    assert "Co-designed discharge planning" in page.text and "Readmissions data" not in page.text
+    # Editing the description keeps the item findable by its fields.
+    post_id = (await client.get(f"/api/v1/threads/{case['thread_id']}")).json()["posts"][0]["id"]
+    edited = await client.patch(f"/api/v1/posts/{post_id}", headers=author, json={"body": "New words"})
+    assert edited.status_code == 200
+    assert await found(q="riverside") == [case["thread_id"]]

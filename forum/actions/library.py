@@ -96,7 +96,7 @@ async def _check_upload(forum: Forum, member: Member, value: Any) -> Any:
 
 def searchable_text(fields: dict[str, Any]) -> str:
     """The fields people search an item by, added to its opening post's indexed words."""
-    words = [KINDS[fields["kind"]], RESOURCE_TYPES.get(fields.get("resource_type") or "", ""),
+    words = [KINDS[fields["kind"]], RESOURCE_TYPES.get(fields["resource_type"] or "", ""),
              fields["organisation"], fields["location"], fields["what_was_done"], fields["outcomes"],
              str(fields["year"] or "")]
     return "\n".join(w for w in words if w)

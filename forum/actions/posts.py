@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from forum.actions import NotFound, PermissionDenied, notify, require_writer, take_posting_allowance, uploads
+from forum.actions import library as library_actions
 from forum.actions.live import channel_row_html, post_changed, post_html, post_subject, thread_subject
 from forum.actions.tags import add_tags
 from forum.auth import Member, can_edit_post
 from forum.clock import isoformat, utcnow
-from forum.db import event_log, moderation, posts, search, threads, users
+from forum.db import event_log, library, moderation, posts, search, threads, users
 from forum.ids import id_field
 from forum.services import Forum
 from forum.text import render_markdown
@@ -113,7 +114,10 @@ async def edit(forum: Forum, member: Member | None, post_id: int, body: Any) -> 
                                 thread_id=post["thread_id"], post_id=post_id, note="edited your post")
         if post["depth"] == 0:
             thread = await threads.by_id(forum.db, post["thread_id"])
-            await search.index_post(forum.db, post_id, thread["title"], clean_body)
+            # A library item is found by its fields too, not only its description.
+            item = await library.by_thread(forum.db, post["thread_id"])
+            extra = "\n" + library_actions.searchable_text(item) if item else ""
+            await search.index_post(forum.db, post_id, thread["title"], clean_body + extra)
         else:
             await search.index_post(forum.db, post_id, "", clean_body)
         await post_changed(forum, "post.edited", post_id)

@@ -59,6 +59,7 @@ _FILTERS = {
     "channel": "EXISTS (SELECT 1 FROM thread_channels tc JOIN channels c ON c.id = tc.channel_id "
                "WHERE tc.thread_id = p.thread_id AND c.slug = :channel)",
     "author": "p.author_id = (SELECT id FROM users WHERE username_key = :author)",
+    "tag": "EXISTS (SELECT 1 FROM thread_tags tt WHERE tt.thread_id = p.thread_id AND tt.tag_id = :tag)",
     "since": "p.created_at >= :since",
     "until": "p.created_at < :until",
 }
@@ -113,12 +114,12 @@ _PAGE = """SELECT r.post_id, r.rank, r.title_hit, r.more_matches, p.thread_id, p
 
 
 async def search(db: Database, query: SearchQuery, *, channel: str | None = None,
-                 since: date | None = None, until: date | None = None,
+                 tag: int | None = None, since: date | None = None, until: date | None = None,
                  cursor: str | None = None, limit: int = 20,
                  include_hidden: bool = False) -> tuple[list[Any], str | None]:
     values: dict[str, Any] = {"limit": limit + 1, "window": SEARCH_WINDOW}
     where = ["p.deleted_at IS NULL"] + ([] if include_hidden else ["p.hidden_at IS NULL"])
-    for name, value in (("channel", channel), ("author", query.author and query.author.lower()),
+    for name, value in (("channel", channel), ("tag", tag), ("author", query.author and query.author.lower()),
                         ("since", since and _midnight(since)),
                         ("until", until and _midnight(until + timedelta(days=1)))):
         if value:

@@ -229,7 +229,7 @@ PATHS: dict[str, Any] = {
             thread_id=INT, title=STR, slug=STR, post_id=INT, author=STR, author_display_name=STR,
             channel=STR, channel_name=STR, snippet=STR, created_at=TIME, title_match=BOOL,
             more_matches=INT)}),
-        params=[_query_param(n) for n in ("q", "channel", "author", "from", "to", "cursor")])},
+        params=[_query_param(n) for n in ("q", "channel", "tag", "author", "from", "to", "cursor")])},
     "/uploads": {"post": _upload_op()},
     "/search/suggest": {"get": _op(
         "Suggestions as the search box is typed in: up to 5 threads whose title holds the words "
