@@ -41,6 +41,7 @@ from forum.routes import (
     accounts,
     admin,
     downloads,
+    follows,
     health,
     library,
     meetings,
@@ -147,6 +148,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
            *api_library.routes,           *openapi.routes]
     routes = [
         *channel_routes.routes,
+        *follows.routes,
         *tags.routes,  # before threads': /t/{id}/tags is not a thread's slug
         *threads.routes,
         *accounts.routes,

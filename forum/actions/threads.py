@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from forum.actions import NotFound, notify, require_moderator, require_writer, take_posting_allowance, uploads
+from forum.actions import follows as follow_actions
 from forum.actions import tags as tag_actions
 from forum.actions.live import channel_row_html, thread_subject
 from forum.auth import Member
@@ -92,6 +93,7 @@ async def create_thread(forum: Forum, member: Member | None, title: Any, body: A
         if with_thread is not None:
             await with_thread(thread_id)
         await tag_actions.announce_new_thread(forum, thread_id, member.id)
+        await follow_actions.notify_followers(forum, thread_id, member.id, chosen)
         thread = await threads.by_id(forum.db, thread_id)
         row_html = channel_row_html(forum, thread, [c["name"] for c in chosen])
         for channel in chosen:

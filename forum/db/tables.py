@@ -447,6 +447,20 @@ library_items = sa.Table(
     sa.Index("ix_library_items_kind_id", "kind", "id"),
 )
 
+# A member follows a tag or a channel (one of the two per row) to be told of its new threads.
+follows = sa.Table(
+    "follows",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("tag_id", sa.Integer, sa.ForeignKey("tags.id", ondelete="CASCADE"), nullable=True, index=True),
+    sa.Column("channel_id", sa.Integer, sa.ForeignKey("channels.id", ondelete="CASCADE"), nullable=True,
+              index=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.UniqueConstraint("user_id", "tag_id", name="uq_follows_user_id_tag_id"),
+    sa.UniqueConstraint("user_id", "channel_id", name="uq_follows_user_id_channel_id"),
+)
+
 # The full-text index (post_search) is engine-specific and made by migrations alone: an FTS5
 # table on SQLite, a tsvector table with a GIN index on PostgreSQL (0002, forum/db/search.py),
 # and on PostgreSQL a GIN index of its title part alone (0020, for suggestions).

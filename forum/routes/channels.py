@@ -11,7 +11,7 @@ from forum.actions import PermissionDenied
 from forum.actions.moderation import SITE_CHANNEL
 from forum.actions.threads import create_thread
 from forum.clock import as_utc, utcnow
-from forum.db import channels, cursors, meetings, reads, threads, users
+from forum.db import channels, cursors, follows, meetings, reads, threads, users
 from forum.ratelimit import RateLimited
 from forum.routes._common import forum_of, member_of, render, render_limited
 from forum.routes._composer_files import read_composer_form, with_attachment
@@ -64,6 +64,8 @@ async def channel_page(request: Request) -> Response:
         new_threads = {r["id"] for r in rows if r["id"] not in opened and r["author_id"] != member.id
                        and (joined is None or as_utc(r["last_activity_at"]) > joined)}
     return await render(request, "channels/channel.html", {
+        "following": bool(member and await follows.is_following(forum.db, member.id,
+                                                                channel_id=channel["id"])),
         "channel": channel, "threads": rows, "next_cursor": next_cursor,
         "first_page": not request.query_params.get("cursor"),
         "new_counts": new_counts, "new_threads": new_threads,

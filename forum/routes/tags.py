@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from forum.actions import NotFound, PermissionDenied
 from forum.actions import tags as tag_actions
-from forum.db import cursors, tags, threads
+from forum.db import cursors, follows, tags, threads
 from forum.routes._common import forum_of, member_of, read_form, render
 from forum.tag_names import is_valid_name, split_line, tag_key, tag_path
 from forum.templating import page_rows, thread_url
@@ -38,7 +38,9 @@ async def tag_page(request: Request, errors: dict[str, str] | None = None,
             forum.db, tag["id"], request.query_params.get("cursor"), THREADS_PER_PAGE)
     except cursors.BadCursor as error:
         raise HTTPException(400, str(error)) from None
+    member = await member_of(request)
     return await render(request, "tags/tag.html", {
+        "following": bool(member and await follows.is_following(forum.db, member.id, tag_id=tag["id"])),
         "tag": tag, "threads": page_rows(rows), "next_cursor": next_cursor,
         "first_page": not request.query_params.get("cursor"),
         "errors": errors or {}, "form": form or {}}, status_code=status_code)

@@ -1,4 +1,4 @@
-"""library: resources and case studies, each a thread with fields
+"""library: resources and case studies, each a thread with fields; following tags and channels
 
 Revision ID: 0025
 Revises: 0024
@@ -40,7 +40,25 @@ def upgrade() -> None:
         sa.UniqueConstraint("thread_id", name="uq_library_items_thread_id"),
     )
     op.create_index("ix_library_items_kind_id", "library_items", ["kind", "id"])
+    op.create_table(
+        "follows",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("tag_id", sa.Integer(), nullable=True),
+        sa.Column("channel_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE", name="fk_follows_user_id_users"),
+        sa.ForeignKeyConstraint(["tag_id"], ["tags.id"], ondelete="CASCADE", name="fk_follows_tag_id_tags"),
+        sa.ForeignKeyConstraint(["channel_id"], ["channels.id"], ondelete="CASCADE",
+                                name="fk_follows_channel_id_channels"),
+        sa.PrimaryKeyConstraint("id", name="pk_follows"),
+        sa.UniqueConstraint("user_id", "tag_id", name="uq_follows_user_id_tag_id"),
+        sa.UniqueConstraint("user_id", "channel_id", name="uq_follows_user_id_channel_id"),
+    )
+    op.create_index("ix_follows_tag_id", "follows", ["tag_id"])
+    op.create_index("ix_follows_channel_id", "follows", ["channel_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("follows")
     op.drop_table("library_items")
