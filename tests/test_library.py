@@ -184,3 +184,14 @@ async def test_search_finds_items_by_their_fields_and_filters_by_tag(client):
     edited = await client.patch(f"/api/v1/posts/{post_id}", headers=author, json={"body": "New words"})
     assert edited.status_code == 200
     assert await found(q="riverside") == [case["thread_id"]]
+
+
+async def test_a_file_named_in_the_message_is_the_items_file(client):
+    """As the composer's script attaches one: uploaded first, its Markdown in the message."""
+    author = await api_token(client, "jay")
+    upload = (await client.post("/api/v1/uploads", headers=author,
+                                files={"file": ("toolkit.txt", b"Steps.\n", "text/plain")})).json()
+    item = await _add(client, author, **{**RESOURCE, "link": "",
+                                         "body": f"Our toolkit: [toolkit.txt]({upload['url']})"})
+    [listed] = (await client.get("/api/v1/library")).json()["items"]
+    assert listed["id"] == item["id"] and listed["upload"]["url"] == upload["url"]

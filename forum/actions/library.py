@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from forum.actions import NotFound, require_moderator, require_writer
 from forum.actions import threads as thread_actions
+from forum.actions import uploads as upload_actions
 from forum.auth import Member
 from forum.clock import utcnow
 from forum.db import library, posts, search, threads
@@ -122,9 +123,15 @@ async def create_item(forum: Forum, member: Member | None, data: dict[str, Any])
         upload = await _check_upload(forum, member, data.get("upload_id"))
     except ValidationError as error:
         errors.fields.update(error.fields)
+    body = data.get("body")
+    if upload is None and "upload_id" not in errors.fields and isinstance(body, str):
+        # With JavaScript the composer uploads the file and names it in the message: the first
+        # of the member's own files the message shows is the item's file.
+        shown = [row for row in (await upload_actions.named_in(forum, body)).values()
+                 if row["owner_id"] == member.id]
+        upload = min(shown, key=lambda row: body.index(row["key"]), default=None)
     if kind == "resource" and not errors.fields.get("link") and not fields["link"] and upload is None:
         errors.fields["link"] = "A resource needs a web address or a file."
-    body = data.get("body")
     if upload is not None and isinstance(body, str) and upload["key"] not in keys_in(body):
         body = f"{body.rstrip()}\n\n{markdown_for(upload)}" if body.strip() else markdown_for(upload)
     if errors.fields:  # the thread's own fields are checked too, so all show at once
