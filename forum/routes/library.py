@@ -14,7 +14,7 @@ from starlette.routing import Route
 from forum.actions import NotFound, PermissionDenied
 from forum.actions import library as library_actions
 from forum.actions import uploads as upload_actions
-from forum.db import channels, cursors, library, search, tags
+from forum.db import channels, cursors, library, search, tags, threads
 from forum.ratelimit import RateLimited
 from forum.routes._common import forum_of, member_of, read_form, render, render_limited
 from forum.routes._composer_files import read_composer_form
@@ -126,7 +126,7 @@ async def new_item(request: Request) -> Response:
         return await render(request, "library/new.html", context, status_code=403)
     except RateLimited as error:
         return await render_limited(request, "library/new.html", context, error)
-    return RedirectResponse(thread_url(thread_id), status_code=303)
+    return RedirectResponse(thread_url(await threads.by_id(forum.db, thread_id)), status_code=303)
 
 
 async def feature(request: Request) -> Response:
