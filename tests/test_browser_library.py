@@ -74,3 +74,18 @@ async def test_a_case_study_with_a_file_is_found_by_its_tag(live_server, browser
     await expect(items).to_contain_text("Co-producing a youth service in Gwynedd")
     await expect(items).to_contain_text("Case study")
     await expect(items.get_by_role("link", name="Download evaluation-report.pdf")).to_be_visible()
+
+
+async def test_an_open_tag_page_shows_a_new_tagged_thread_live(live_server, browser):
+    base = live_server.base_url
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+        author = await api_token(http, "gethin")
+        await start_thread(http, author, title="First of its kind", body="#peer-research")
+        page = await (await browser.new_context()).new_page()
+        await page.goto(f"{base}/tags/peer-research")
+        await expect(page.locator("#thread-list .thread-row")).to_have_count(1)
+        await start_thread(http, author, title="Peer research pay rates", body="Pay for #Peer-Research")
+        await start_thread(http, author, title="Not tagged at all")
+        rows = page.locator("#thread-list .thread-row")
+        await expect(rows).to_have_count(2)
+        await expect(rows.first).to_contain_text("Peer research pay rates")
