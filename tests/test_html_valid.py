@@ -77,7 +77,7 @@ async def test_every_page_is_valid_html(client, other_client, forum, vnu_jar, tm
     await thread_actions.set_flag(forum, moderator, thread_id, "locked", True)
     await thread_actions.set_flag(forum, moderator, thread_id, "pinned", True)
     await moderation_actions.set_banner(forum, moderator, "Welcome to the **new** forum")
-    _, item_thread = await library_actions.create_item(forum, author, {
+    item_id, item_thread = await library_actions.create_item(forum, author, {
         "kind": "case_study", "title": "A case & <i>study</i>", "body": "About #evaluation",
         "categories": ["tools-methods"], "tags": ["co-design"], "organisation": "Org & co",
         "location": "Place", "what_was_done": "Line one\nline two", "outcomes": "Better",
@@ -95,7 +95,8 @@ async def test_every_page_is_valid_html(client, other_client, forum, vnu_jar, tm
                       f"/p/{post_id}/history", f"/p/{post_id}/hide", f"/t/{thread_id}/move",
                       "/notifications", "/mod", "/events/new", f"/events/{meeting_id}/edit",
                       f"/events/{meeting_id}/attendees", "/u/mod_v/edit", "/welcome",
-                      "/account/password", "/account/sessions", "/library/new", f"/t/{thread_id}/tags"],
+                      "/account/password", "/account/sessions", "/library/new", f"/t/{thread_id}/tags",
+                      f"/library/{item_id}/edit"],
     }
     files = []
     for who, http in (("visitor", client), ("moderator", other_client)):

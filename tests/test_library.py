@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from tests.conftest import make_client
 from tests.helpers import PASSWORD, api_token, make_member, reply, sign_up, submit
 
 CASE_STUDY = {"kind": "case_study", "title": "Co-designed discharge planning",
@@ -195,3 +196,39 @@ async def test_a_file_named_in_the_message_is_the_items_file(client):
                                          "body": f"Our toolkit: [toolkit.txt]({upload['url']})"})
     [listed] = (await client.get("/api/v1/library")).json()["items"]
     assert listed["id"] == item["id"] and listed["upload"]["url"] == upload["url"]
+
+
+async def test_the_author_or_a_moderator_edits_an_items_fields(client, other_client, app, forum):
+    await sign_up(client, "kay")
+    added = await submit(client, "/library/new", {**{k: v for k, v in CASE_STUDY.items() if k != "tags"},
+                                                  "tags": "co-design"}, "/library/new")
+    assert added.status_code == 303
+    [item] = (await client.get("/api/v1/library")).json()["items"]
+    path = f"/library/{item['id']}/edit"
+    assert "Edit these details" in (await client.get(added.headers["location"])).text
+    form = (await client.get(path)).text
+    assert 'value="Riverside Health Trust"' in form
+    refused = await submit(client, path, {"organisation": "Riverside", "link": "javascript:x"}, path)
+    assert refused.status_code == 400 and "https://" in refused.text and 'value="Riverside"' in refused.text
+    saved = await submit(client, path, {"organisation": "Tayside Partnership", "location": "Perth",
+                                        "outcomes": "Shorter stays"}, path)
+    assert saved.status_code == 303
+    [item] = (await client.get("/api/v1/library")).json()["items"]
+    assert (item["organisation"], item["location"], item["outcomes"]) == ("Tayside Partnership", "Perth",
+                                                                          "Shorter stays")
+    assert "what_was_done" not in item  # emptied
+    found = (await client.get("/api/v1/search", params={"q": "tayside"})).json()["results"]
+    assert [r["thread_id"] for r in found] == [item["thread_id"]]
+    assert (await client.get("/api/v1/search", params={"q": "riverside"})).json()["results"] == []
+    # Nobody else but a moderator.
+    await sign_up(other_client, "lee")
+    assert (await other_client.get(path)).status_code == 403
+    assert (await submit(other_client, path, {"organisation": "Mine"}, "/")).status_code == 403
+    assert (await client.post(path, data={"organisation": "No token"})).status_code == 403
+    await make_member(forum, "mod", role="moderator")
+    async with make_client(app) as moderator:
+        assert (await submit(moderator, "/login", {"username": "mod", "password": PASSWORD},
+                             "/login")).status_code == 303
+        assert (await submit(moderator, path, {"organisation": "By a moderator"}, path)).status_code == 303
+    [item] = (await client.get("/api/v1/library")).json()["items"]
+    assert item["organisation"] == "By a moderator"

@@ -9,12 +9,12 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from forum.actions import NotFound, require_moderator, require_writer
+from forum.actions import NotFound, PermissionDenied, require_moderator, require_writer
 from forum.actions import threads as thread_actions
 from forum.actions import uploads as upload_actions
 from forum.auth import Member
 from forum.clock import utcnow
-from forum.db import library, posts, search, threads
+from forum.db import library, moderation, posts, search, threads
 from forum.db import uploads as upload_queries
 from forum.ids import parse_id
 from forum.services import Forum
@@ -103,14 +103,9 @@ def searchable_text(fields: dict[str, Any]) -> str:
     return "\n".join(w for w in words if w)
 
 
-async def create_item(forum: Forum, member: Member | None, data: dict[str, Any]) -> tuple[int, int]:
-    """Returns (item id, thread id). Every field's problem is reported at once."""
-    member = require_writer(member)
-    now = utcnow()
-    errors = FieldErrors()
-    kind = errors.check("kind", check_kind, data.get("kind"))
-    fields: dict[str, Any] = {
-        "kind": kind,
+def _check_fields(errors: FieldErrors, kind: str | None, data: dict[str, Any],
+                  now: datetime) -> dict[str, Any]:
+    return {
         "link": errors.check("link", check_link, data.get("link")),
         "resource_type": (errors.check("resource_type", check_resource_type, data.get("resource_type"))
                           if kind == "resource" else None),
@@ -118,6 +113,15 @@ async def create_item(forum: Forum, member: Member | None, data: dict[str, Any])
         **{f: errors.check(f, _short(f), data.get(f)) for f in SHORT_MAX},
         **{f: errors.check(f, _long(f), data.get(f)) for f in ("what_was_done", "outcomes")},
     }
+
+
+async def create_item(forum: Forum, member: Member | None, data: dict[str, Any]) -> tuple[int, int]:
+    """Returns (item id, thread id). Every field's problem is reported at once."""
+    member = require_writer(member)
+    now = utcnow()
+    errors = FieldErrors()
+    kind = errors.check("kind", check_kind, data.get("kind"))
+    fields: dict[str, Any] = {"kind": kind, **_check_fields(errors, kind, data, now)}
     upload = None
     try:
         upload = await _check_upload(forum, member, data.get("upload_id"))
@@ -156,6 +160,29 @@ async def create_item(forum: Forum, member: Member | None, data: dict[str, Any])
                                                    data.get("categories"), tags=data.get("tags"),
                                                    with_thread=with_thread)
     return item_id, thread_id
+
+
+async def update_item(forum: Forum, member: Member | None, item_id: int, data: dict[str, Any]) -> None:
+    """Its author or a moderator changes an item's fields (not its kind; the description is the
+    opening post, edited as any post is)."""
+    member = require_writer(member)
+    item = await library.by_id(forum.db, item_id)
+    if item is None:
+        raise NotFound("No library item has that id.")
+    if item["author_id"] != member.id and not member.is_moderator:
+        raise PermissionDenied("Only the person who added it or a moderator can edit this item.")
+    errors = FieldErrors()
+    fields = _check_fields(errors, item["kind"], data, utcnow())
+    if item["kind"] == "resource" and not errors.fields and not fields["link"] and item["upload_id"] is None:
+        errors.fields["link"] = "A resource needs a web address or a file."
+    errors.raise_if_any()
+    async with forum.db.transaction():
+        await library.update(forum.db, item_id, **fields)
+        post = await posts.opening_post(forum.db, item["thread_id"])
+        await search.index_post(forum.db, post["id"], item["title"],
+                                post["body"] + "\n" + searchable_text({"kind": item["kind"], **fields}))
+        if member.id != item["author_id"]:
+            await moderation.record(forum.db, member.id, "edit_library_item", thread_id=item["thread_id"])
 
 
 async def set_featured(forum: Forum, member: Member | None, item_id: int, value: bool) -> None:

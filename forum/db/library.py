@@ -58,6 +58,10 @@ async def featured(db: Database, limit: int = 5) -> list[Any]:
                               .order_by(library_items.c.id.desc()).limit(limit))
 
 
+async def update(db: Database, item_id: int, **values: Any) -> None:
+    await db.execute(library_items.update().where(library_items.c.id == item_id).values(**values))
+
+
 async def set_featured(db: Database, item_id: int, value: bool) -> None:
     await db.execute(library_items.update().where(library_items.c.id == item_id).values(featured=value))
 

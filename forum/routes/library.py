@@ -29,6 +29,8 @@ from forum.validation import ValidationError, plain_text
 ITEMS_PER_PAGE = 20
 # Words narrow the library through the search index: its best matches, up to this many threads.
 SEARCHED_THREADS = 200
+EDITABLE = ("link", "resource_type", "year", "organisation", "location", "what_was_done", "outcomes",
+            "contact")
 FIELDS = ("kind", "title", "body", "link", "resource_type", "year", "organisation", "location",
           "what_was_done", "outcomes", "contact", "tags", "upload_id", "alt")
 
@@ -129,6 +131,33 @@ async def new_item(request: Request) -> Response:
     return RedirectResponse(thread_url(await threads.by_id(forum.db, thread_id)), status_code=303)
 
 
+async def edit_item(request: Request) -> Response:
+    """The item's author or a moderator edits its fields (a plain form)."""
+    forum = forum_of(request)
+    item = await library.by_id(forum.db, request.path_params["item_id"])
+    if item is None:
+        raise HTTPException(404, "No library item has that id.")
+    member = await member_of(request)
+    if member is None:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    if member.id != item["author_id"] and not member.is_moderator:
+        raise HTTPException(403, "Only the person who added it or a moderator can edit this item.")
+    context: dict[str, Any] = {"item": item, "errors": {}, "resource_types": library_actions.RESOURCE_TYPES,
+                               "form": {f: "" if item[f] is None else str(item[f]) for f in EDITABLE}}
+    if request.method == "GET":
+        return await render(request, "library/edit.html", context)
+    form = await read_form(request)
+    context["form"] = {f: str(form.get(f, "")) for f in EDITABLE}
+    try:
+        await library_actions.update_item(forum, member, item["id"], context["form"])
+    except PermissionDenied as error:
+        raise HTTPException(403, str(error)) from None
+    except ValidationError as error:
+        context["errors"] = error.fields
+        return await render(request, "library/edit.html", context, status_code=400)
+    return RedirectResponse(thread_url({"id": item["thread_id"], "slug": item["slug"]}), status_code=303)
+
+
 async def feature(request: Request) -> Response:
     forum = forum_of(request)
     if request.path_params["verb"] not in ("feature", "unfeature"):
@@ -148,5 +177,6 @@ async def feature(request: Request) -> Response:
 routes = [
     Route("/library", library_page, name="library"),
     Route("/library/new", new_item, methods=["GET", "POST"], name="new_library_item"),
+    Route("/library/{item_id:id}/edit", edit_item, methods=["GET", "POST"], name="edit_library_item"),
     Route("/library/{item_id:id}/{verb:str}", feature, methods=["POST"], name="feature_library_item"),
 ]
