@@ -232,3 +232,16 @@ async def test_the_author_or_a_moderator_edits_an_items_fields(client, other_cli
         assert (await submit(moderator, path, {"organisation": "By a moderator"}, path)).status_code == 303
     [item] = (await client.get("/api/v1/library")).json()["items"]
     assert item["organisation"] == "By a moderator"
+
+
+async def test_a_hidden_or_deleted_description_is_not_summarised(client, forum):
+    author = await api_token(client, "max")
+    await make_member(forum, "mod", role="moderator")
+    moderator = await api_token(client, "mod", signup=False)
+    item = await _add(client, author, **{**CASE_STUDY, "body": "Rude words here"})
+    opening = (await client.get(f"/api/v1/threads/{item['thread_id']}")).json()["posts"][0]["id"]
+    hidden = await client.post(f"/api/v1/posts/{opening}/hide", headers=moderator, json={"reason": "Rude"})
+    assert hidden.status_code == 200, hidden.text
+    [listed] = (await client.get("/api/v1/library")).json()["items"]
+    assert listed["summary"] == ""
+    assert "Rude words" not in (await client.get("/library")).text

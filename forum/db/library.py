@@ -32,8 +32,9 @@ _COLUMNS = [
     users.c.username.label("author_username"), users.c.display_name.label("author_display_name"),
     uploads.c.key.label("upload_key"), uploads.c.original_name.label("upload_name"),
     uploads.c.content_type.label("upload_content_type"), uploads.c.size.label("upload_size"),
-    # The opening post, for the item's summary.
-    sa.select(posts.c.html).where(posts.c.thread_id == threads.c.id, posts.c.parent_id.is_(None))
+    # The opening post, for the item's summary: none once it is hidden or deleted.
+    sa.select(posts.c.html).where(posts.c.thread_id == threads.c.id, posts.c.parent_id.is_(None),
+                                  posts.c.hidden_at.is_(None), posts.c.deleted_at.is_(None))
     .limit(1).scalar_subquery().label("opening_html"),
 ]
 
