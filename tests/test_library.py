@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from forum.db import search
 from tests.conftest import make_client
 from tests.helpers import PASSWORD, api_token, make_member, reply, sign_up, submit
 
@@ -245,3 +246,12 @@ async def test_a_hidden_or_deleted_description_is_not_summarised(client, forum):
     [listed] = (await client.get("/api/v1/library")).json()["items"]
     assert listed["summary"] == ""
     assert "Rude words" not in (await client.get("/library")).text
+
+
+async def test_a_rebuilt_search_index_still_finds_items_by_their_fields(client, forum):
+    author = await api_token(client, "ned")
+    item = await _add(client, author, **CASE_STUDY)
+    await search.rebuild_index(forum.db)
+    for words in ("riverside", "readmissions", "dundee", "workshops"):
+        found = (await client.get("/api/v1/search", params={"q": words})).json()["results"]
+        assert [r["thread_id"] for r in found] == [item["thread_id"]], words
