@@ -19,6 +19,7 @@ import pytest
 import sqlalchemy as sa
 from asgi_lifespan import LifespanManager
 
+from forum.actions import follows as follow_actions
 from forum.actions import meetings as meeting_actions
 from forum.actions import moderation as moderation_actions
 from forum.actions import posts as post_actions
@@ -87,6 +88,8 @@ async def fill_every_table(forum: Any) -> None:
     banner = await moderation.current_banner(forum.db)
     await moderation.dismiss_banner(forum.db, people[0].id, banner["id"])
     await reads.mark_read(forum.db, people[0].id, edited["thread_id"], edited["id"])
+    await follow_actions.set_following(forum, people[0], "tag", "coproduction13", True)
+    await follow_actions.set_following(forum, people[1], "channel", "tools-methods", True)
 
 
 async def all_rows(db: Database) -> dict[str, list[dict[str, Any]]]:
