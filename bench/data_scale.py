@@ -24,7 +24,7 @@ from sqlalchemy.sql import ClauseElement
 
 from bench import generate
 from bench._common import RESULTS, Row, median, part_main, save
-from forum.db import channels, posts, reads, search, threads
+from forum.db import channels, library, posts, reads, search, tags, threads
 from forum.db.engine import Database
 from forum.db.migrate import migrate
 from forum.search_query import parse
@@ -39,7 +39,8 @@ REPEATS = int(os.environ.get("BENCH_REPEATS", "30"))  # fewer while trying a cha
 
 def database_for(posts_: int, threads_: int, members: int) -> str:
     """The cached database for these parameters, generated on first use."""
-    path = RESULTS / f"scale-{posts_}-{threads_}-{members}-s9.db"
+    # -s10: tags and library items added (bench/generate.py); older files lack them.
+    path = RESULTS / f"scale-{posts_}-{threads_}-{members}-s10.db"
     url = f"sqlite:///{path}"
     if path.exists():
         print(f"using cached {path.name} (delete it to regenerate)", file=sys.stderr)
@@ -130,6 +131,23 @@ class Workload:
             await reads.new_counts(db, reader, ids)
             await reads.read_thread_ids(db, reader, ids)
 
+        tag = await tags.by_key(db, generate.BENCH_TAG)
+        deep_tag_cursor = await self._tag_cursor_at(tag["id"])
+
+        async def tag_first() -> None:
+            rows, _ = await tags.threads_tagged(db, tag["id"], None, 30)
+            await tags.of_threads(db, [r["id"] for r in rows])
+
+        async def tag_deep() -> None:
+            await tags.threads_tagged(db, tag["id"], deep_tag_cursor, 30)
+
+        def library_page(**filters: Any) -> Callable[[], Awaitable[Any]]:
+            async def run() -> None:
+                rows, _ = await library.listing(db, limit=20, **filters)
+                await tags.of_threads(db, [r["thread_id"] for r in rows])
+                await library.featured(db)
+            return run
+
         def searching(text: str) -> Callable[[], Awaitable[Any]]:
             async def run() -> None:
                 await search.search(db, parse(text), limit=20)
@@ -145,6 +163,11 @@ class Workload:
             f"search, rare word ({generate.RARE_WORD})": searching(generate.RARE_WORD),
             f"search, common word ({generate.COMMON_WORD})": searching(generate.COMMON_WORD),
             f"search, phrase ({phrase})": searching(phrase),
+            f"tag page, first (#{generate.BENCH_TAG})": tag_first,
+            f"tag page, cursor {int(DEEP * 100)}% deep": tag_deep,
+            "library, newest first": library_page(),
+            f"library, tag #{generate.BENCH_TAG}": library_page(tag_id=tag["id"]),
+            "library, case studies, most discussed": library_page(kind="case_study", sort="discussed"),
         }
 
     async def _cursor_at(self, channel_id: int) -> str:
@@ -154,6 +177,14 @@ class Workload:
             "(SELECT CAST(count(*) * :deep AS INTEGER) FROM thread_channels WHERE channel_id = :c)",
             {"c": channel_id, "deep": DEEP})
         return threads.listing_cursor(row)
+
+    async def _tag_cursor_at(self, tag_id: int) -> str:
+        row = await self.db.fetch_one(
+            "SELECT last_activity_at, thread_id AS id FROM thread_tags WHERE tag_id = :t "
+            "ORDER BY last_activity_at DESC, thread_id DESC LIMIT 1 OFFSET "
+            "(SELECT CAST(count(*) * :deep AS INTEGER) FROM thread_tags WHERE tag_id = :t)",
+            {"t": tag_id, "deep": DEEP})
+        return tags.listing_cursor(row)
 
     async def warm(self, name: str) -> None:
         for _ in range(3):  # warm the cache

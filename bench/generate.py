@@ -10,7 +10,8 @@ once rather than a million times. SQLite only for now.
 
 Known shapes for benchmarks, the same at every size: thread 1 has exactly 50 replies; member 2
 is a heavy reader with read marks on a fifth of the threads; the rare word "quokka" is in
-exactly 5 posts."""
+exactly 5 posts; the tag "evaluation" is on every fifth thread, and every twentieth thread is a
+library item."""
 
 from __future__ import annotations
 
@@ -43,6 +44,10 @@ RARE_POSTS = 5
 COMMON_WORD = "evaluation"
 PHRASE = ("logic", "model")
 MODERATORS = 3
+BENCH_TAG = "evaluation"
+BENCH_TAG_EVERY = 5  # threads
+TAG_POOL = 200
+LIBRARY_EVERY = 20  # threads
 PASSWORD = "benchmark password"
 SECONDS_PER_POST = 150  # the forum's age grows with its size: same pace at every scale
 BATCH = 20_000
@@ -274,6 +279,8 @@ def generate(url: str, posts: int, threads: int, members: int, seed: int = 9) ->
                       for m in range(1, members + 1) if author_posts[m]])
     conn.execute("COMMIT")
 
+    insert_tags_and_library(conn, random.Random(seed + 1), threads, [plan.moment(i) for i in last_at],
+                            plan.start)
     bulk(conn, "INSERT INTO thread_reads (user_id, thread_id, last_read_post_id) VALUES (?, ?, ?)",
          read_marks(rng, members, posts_in), None, "read marks")
     insert_events(conn, plan, posts_in, path_of, depth_of, in_channels)
@@ -287,6 +294,33 @@ def generate(url: str, posts: int, threads: int, members: int, seed: int = 9) ->
     seconds = time.perf_counter() - began
     return {"posts": posts, "threads": threads, "members": members, "seconds": round(seconds, 1),
             "largest_thread": max(plan.sizes) + 1}
+
+
+def insert_tags_and_library(conn: sqlite3.Connection, rng: random.Random, threads: int,
+                            last_activity: list[datetime], start: datetime) -> None:
+    """Tags as people use them (a few common, a long tail; BENCH_TAG on every fifth thread) and
+    library items. Its own random stream, so the rest of the data is as it was before tags."""
+    names = [BENCH_TAG] + [f"{rng.choice(WORDS)}-{n}" for n in range(1, TAG_POOL)]
+    conn.execute("BEGIN")
+    conn.executemany("INSERT INTO tags (id, name, key, thread_count, created_at) VALUES (?, ?, ?, 0, ?)",
+                     [(n + 1, name, name, sql_time(start)) for n, name in enumerate(names)])
+    pairs = set()
+    for t in range(threads):
+        if t % BENCH_TAG_EVERY == 0:
+            pairs.add((1, t))
+        for _ in range(rng.choice((0, 0, 1, 1, 2, 3))):
+            pairs.add((min(TAG_POOL, 2 + int(rng.paretovariate(1.2))) if rng.random() < 0.5
+                       else rng.randint(2, TAG_POOL), t))
+    conn.executemany("INSERT INTO thread_tags (tag_id, thread_id, last_activity_at) VALUES (?, ?, ?)",
+                     [(tag, t + 1, sql_time(last_activity[t])) for tag, t in sorted(pairs)])
+    conn.execute("UPDATE tags SET thread_count = "
+                 "(SELECT count(*) FROM thread_tags tt WHERE tt.tag_id = tags.id)")
+    conn.executemany("INSERT INTO library_items (thread_id, kind, resource_type, link, organisation) "
+                     "VALUES (?, ?, ?, ?, ?)",
+                     [(t + 1, "resource" if t % 2 else "case_study", "guide" if t % 2 else None,
+                       f"https://example.org/{t}" if t % 2 else "", rng.choice(WORDS).capitalize())
+                      for t in range(LIBRARY_EVERY - 1, threads, LIBRARY_EVERY)])
+    conn.execute("COMMIT")
 
 
 def read_marks(rng: random.Random, members: int, posts_in: list[list[int]]) -> Any:

@@ -43,7 +43,9 @@ from forum.routes import (
     admin,
     blocks,
     downloads,
+    follows,
     health,
+    library,
     meetings,
     members,
     message_reports,
@@ -54,6 +56,7 @@ from forum.routes import (
     password_reset,
     search,
     settings_pages,
+    tags,
     threads,
     unsubscribe,
     uploads,
@@ -63,9 +66,11 @@ from forum.routes import channels as channel_routes
 from forum.routes.api import accounts as api_accounts
 from forum.routes.api import conversations as api_conversations
 from forum.routes.api import discussions as api_discussions
+from forum.routes.api import library as api_library
 from forum.routes.api import meetings as api_meetings
 from forum.routes.api import moderation as api_moderation
 from forum.routes.api import openapi, preview
+from forum.routes.api import tags as api_tags
 from forum.routes.api import uploads as api_uploads
 from forum.routes.websocket import routes as websocket_routes
 from forum.services import Forum
@@ -146,9 +151,12 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
 
     api = [*api_accounts.routes, *api_discussions.routes, *api_moderation.routes, *api_meetings.routes,
            *api_conversations.routes, *search.api_routes,
-           *notifications.api_routes, *preview.routes, *api_uploads.routes, *openapi.routes]
+           *notifications.api_routes, *preview.routes, *api_uploads.routes, *api_tags.routes,
+           *api_library.routes,           *openapi.routes]
     routes = [
         *channel_routes.routes,
+        *follows.routes,
+        *tags.routes,  # before threads': /t/{id}/tags is not a thread's slug
         *threads.routes,
         *accounts.routes,
         *account_security.routes,
@@ -168,6 +176,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         *moderation.routes,
         *admin.routes,
         *meetings.routes,
+        *library.routes,
         *search.routes,
         *websocket_routes,
         *static_files.routes,

@@ -22,6 +22,7 @@ from forum.post_fragments import PostFragments
 from forum.reactions import REACTIONS
 from forum.reactions import summary as reaction_summary
 from forum.static_files import static_url
+from forum.tag_names import tag_path
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = ROOT / "templates"
@@ -108,7 +109,7 @@ class Templates:
         # thread page includes the post template once per post).
         env.auto_reload = False
         env.globals.update(thread_url=thread_url, user_url=user_url, channel_url=channel_url,
-                           initials=initials, is_new_member=is_new_member,
+                           tag_url=tag_path, initials=initials, is_new_member=is_new_member,
                            can_edit_post=can_edit_post, max_depth=MAX_DEPTH, seats_left=seats_left,
                            static_url=static_url, reaction_kinds=REACTIONS,
                            reaction_summary=reaction_summary, mine=frozenset())

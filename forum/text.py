@@ -11,7 +11,7 @@ from typing import Any
 import nh3
 from markdown_it import MarkdownIt
 
-from forum import uploads_markdown, video_cards
+from forum import tag_names, uploads_markdown, video_cards
 
 # Raw HTML off: tags people type show as text. Images only of this forum's own uploads
 # (forum/uploads_markdown.py): hotlinked pictures would leak readers' addresses to other hosts.
@@ -68,12 +68,17 @@ def sanitize(html: str) -> str:
 
 
 def render_markdown(source: str, mentions: dict[str, str] | None = None,
-                    uploads: Mapping[str, Any] | None = None) -> str:
+                    uploads: Mapping[str, Any] | None = None, hashtags: list[str] | None = None) -> str:
     """`mentions` maps lower-cased usernames that exist to their spelling: only those
     @names become links to profiles. `uploads` maps the upload keys the text names to their
-    rows: only those show as pictures and file cards."""
+    rows: only those show as pictures and file cards. Every #tag becomes a link to its page,
+    and is added to `hashtags` as written, when a list is given."""
     source = without_lone_surrogates(normalise_newlines(source))
-    return sanitize(_markdown.render(source, {"mentions": mentions or {}, "uploads": uploads or {}}))
+    env: dict[str, Any] = {"mentions": mentions or {}, "uploads": uploads or {}}
+    html = sanitize(_markdown.render(source, env))
+    if hashtags is not None:
+        hashtags.extend(env.get("hashtags", []))
+    return html
 
 
 def text_as_read(html: str) -> str:
@@ -124,6 +129,7 @@ def _mention_rule(state, silent: bool) -> bool:  # type: ignore[no-untyped-def]
 
 
 _markdown.inline.ruler.before("emphasis", "mention", _mention_rule)
+tag_names.install(_markdown)
 
 
 _SLUG_DROP = re.compile(r"[^\w\s-]")

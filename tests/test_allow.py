@@ -13,7 +13,8 @@ from forum.routes.api.openapi import DOCUMENT
 # Values for the document's path parameters.
 PARAMS = {"thread_id": "1", "post_id": "1", "flag_id": "1", "event_id": "1", "session_id": "1",
           "token_id": "1", "username": "someone", "slug": "general-chat", "emoji": "heart",
-          "conversation_id": "1", "message_id": "1", "token": "not-a-real-token"}
+          "conversation_id": "1", "message_id": "1", "token": "not-a-real-token",
+          "tag": "evaluation"}
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from forum.clock import as_utc, utcnow
-from forum.db import meetings, threads
-from forum.db.tables import channels, posts, thread_channels, users
+from forum.db import library, meetings, tags, threads
+from forum.db.tables import channels, posts, thread_channels, thread_tags, users
 from forum.db.tables import threads as threads_table
 from forum.demo.timeline import happenings, members
 from forum.demo.timeline import threads as thread_files
@@ -111,3 +111,21 @@ def test_the_content_files_tell_a_possible_story():
         for reply in t.get("reply", []):
             depth[(t["name"], reply.get("key"))] = depth.get((t["name"], reply.get("to")), 0) + 1
     assert max(depth.values()) >= 5
+
+
+async def test_the_demo_has_a_library_and_tags(forum, database_url):
+    loaded = run_forum(database_url, "demo")
+    assert loaded.returncode == 0, loaded.stderr
+    items, _ = await library.listing(forum.db, limit=50)
+    kinds = Counter(item["kind"] for item in items)
+    assert len(items) >= 12 and kinds["resource"] >= 5 and kinds["case_study"] >= 4
+    assert all(item["link"].startswith("https://") for item in items if item["kind"] == "resource")
+    conference = await tags.by_key(forum.db, "coproduction13")
+    tagged, _ = await tags.threads_tagged(forum.db, conference["id"], None, 30)
+    assert conference["name"] == "coproduction13" and len(tagged) >= 1
+    co_design = await tags.by_key(forum.db, "co-design")
+    assert co_design["thread_count"] >= 3
+    # Tags carry the thread's last activity, as channel placings do.
+    links = await forum.db.fetch_all(sa.select(thread_tags, threads_table.c.last_activity_at.label("latest"))
+                                     .join(threads_table, threads_table.c.id == thread_tags.c.thread_id))
+    assert links and all(as_utc(link["last_activity_at"]) == as_utc(link["latest"]) for link in links)

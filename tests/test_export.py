@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from asgi_lifespan import LifespanManager
 
 from forum.actions import conversations as conversation_actions
+from forum.actions import follows as follow_actions
 from forum.actions import meetings as meeting_actions
 from forum.actions import moderation as moderation_actions
 from forum.actions import posts as post_actions
@@ -104,6 +105,8 @@ async def fill_every_table(forum: Any) -> None:
     minutes = await upload_actions.upload(forum, people[3], sample.PDF, "minutes.pdf", "")
     await post_actions.reply(forum, people[3], edited["thread_id"],
                              f"From the walk:\n\n{markdown_for(picture)}\n\n{markdown_for(minutes)}")
+    await follow_actions.set_following(forum, people[0], "tag", "coproduction13", True)
+    await follow_actions.set_following(forum, people[1], "channel", "tools-methods", True)
 
 
 def files_in(folder: Path) -> dict[str, bytes]:

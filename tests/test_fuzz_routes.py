@@ -59,11 +59,12 @@ hostile_text = st.one_of(st.sampled_from(NUMBERS + STRANGE),
 # Already percent-encoded segments, sent as they are: NUL, a bad byte, an overlong slash, ...
 RAW_SEGMENTS = ["%00", "%ff", "%C0%AF", "%2F", "%2e%2e", "%252F", "%ZZ", "%", "%E2%80%AE", "%C2%B2"]
 QUERY_NAMES = ["at", "to", "after", "cursor", "q", "when", "sort", "done", "next", "author",
-               "channel", "from", "id", "since"]
+               "channel", "from", "id", "since", "kind", "tag"]
 FORM_NAMES = ["parent_id", "banner_id", "id", "body", "title", "reason", "note", "resolution",
               "categories", "next", "text", "capacity", "starts_at", "ends_at", "location",
               "timezone", "role", "username", "password", "display_name", "bio", "clear", "greeter",
-              "current_password", "new_password", "kind", "tags", "q"]
+              "current_password", "new_password", "kind", "tags", "q", "link", "year", "upload_id",
+              "organisation", "what_was_done", "into", "name"]
 
 
 @dataclass
@@ -88,7 +89,9 @@ def _seed(http: httpx.Client) -> dict[str, str]:
         assert response.status_code == 201, response.text
         return response.json()
 
-    thread = api("/threads", {"title": "Walked", "body": "Opening", "categories": ["general-chat"]})
+    thread = api("/threads", {"title": "Walked", "body": "Opening #walked", "categories": ["general-chat"]})
+    item = api("/library", {"kind": "resource", "title": "Guide", "body": "A guide", "tags": ["walked"],
+                            "link": "https://example.org", "categories": ["general-chat"]})
     post = api(f"/threads/{thread['id']}/posts", {"body": "A reply"})
     flag = api(f"/posts/{post['id']}/flag", {"reason": "seeded"})
     event = api("/events", {"title": "Meet", "body": "Come", "starts_at": "2099-01-01T10:00:00+00:00",
@@ -96,7 +99,8 @@ def _seed(http: httpx.Client) -> dict[str, str]:
                             "capacity": 2, "categories": ["general-chat"]})
     return {"thread_id": str(thread["id"]), "post_id": str(post["id"]), "flag_id": str(flag["id"]),
             "meeting_id": str(event["id"]), "event_id": str(event["id"]), "slug": "general-chat",
-            "username": "walkbystander", "action": "lock", "verb": "register"}
+            "username": "walkbystander", "action": "lock", "verb": "register", "tag": "walked",
+            "name": "walked", "item_id": str(item["id"])}
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])

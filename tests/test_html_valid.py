@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from forum.actions import library as library_actions
 from forum.actions import meetings as meeting_actions
 from forum.actions import moderation as moderation_actions
 from forum.actions import posts as post_actions
@@ -76,11 +77,17 @@ async def test_every_page_is_valid_html(client, other_client, forum, vnu_jar, tm
     await thread_actions.set_flag(forum, moderator, thread_id, "locked", True)
     await thread_actions.set_flag(forum, moderator, thread_id, "pinned", True)
     await moderation_actions.set_banner(forum, moderator, "Welcome to the **new** forum")
+    item_id, item_thread = await library_actions.create_item(forum, author, {
+        "kind": "case_study", "title": "A case & <i>study</i>", "body": "About #evaluation",
+        "categories": ["tools-methods"], "tags": ["co-design"], "organisation": "Org & co",
+        "location": "Place", "what_was_done": "Line one\nline two", "outcomes": "Better",
+        "link": "https://example.org/a?b=1&c=2", "contact": "someone"})
 
     await submit(other_client, "/login", {"username": "mod_v", "password": PASSWORD}, "/login")
     shared = ["/", "/c/general-chat", f"/t/{thread_id}", "/u/author_v", "/members", "/search?q=reply",
               "/search?q=", "/events", "/events?when=past", f"/events/{meeting_id}", "/no-such-page",
-              "/c/no-such-channel"]
+              "/c/no-such-channel", "/library", "/library?kind=case_study&sort=discussed",
+              "/tags/evaluation", f"/t/{item_thread}"]
     pages = {
         "visitor": [*shared, "/signup", "/login"],
         "moderator": [*shared, "/c/general-chat/new", f"/t/{thread_id}/reply?to={post_id}",
@@ -89,7 +96,8 @@ async def test_every_page_is_valid_html(client, other_client, forum, vnu_jar, tm
                       "/notifications", "/mod", "/events/new", f"/events/{meeting_id}/edit",
                       f"/events/{meeting_id}/attendees", f"/events/{meeting_id}/cancel-event",
                       "/u/mod_v/edit", "/welcome",
-                      "/account/password", "/account/sessions"],
+                      "/account/password", "/account/sessions", "/library/new", f"/t/{thread_id}/tags",
+                      f"/library/{item_id}/edit"],
     }
     files = []
     for who, http in (("visitor", client), ("moderator", other_client)):
@@ -104,6 +112,15 @@ async def test_every_page_is_valid_html(client, other_client, forum, vnu_jar, tm
     refused = await submit(client, "/signup", {"username": "x", "password": "short"}, "/signup")
     files.append(tmp_path / "visitor-signup-refused.html")
     files[-1].write_text(refused.text, encoding="utf-8")
+    refused = await submit(other_client, "/library/new", {"kind": "resource", "link": "javascript:x",
+                                                           "tags": "open data"}, "/library/new")
+    assert refused.status_code == 400
+    files.append(tmp_path / "moderator-library-refused.html")
+    files[-1].write_text(refused.text, encoding="utf-8")
+    unknown_kind = await client.get("/library?kind=x")
+    assert unknown_kind.status_code == 400
+    files.append(tmp_path / "visitor-library-unknown-kind.html")
+    files[-1].write_text(unknown_kind.text, encoding="utf-8")
 
     errors = vnu_errors(vnu_jar, files)
     assert not errors, "\n".join(errors)

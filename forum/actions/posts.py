@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from forum.actions import NotFound, PermissionDenied, notify, require_writer, take_posting_allowance, uploads
+from forum.actions import library as library_actions
 from forum.actions.live import channel_row_html, post_changed, post_html, post_subject, thread_subject
+from forum.actions.tags import add_tags
 from forum.auth import Member, can_edit_post
 from forum.clock import isoformat, utcnow
-from forum.db import event_log, moderation, posts, search, threads, users
+from forum.db import event_log, library, moderation, posts, search, threads, users
 from forum.ids import id_field
 from forum.services import Forum
 from forum.text import render_markdown
@@ -52,10 +54,13 @@ async def reply(forum: Forum, member: Member | None, thread_id: int, body: Any,
     shown = await uploads.named_in(forum, clean_body)
     async with forum.db.transaction():
         await uploads.mark_used(forum, shown)
+        hashtags: list[str] = []
         post_id = await posts.insert(forum.db, thread_id=thread_id, author_id=member.id,
                                      parent_row=parent, body=clean_body,
-                                     html=render_markdown(clean_body, notify.mention_links(known), shown),
+                                     html=render_markdown(clean_body, notify.mention_links(known), shown,
+                                                          hashtags),
                                      now=now)
+        await add_tags(forum, thread_id, hashtags, now)
         kind = await _reply_kind(forum, thread, parent, member)
         await notify.notify(forum, user_id=parent["author_id"], kind=kind, actor_id=member.id,
                             thread_id=thread_id, post_id=post_id)
@@ -107,8 +112,12 @@ async def edit(forum: Forum, member: Member | None, post_id: int, body: Any) -> 
     async with forum.db.transaction():
         await uploads.mark_used(forum, shown)
         await moderation.add_revision(forum.db, post_id, post["body"], member.id)
+        hashtags: list[str] = []
         await posts.update_body(forum.db, post_id, clean_body,
-                                render_markdown(clean_body, notify.mention_links(known), shown), utcnow())
+                                render_markdown(clean_body, notify.mention_links(known), shown, hashtags),
+                                utcnow())
+        thread_row = await threads.by_id(forum.db, post["thread_id"])
+        await add_tags(forum, post["thread_id"], hashtags, thread_row["last_activity_at"])
         if member.id != post["author_id"]:
             await moderation.record(forum.db, member.id, "edit_post", thread_id=post["thread_id"],
                                     post_id=post_id)
@@ -116,7 +125,10 @@ async def edit(forum: Forum, member: Member | None, post_id: int, body: Any) -> 
                                 thread_id=post["thread_id"], post_id=post_id, note="edited your post")
         if post["depth"] == 0:
             thread = await threads.by_id(forum.db, post["thread_id"])
-            await search.index_post(forum.db, post_id, thread["title"], clean_body)
+            # A library item is found by its fields too, not only its description.
+            item = await library.by_thread(forum.db, post["thread_id"])
+            extra = "\n" + library_actions.searchable_text(item) if item else ""
+            await search.index_post(forum.db, post_id, thread["title"], clean_body + extra)
         else:
             await search.index_post(forum.db, post_id, "", clean_body)
         await post_changed(forum, "post.edited", post_id)

@@ -6,11 +6,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from forum.actions import NotFound, notify, require_moderator, require_writer, take_posting_allowance, uploads
+from forum.actions import follows as follow_actions
+from forum.actions import tags as tag_actions
 from forum.actions.live import channel_row_html, thread_subject
 from forum.auth import Member
 from forum.clock import utcnow
 from forum.db import channels, event_log, moderation, posts, search, threads, users
 from forum.services import Forum
+from forum.tag_names import check_names
 from forum.text import render_markdown, slugify
 from forum.validation import FieldErrors, ValidationError, check_body, check_title
 
@@ -35,15 +38,13 @@ async def _check_channels(forum: Forum, member: Member, slugs: Any) -> list[Any]
     return sorted(found, key=lambda c: c["position"])
 
 
-async def create_thread(forum: Forum, member: Member | None, title: Any, body: Any,
-                        channel_slugs: Any, *, introduction: bool = False,
-                        with_thread: Callable[[int], Awaitable[Any]] | None = None) -> int:
-    """`with_thread(thread_id)` runs inside the thread's transaction before its row is announced
-    (an event's date goes in with it: the row shows it)."""
-    member = require_writer(member)
+async def check_thread(forum: Forum, member: Member, title: Any, body: Any, channel_slugs: Any,
+                       tags: Any) -> tuple[str, str, list[Any], list[str]]:
+    """Title, message, channels and tags, cleaned; every field's problem reported at once."""
     errors = FieldErrors()
     clean_title = errors.check("title", check_title, title)
     clean_body = errors.check("body", check_body, body)
+    tag_names = errors.check("tags", check_names, tags) or []
     chosen = None
     try:
         chosen = await _check_channels(forum, member, channel_slugs)
@@ -51,6 +52,18 @@ async def create_thread(forum: Forum, member: Member | None, title: Any, body: A
         errors.fields.update(error.fields)
     errors.raise_if_any()
     assert clean_title and clean_body and chosen
+    return clean_title, clean_body, chosen, tag_names
+
+
+async def create_thread(forum: Forum, member: Member | None, title: Any, body: Any,
+                        channel_slugs: Any, *, introduction: bool = False, tags: Any = None,
+                        with_thread: Callable[[int], Awaitable[Any]] | None = None) -> int:
+    """`with_thread(thread_id)` runs inside the thread's transaction before its row is announced
+    (an event's date goes in with it: the row shows it). `tags`: names chosen for it; every
+    #tag in the message tags it too."""
+    member = require_writer(member)
+    clean_title, clean_body, chosen, tag_names = await check_thread(forum, member, title, body,
+                                                                    channel_slugs, tags)
     await take_posting_allowance(forum, member)
     known = await notify.known_mentions(forum, clean_body)
     shown = await uploads.named_in(forum, clean_body)
@@ -60,9 +73,11 @@ async def create_thread(forum: Forum, member: Member | None, title: Any, body: A
         await uploads.mark_used(forum, shown)
         thread_id = await threads.insert(forum.db, title=clean_title, slug=slugify(clean_title),
                                          author_id=member.id, now=now, is_introduction=introduction)
+        hashtags: list[str] = []
         post_id = await posts.insert(forum.db, thread_id=thread_id, author_id=member.id,
                                      parent_row=None, body=clean_body,
-                                     html=render_markdown(clean_body, notify.mention_links(known), shown),
+                                     html=render_markdown(clean_body, notify.mention_links(known), shown,
+                                                          hashtags),
                                      now=now)
         await notify.notify_mentions(forum, known, actor_id=member.id, thread_id=thread_id,
                                      post_id=post_id)
@@ -74,8 +89,11 @@ async def create_thread(forum: Forum, member: Member | None, title: Any, body: A
         await search.index_post(forum.db, post_id, clean_title, clean_body, new=True)
         await users.record_post(forum.db, member.id, now)
         await threads.add_to_channels(forum.db, thread_id, [c["id"] for c in chosen], now)
+        await tag_actions.add_tags(forum, thread_id, tag_names + hashtags, now)
         if with_thread is not None:
             await with_thread(thread_id)
+        await tag_actions.announce_new_thread(forum, thread_id, member.id)
+        await follow_actions.notify_followers(forum, thread_id, member.id, chosen)
         thread = await threads.by_id(forum.db, thread_id)
         row_html = channel_row_html(forum, thread, [c["name"] for c in chosen])
         for channel in chosen:

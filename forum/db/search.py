@@ -59,6 +59,7 @@ _FILTERS = {
     "channel": "EXISTS (SELECT 1 FROM thread_channels tc JOIN channels c ON c.id = tc.channel_id "
                "WHERE tc.thread_id = p.thread_id AND c.slug = :channel)",
     "author": "p.author_id = (SELECT id FROM users WHERE username_key = :author)",
+    "tag": "EXISTS (SELECT 1 FROM thread_tags tt WHERE tt.thread_id = p.thread_id AND tt.tag_id = :tag)",
     "since": "p.created_at >= :since",
     "until": "p.created_at < :until",
 }
@@ -113,12 +114,12 @@ _PAGE = """SELECT r.post_id, r.rank, r.title_hit, r.more_matches, p.thread_id, p
 
 
 async def search(db: Database, query: SearchQuery, *, channel: str | None = None,
-                 since: date | None = None, until: date | None = None,
+                 tag: int | None = None, since: date | None = None, until: date | None = None,
                  cursor: str | None = None, limit: int = 20,
                  include_hidden: bool = False) -> tuple[list[Any], str | None]:
     values: dict[str, Any] = {"limit": limit + 1, "window": SEARCH_WINDOW}
     where = ["p.deleted_at IS NULL"] + ([] if include_hidden else ["p.hidden_at IS NULL"])
-    for name, value in (("channel", channel), ("author", query.author and query.author.lower()),
+    for name, value in (("channel", channel), ("tag", tag), ("author", query.author and query.author.lower()),
                         ("since", since and _midnight(since)),
                         ("until", until and _midnight(until + timedelta(days=1)))):
         if value:
@@ -154,13 +155,23 @@ def _midnight(day: date) -> datetime:
     return as_utc(datetime.combine(day, time.min))  # type: ignore[return-value]
 
 
+# A library item's opening post is indexed with the item's fields too (forum/actions/library.py
+# searchable_text), so a rebuilt index finds it by them as well.
+_LIBRARY_WORDS = (
+    "COALESCE((SELECT REPLACE(li.kind, '_', ' ') || ' ' || COALESCE(li.resource_type, '') || ' ' || "
+    "li.organisation || ' ' || li.location || ' ' || li.what_was_done || ' ' || li.outcomes || ' ' || "
+    "COALESCE(CAST(li.year AS TEXT), '') FROM library_items li "
+    "WHERE li.thread_id = p.thread_id AND p.depth = 0), '')")
+
+
 async def rebuild_index(db: Database) -> None:
     """Index every live post afresh (after a copy between engines, whose indexes differ)."""
+    body = f"p.body || ' ' || {_LIBRARY_WORDS}"
     if db.is_sqlite:
         await db.execute("DELETE FROM post_search")
         await db.execute(
             "INSERT INTO post_search (rowid, title, body) "
-            "SELECT p.id, CASE WHEN p.depth = 0 THEN t.title ELSE '' END, p.body "
+            f"SELECT p.id, CASE WHEN p.depth = 0 THEN t.title ELSE '' END, {body} "
             "FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.deleted_at IS NULL")
     else:
         await db.execute("DELETE FROM post_search")
@@ -168,5 +179,5 @@ async def rebuild_index(db: Database) -> None:
             "INSERT INTO post_search (post_id, document) "
             "SELECT p.id, setweight(to_tsvector('simple', unaccent("
             "CASE WHEN p.depth = 0 THEN t.title ELSE '' END)), 'A') || "
-            "setweight(to_tsvector('simple', unaccent(p.body)), 'B') "
+            f"setweight(to_tsvector('simple', unaccent({body})), 'B') "
             "FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.deleted_at IS NULL")

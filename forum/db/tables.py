@@ -431,6 +431,71 @@ uploads = sa.Table(
     sa.Index("ix_uploads_owner_id_created_at", "owner_id", "created_at"),
 )
 
+# A tag is shown as first written (`name`) and matched by `key` (forum/tag_names.py). A tag
+# renamed or merged away stays as an alias (`merged_into`), so old #links still lead somewhere.
+tags = sa.Table(
+    "tags",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(50), nullable=False),
+    # Folding can lengthen a name ("ﬁ" -> "fi"): room for that.
+    sa.Column("key", sa.String(100), nullable=False, unique=True),
+    # Denormalised, kept in the tagging transaction.
+    sa.Column("thread_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("merged_into", sa.Integer, sa.ForeignKey("tags.id"), nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+)
+
+# Last activity copied here, as in thread_channels: a tag page is one range of the listing index.
+thread_tags = sa.Table(
+    "thread_tags",
+    metadata,
+    sa.Column("tag_id", sa.Integer, sa.ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("thread_id", sa.Integer, sa.ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("last_activity_at", Timestamp, nullable=False),
+    sa.Index("ix_thread_tags_listing", "tag_id", "last_activity_at", "thread_id"),
+    sa.Index("ix_thread_tags_thread", "thread_id"),
+)
+
+# A library item (a resource or a case study) is a thread plus this row of structured fields,
+# as an event is a thread plus its row in `meetings`; its opening post is the description.
+library_items = sa.Table(
+    "library_items",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("thread_id", sa.Integer, sa.ForeignKey("threads.id", ondelete="CASCADE"), nullable=False,
+              unique=True),
+    # "resource" or "case_study" (forum/actions/library.py).
+    sa.Column("kind", sa.String(16), nullable=False),
+    # A resource's type: toolkit, guide, report, video, website or other.
+    sa.Column("resource_type", sa.String(16), nullable=True),
+    sa.Column("link", sa.String(500), nullable=False, server_default=""),
+    sa.Column("upload_id", sa.Integer, sa.ForeignKey("uploads.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("year", sa.Integer, nullable=True),
+    sa.Column("organisation", sa.String(120), nullable=False, server_default=""),
+    sa.Column("location", sa.String(120), nullable=False, server_default=""),
+    sa.Column("what_was_done", sa.Text, nullable=False, server_default=""),
+    sa.Column("outcomes", sa.Text, nullable=False, server_default=""),
+    sa.Column("contact", sa.String(200), nullable=False, server_default=""),
+    # Moderators feature a few at the top of /library.
+    sa.Column("featured", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Index("ix_library_items_kind_id", "kind", "id"),
+)
+
+# A member follows a tag or a channel (one of the two per row) to be told of its new threads.
+follows = sa.Table(
+    "follows",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("tag_id", sa.Integer, sa.ForeignKey("tags.id", ondelete="CASCADE"), nullable=True, index=True),
+    sa.Column("channel_id", sa.Integer, sa.ForeignKey("channels.id", ondelete="CASCADE"), nullable=True,
+              index=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.UniqueConstraint("user_id", "tag_id", name="uq_follows_user_id_tag_id"),
+    sa.UniqueConstraint("user_id", "channel_id", name="uq_follows_user_id_channel_id"),
+)
+
 # The full-text index (post_search) is engine-specific and made by migrations alone: an FTS5
 # table on SQLite, a tsvector table with a GIN index on PostgreSQL (0002, forum/db/search.py),
 # and on PostgreSQL a GIN index of its title part alone (0020, for suggestions).

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from forum.actions import library as library_actions
 from forum.actions import meetings as meeting_actions
 from forum.actions import posts as post_actions
 from forum.actions import threads as thread_actions
@@ -48,10 +49,14 @@ class _Loading:
                 "starts_at": starts.isoformat(), "ends_at": ends.isoformat(),
                 "location": thread["event"]["location"], "capacity": thread["event"].get("capacity")})
             self.meetings[thread["name"]] = meeting_id
+        elif "library" in thread:
+            _, thread_id = await library_actions.create_item(self.forum, author, {
+                **thread["library"], "title": thread["title"], "body": body,
+                "categories": thread["channels"], "tags": thread.get("tags", [])})
         else:
             thread_id = await thread_actions.create_thread(
                 self.forum, author, thread["title"], body, thread["channels"],
-                introduction=thread.get("introduction", False))
+                introduction=thread.get("introduction", False), tags=thread.get("tags"))
         self.threads[thread["name"]] = thread_id
 
     async def pin(self, thread: dict[str, Any]) -> None:

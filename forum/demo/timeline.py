@@ -4,10 +4,12 @@ loaded, so the forum always looks like a community in its second year.
 
 members.toml: [[member]] username, display_name, role, days_ago (joined), bio, greeter.
 threads/*.toml, one thread each: title, channels, author, days_ago (started), body, and
-optionally pinned, introduction; [event] makes it an event (starts_in_days, starts_at as a UK
+optionally pinned, introduction, tags; [event] makes it an event (starts_in_days, starts_at as a UK
 clock time, hours, location, capacity, registrations in the order they came); [[reply]] in
 order: author, body, days_later and/or hours_later after the post it answers, which is the
-reply whose key is its `to`, or the opening post without one."""
+reply whose key is its `to`, or the opening post without one.
+library/*.toml: the same, with [library] making the thread a library item (kind, link,
+resource_type, year, organisation, location, what_was_done, outcomes, contact)."""
 
 from __future__ import annotations
 
@@ -44,8 +46,8 @@ def members() -> list[dict[str, Any]]:
 
 def threads() -> list[dict[str, Any]]:
     """Each thread file, with its name (the file's stem) as "name"."""
-    return [{**tomllib.loads(path.read_text("utf-8")), "name": path.stem}
-            for path in sorted((CONTENT / "threads").glob("*.toml"))]
+    paths = sorted((CONTENT / "threads").glob("*.toml")) + sorted((CONTENT / "library").glob("*.toml"))
+    return [{**tomllib.loads(path.read_text("utf-8")), "name": path.stem} for path in paths]
 
 
 def _later(item: dict[str, Any]) -> timedelta:

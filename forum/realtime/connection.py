@@ -19,11 +19,13 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from forum.auth import Member
 from forum.db import channels as channel_queries
 from forum.db import conversations, event_log, threads, users
+from forum.db import tags as tag_queries
 from forum.ids import parse_id
 from forum.realtime.envelopes import MEMBERS_CHANNEL, dumps, error_frame, event_frame
 from forum.realtime.presence import QUIET_CHANNELS, Presence
 from forum.realtime.socket_writer import SocketWriter
 from forum.services import Forum
+from forum.tag_names import is_valid_name
 from forum.validation import storable
 
 log = logging.getLogger("forum.ws")
@@ -416,6 +418,9 @@ async def channel_exists(forum: Forum, name: str) -> bool:
         exists = await channel_queries.by_slug(forum.db, key) is not None
     elif kind == "thread" and (thread_id := parse_id(key)) is not None:
         exists = await threads.by_id(forum.db, thread_id) is not None
+    elif kind == "tag" and is_valid_name(key):
+        tag = await tag_queries.by_key(forum.db, key)
+        exists = tag is not None and tag["key"] == key  # a renamed tag's page listens to its new key
     else:
         return False
     if exists:

@@ -11,11 +11,12 @@ from forum.actions import PermissionDenied
 from forum.actions.moderation import SITE_CHANNEL
 from forum.actions.threads import create_thread
 from forum.clock import as_utc, utcnow
-from forum.db import channels, cursors, meetings, reads, threads, users
+from forum.db import channels, cursors, follows, meetings, reads, threads, users
 from forum.ratelimit import RateLimited
 from forum.routes._common import forum_of, member_of, render, render_limited
 from forum.routes._composer_files import read_composer_form, with_attachment
 from forum.storage import UploadRefused, UploadTooLarge
+from forum.tag_names import split_line
 from forum.templating import page_rows, thread_url
 from forum.validation import ValidationError
 
@@ -63,6 +64,8 @@ async def channel_page(request: Request) -> Response:
         new_threads = {r["id"] for r in rows if r["id"] not in opened and r["author_id"] != member.id
                        and (joined is None or as_utc(r["last_activity_at"]) > joined)}
     return await render(request, "channels/channel.html", {
+        "following": bool(member and await follows.is_following(forum.db, member.id,
+                                                                channel_id=channel["id"])),
         "channel": channel, "threads": rows, "next_cursor": next_cursor,
         "first_page": not request.query_params.get("cursor"),
         "new_counts": new_counts, "new_threads": new_threads,
@@ -78,17 +81,19 @@ async def new_thread(request: Request) -> Response:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     all_channels = await channels.all_channels(forum.db)
     context = {"channel": channel, "all_channels": all_channels, "errors": {},
-               "form": {"title": "", "body": "", "categories": [channel["slug"]]}}
+               "form": {"title": "", "body": "", "tags": "", "categories": [channel["slug"]]}}
     if request.method == "GET":
         return await render(request, "channels/new_thread.html", context)
     form, posted = await read_composer_form(request)
     chosen = [str(v) for v in form.getlist("categories")]
     context["form"] = {"title": str(form.get("title", "")), "body": str(form.get("body", "")),
-                       "categories": chosen, "alt": str(form.get("alt", ""))}
+                       "tags": str(form.get("tags", "")), "categories": chosen,
+                       "alt": str(form.get("alt", ""))}
     try:
         context["form"]["body"] = await with_attachment(request, member, context["form"]["body"], posted,
                                                         context["form"]["alt"])
-        thread_id = await create_thread(forum, member, form.get("title"), context["form"]["body"], chosen)
+        thread_id = await create_thread(forum, member, form.get("title"), context["form"]["body"], chosen,
+                                        tags=split_line(context["form"]["tags"]))
     except ValidationError as error:
         context["errors"] = error.fields
         return await render(request, "channels/new_thread.html", context, status_code=400)

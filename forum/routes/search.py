@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from forum.clock import isoformat
-from forum.db import channels, cursors, suggestions
+from forum.db import channels, cursors, suggestions, tags
 from forum.db import search as search_queries
 from forum.routes._common import forum_of, member_of, render
 from forum.routes.api._common import ApiError
@@ -24,6 +24,7 @@ from forum.search_query import (
     parse,
     snippet,
 )
+from forum.tag_names import is_valid_name, tag_key
 from forum.templating import thread_url, user_url
 from forum.text import text_as_read
 from forum.validation import ValidationError, plain_text, storable
@@ -44,7 +45,7 @@ def _date(value: str | None, field: str) -> date | None:
 async def run_search(request: Request) -> tuple[list[dict[str, Any]], str | None]:
     """Raises ValidationError naming the field when the query or a filter is unusable."""
     params = request.query_params
-    for field in ("q", "author", "channel"):
+    for field in ("q", "author", "channel", "tag"):
         plain_text(params.get(field), field)  # a NUL would be a database error on PostgreSQL
     try:
         query = parse(params.get("q", ""), params.get("author"))
@@ -56,9 +57,14 @@ async def run_search(request: Request) -> tuple[list[dict[str, Any]], str | None
     member = await member_of(request)
     if channel and await channels.by_slug(db, channel) is None:
         raise ValidationError({"channel": "No channel has that name."})
+    tag = None
+    if tag_name := (params.get("tag") or "").strip().removeprefix("#"):
+        tag = await tags.by_key(db, tag_key(tag_name)) if is_valid_name(tag_name) else None
+        if tag is None:
+            raise ValidationError({"tag": "No thread carries that tag."})
     try:
         rows, next_cursor = await search_queries.search(
-            db, query, channel=channel, since=since, until=until,
+            db, query, channel=channel, tag=tag["id"] if tag else None, since=since, until=until,
             cursor=params.get("cursor"), limit=RESULTS_PER_PAGE,
             include_hidden=bool(member and member.is_moderator))
     except cursors.BadCursor as error:

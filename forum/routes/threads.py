@@ -14,7 +14,7 @@ from forum.actions import posts as post_actions
 from forum.actions import reactions as reaction_actions
 from forum.actions import threads as thread_actions
 from forum.auth import can_edit_post
-from forum.db import channels, meetings, posts, reactions, reads, threads, users
+from forum.db import channels, library, meetings, posts, reactions, reads, tags, threads, users
 from forum.ids import id_field, parse_id
 from forum.ratelimit import RateLimited
 from forum.routes._common import forum_of, member_of, read_form, render, render_limited
@@ -90,6 +90,8 @@ async def thread_page(request: Request) -> Response:
         "thread": thread, "posts": rows, "next_cursor": next_cursor, "first_page": not after,
         "channels": await forum.shared.get(forum, ("thread channels", thread["id"]),
                                            lambda: threads.channels_of(forum.db, thread["id"])),
+        "tags": await tags.of_thread(forum.db, thread["id"]),
+        "library_item": await library.by_thread(forum.db, thread["id"]) if not after else None,
         "errors": {}, "form": {},
         "new_after": new_after, "first_new": first_new, "my_reactions": my_reactions,
         "own_waiting_introduction": own_waiting_introduction,

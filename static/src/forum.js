@@ -958,7 +958,8 @@
 })();
 
 // -- features fetched when first wanted: every thread page needs the code above, but few
-// readers edit or attach a file, so that code (forum-edit.js, forum-attach.js) waits for them.
+// readers edit, attach a file or tag a thread, so that code (forum-edit.js, forum-attach.js,
+// forum-tags.js) waits for them.
 (function () {
   "use strict";
 
@@ -996,6 +997,11 @@
   function inComposer(node) { return node.closest && node.closest("form.composer"); }
   document.addEventListener("focusin", function (event) { if (inComposer(event.target)) want("attach"); });
   document.addEventListener("dragenter", function () { want("attach"); });
+
+  // Tag suggestions (forum-tags.js): fetched when a tag field is first reached for.
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches && event.target.matches("input[data-tag-suggest]")) want("tags");
+  });
   document.addEventListener("change", function (event) {
     var input = event.target;
     if (state.attach === "ready" || input.type !== "file" || !inComposer(input)) return;

@@ -12,7 +12,7 @@ from forum.actions import moderation as moderation_actions
 from forum.actions import posts as post_actions
 from forum.actions import reactions as reaction_actions
 from forum.actions import threads as thread_actions
-from forum.db import channels, cursors, posts, reactions, threads
+from forum.db import channels, cursors, posts, reactions, tags, threads
 from forum.reactions import NAMES as REACTION_NAMES
 from forum.reactions import api_reactions
 from forum.routes._common import forum_of, member_of
@@ -58,8 +58,10 @@ async def _thread(request: Request) -> Any:
 
 
 async def _thread_json_with_channels(request: Request, thread: Any) -> dict[str, Any]:
-    in_channels = await threads.channels_of(forum_of(request).db, thread["id"])
-    return thread_json(thread, [c["slug"] for c in in_channels])
+    db = forum_of(request).db
+    in_channels = await threads.channels_of(db, thread["id"])
+    return {**thread_json(thread, [c["slug"] for c in in_channels]),
+            "tags": [t["name"] for t in await tags.of_thread(db, thread["id"])]}
 
 
 async def create_thread(request: Request) -> JSONResponse:
@@ -67,7 +69,7 @@ async def create_thread(request: Request) -> JSONResponse:
     data = await json_body(request)
     forum = forum_of(request)
     thread_id = await thread_actions.create_thread(
-        forum, member, data.get("title"), data.get("body"), data.get("categories"))
+        forum, member, data.get("title"), data.get("body"), data.get("categories"), tags=data.get("tags"))
     thread = await threads.by_id(forum.db, thread_id)
     return JSONResponse(await _thread_json_with_channels(request, thread), status_code=201)
 

@@ -36,7 +36,7 @@ SCHEMAS: dict[str, Any] = {
     "Thread": _obj(["id", "title", "author", "created_at"], id=INT, title=STR, slug=STR,
                    author=STR, author_display_name=STR, created_at=TIME, last_activity_at=TIME,
                    reply_count=INT, pinned=BOOL, locked=BOOL, url=STR,
-                   categories={"type": "array", "items": STR}),
+                   categories={"type": "array", "items": STR}, tags={"type": "array", "items": STR}),
     "Post": _obj(["id", "parent_id", "author", "body", "html", "created_at", "edited_at"],
                  id=INT, thread_id=INT, parent_id={"type": ["integer", "null"]}, depth=INT,
                  author=STR, author_display_name=STR, body=STR, html=STR, created_at=TIME,
@@ -104,6 +104,13 @@ def _query_param(name: str) -> dict[str, Any]:
 
 
 THREAD_ID = _path_param("thread_id", INT)
+TAG_NAMES = {"type": "array", "items": STR, "maxItems": 10}
+LIBRARY_ITEM = _obj(["id", "thread_id", "kind", "title", "summary", "tags"], id=INT, thread_id=INT,
+                    kind=STR, title=STR, summary=STR, tags={"type": "array", "items": STR}, url=STR,
+                    reply_count=INT, featured=BOOL, created_at=TIME, link=STR, organisation=STR,
+                    location=STR, resource_type=STR, year=INT, what_was_done=STR, outcomes=STR,
+                    contact=STR, upload=_obj(["id", "url"], id=INT, url=STR, name=STR, content_type=STR,
+                                             size=INT))
 POST_ID = _path_param("post_id", INT)
 EMOJI = _path_param("emoji", {"type": "string", "enum": list(REACTION_NAMES)})
 REACTIONS_ANSWER = _obj(["reactions"], reactions={"type": "array", "items": _ref("Reaction")})
@@ -171,9 +178,38 @@ PATHS: dict[str, Any] = {
         "A channel's threads, pinned first, then by latest activity", 200,
         _obj(["threads", "next_cursor"], threads={"type": "array", "items": _ref("Thread")},
              next_cursor=NSTR), params=[_path_param("slug", STR), _query_param("cursor")])},
-    "/threads": {"post": _op("Start a thread", 201, _ref("Thread"), auth=True, body=_obj(
+    "/threads": {"post": _op("Start a thread; tags: up to 10 names (a #tag in the body tags it too)",
+                             201, _ref("Thread"), auth=True, body=_obj(
         ["title", "body", "categories"], title=STR, body=STR,
-        categories={"type": "array", "items": STR, "minItems": 1}))},
+        categories={"type": "array", "items": STR, "minItems": 1}, tags=TAG_NAMES))},
+    "/threads/{thread_id}/tags": {"put": _op(
+        "Set a thread's tags (its starter or a moderator)", 200, _obj(["tags"], tags=TAG_NAMES),
+        auth=True, params=[THREAD_ID], body=_obj(["tags"], tags=TAG_NAMES))},
+    "/library": {
+        "get": _op("Library items, newest (or sort=discussed: most replies) first; filter by kind "
+                   "(resource or case_study), tag, channel and words", 200,
+                   _obj(["items", "next_cursor"], items={"type": "array", "items": LIBRARY_ITEM},
+                        next_cursor=NSTR),
+                   params=[_query_param(n) for n in ("kind", "tag", "channel", "q", "sort", "cursor")]),
+        "post": _op("Add a resource (needs a link or an upload_id) or a case study: a thread with fields",
+                    201, _obj(["id", "thread_id"], id=INT, thread_id=INT), auth=True, body=_obj(
+                        ["kind", "title", "body", "categories"],
+                        kind={"type": "string", "enum": ["resource", "case_study"]}, title=STR, body=STR,
+                        categories={"type": "array", "items": STR, "minItems": 1}, tags=TAG_NAMES,
+                        link=STR, upload_id=INT, organisation=STR, location=STR, year=INT,
+                        resource_type={"type": "string", "enum": ["toolkit", "guide", "report", "video",
+                                                                  "website", "other"]},
+                        what_was_done=STR, outcomes=STR, contact=STR))},
+    "/tags": {"get": _op(
+        "Tags starting with q (accents and case aside), most used first", 200,
+        _obj(["tags"], tags={"type": "array", "items": _obj(["name", "thread_count"], name=STR,
+                                                             thread_count=INT)}),
+        params=[_query_param("q")])},
+    "/tags/{tag}/threads": {"get": _op(
+        "A tag's threads, by latest activity", 200,
+        _obj(["threads", "next_cursor"], threads={"type": "array", "items": _ref("Thread")},
+             next_cursor=NSTR, tag=_obj(["name", "thread_count"], name=STR, thread_count=INT)),
+        params=[_path_param("tag", STR), _query_param("cursor")])},
     "/threads/{thread_id}": {"get": _op("A thread and one slice of its posts, in thread order",
                                         200, THREAD_PAGE, params=[THREAD_ID, _query_param("cursor")])},
     "/threads/{thread_id}/posts": {"post": _op(
@@ -194,7 +230,7 @@ PATHS: dict[str, Any] = {
             thread_id=INT, title=STR, slug=STR, post_id=INT, author=STR, author_display_name=STR,
             channel=STR, channel_name=STR, snippet=STR, created_at=TIME, title_match=BOOL,
             more_matches=INT)}),
-        params=[_query_param(n) for n in ("q", "channel", "author", "from", "to", "cursor")])},
+        params=[_query_param(n) for n in ("q", "channel", "tag", "author", "from", "to", "cursor")])},
     "/uploads": {"post": _upload_op()},
     "/search/suggest": {"get": _op(
         "Suggestions as the search box is typed in: up to 5 threads whose title holds the words "
