@@ -21,9 +21,11 @@ import pytest
 import sqlalchemy as sa
 from asgi_lifespan import LifespanManager
 
+from forum.actions import blocks as block_actions
 from forum.actions import conversations as conversation_actions
 from forum.actions import follows as follow_actions
 from forum.actions import meetings as meeting_actions
+from forum.actions import message_reports as report_actions
 from forum.actions import moderation as moderation_actions
 from forum.actions import posts as post_actions
 from forum.actions import reactions as reaction_actions
@@ -100,7 +102,9 @@ async def fill_every_table(forum: Any) -> None:
     await reaction_actions.react(forum, people[1], edited["id"], "heart", on=True)
     conversation_id = await conversation_actions.start(
         forum, people[0], [people[1].username], "Your case study", "Could we talk about it?")
-    await conversation_actions.send(forum, people[1], conversation_id, "Gladly: Thursday?")
+    answer = await conversation_actions.send(forum, people[1], conversation_id, "Gladly: Thursday?")
+    await report_actions.report(forum, people[0], conversation_id, answer["id"], "Not what I meant")
+    await block_actions.block(forum, people[2], people[3].username)
     picture = await upload_actions.upload(forum, people[3], sample.png((1600, 900)), "bay.png", "The bay")
     minutes = await upload_actions.upload(forum, people[3], sample.PDF, "minutes.pdf", "")
     await post_actions.reply(forum, people[3], edited["thread_id"],
