@@ -161,6 +161,17 @@ def live_server(database_url: str, uploads_url: str, tmp_path: Path) -> Iterator
 
 
 @pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    """Debian's Chromium through Playwright, one per test (tests/browser.py starts it)."""
+    from tests.browser import CHROMIUM_MISSING, chromium, chromium_path
+
+    if not chromium_path():
+        skip_unless_required(CHROMIUM_MISSING)
+    async with chromium() as b:
+        yield b
+
+
+@pytest.fixture
 async def other_client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
     """A second browser, with its own cookies."""
     async with make_client(app) as c:

@@ -9,21 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser import CHROMIUM_MISSING, chromium, chromium_path, sign_up
-from tests.conftest import skip_unless_required
+from tests.browser import sign_up
 from tests.test_cli import run_forum
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
 
 LOCKED = "This thread is locked: it takes no new replies."
 
-
-@pytest.fixture
-async def browser():
-    if not chromium_path():
-        skip_unless_required(CHROMIUM_MISSING)
-    async with chromium() as b:
-        yield b
 
 
 async def member_page(browser, base: str, username: str, display_name: str) -> Page:

@@ -7,19 +7,11 @@ import re
 import pytest
 from playwright.async_api import expect
 
-from tests.browser import CHROMIUM_MISSING, chromium, chromium_path, sign_up
-from tests.conftest import skip_unless_required
+from tests.browser import sign_up
 from tests.test_cli import run_forum
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
 
-
-@pytest.fixture
-async def browser():
-    if not chromium_path():
-        skip_unless_required(CHROMIUM_MISSING)
-    async with chromium() as b:
-        yield b
 
 
 async def test_an_event_is_posted_with_the_date_and_time_pickers(live_server, browser):

@@ -4,27 +4,18 @@ field suggests as they type, and finds it again by that tag."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser, expect
+from playwright.async_api import expect
 
 from tests import sample_files as sample
-from tests.browser import CHROMIUM_MISSING, chromium, chromium_path, sign_up
-from tests.conftest import skip_unless_required
+from tests.browser import sign_up
 from tests.helpers import api_token, start_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
 
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    if not chromium_path():
-        skip_unless_required(CHROMIUM_MISSING)
-    async with chromium() as b:
-        yield b
 
 
 @pytest.mark.parametrize("javascript", [True, False])

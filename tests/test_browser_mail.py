@@ -4,15 +4,12 @@ the mail a real SMTP server received."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser
 
-from tests.browser import chromium, chromium_path
-from tests.conftest import skip_unless_required
 from tests.helpers import PASSWORD
 from tests.mail_server import SmtpServer
 from tests.servers import ServerProcess
@@ -35,13 +32,6 @@ def mail_server(database_url: str, tmp_path: Path, smtp: SmtpServer) -> Iterator
     yield server
     server.stop()
 
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    if not chromium_path():
-        skip_unless_required(CHROMIUM_MISSING)
-    async with chromium() as b:
-        yield b
 
 
 async def test_forgot_password_end_to_end(mail_server, smtp, browser):

@@ -8,18 +8,10 @@ import re
 import pytest
 from playwright.async_api import expect
 
-from tests.browser import CHROMIUM_MISSING, chromium, chromium_path, sign_up
-from tests.conftest import skip_unless_required
+from tests.browser import sign_up
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
 
-
-@pytest.fixture
-async def browser():
-    if not chromium_path():
-        skip_unless_required(CHROMIUM_MISSING)
-    async with chromium() as b:
-        yield b
 
 
 async def test_a_conversation_is_live_both_ways(live_server, browser):

@@ -10,7 +10,6 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.browser import CHROMIUM_MISSING, chromium, chromium_path, sign_up
+from tests.browser import sign_up
 from tests.conftest import skip_unless_required
 from tests.helpers import PASSWORD
 from tests.servers import ServerProcess
@@ -80,13 +79,6 @@ def demo_server(database_url: str, demo_database: Path, tmp_path: Path) -> Any:
     yield server
     server.stop()
 
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    if not chromium_path():
-        skip_unless_required(CHROMIUM_MISSING)
-    async with chromium() as b:
-        yield b
 
 
 # -- helpers ------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -33,8 +33,6 @@ from starlette.routing import Route
 from forum.app import create_app
 from forum.settings import Settings
 from forum.text import ALLOWED_TAGS
-from tests.browser import CHROMIUM_MISSING, chromium, chromium_path
-from tests.conftest import skip_unless_required
 from tests.helpers import CSRF_META, PASSWORD
 from tests.live_helpers import LiveClient, session_cookie
 from tests.servers import ServerProcess
@@ -239,13 +237,6 @@ def planted(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> 
             session.http.close()
         server.stop()
 
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    if not chromium_path():
-        skip_unless_required(CHROMIUM_MISSING)
-    async with chromium() as b:
-        yield b
 
 
 # -- watching a browser ----------------------------------------------------------------------
