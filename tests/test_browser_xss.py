@@ -556,6 +556,14 @@ def pages_for(planted: Planted) -> dict[str, list[tuple[str, str, int]]]:
         "/metrics": [("/metrics", "any", 403)],
         "/favicon.ico": [("/favicon.ico", "any", 200)],
         "/uploads/{key}": [(f"/uploads/{'0' * 64}.png", "any", 404)],
+        "/library": [("/library", "any", 200), ("/library?kind=case_study", "any", 200)],
+        "/library/new": [("/library/new", "any", 200)],
+        "/library/{item_id:id}/edit": [("/library/999999/edit", "any", 404)],
+        "/t/{thread_id:id}/tags": [(f"/t/{thread_id}/tags", "moderator", 200)],
+        "/tags/{tag:str}": [("/tags/no-such-tag", "any", 404)],
+        "/messages": [("/messages", "any", 200)],
+        "/messages/{conversation_id:id}": [("/messages/999999", "any", 404)],
+        "/messages/{conversation_id:id}/report/{message_id:id}": [("/messages/999999/report/1", "any", 404)],
     }
 
 

@@ -33,5 +33,7 @@
           .catch(function () { list.textContent = ""; });
       }, ASK_AFTER_MS);
     });
+    // Fetched as the field was reached for: what was typed meanwhile is looked up at once.
+    if (field.value) field.dispatchEvent(new Event("input"));
   });
 })();
