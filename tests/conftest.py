@@ -161,6 +161,16 @@ def live_server(database_url: str, uploads_url: str, tmp_path: Path) -> Iterator
 
 
 @pytest.fixture
+def smtp() -> Iterator[Any]:
+    """A real SMTP server (aiosmtpd) on a free port, holding what it receives."""
+    from tests.mail_server import SmtpServer
+
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 async def browser() -> AsyncIterator[Any]:
     """Debian's Chromium through Playwright, one per test (tests/browser.py starts it)."""
     from tests.browser import CHROMIUM_MISSING, chromium, chromium_path

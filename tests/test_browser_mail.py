@@ -18,12 +18,6 @@ pytestmark = pytest.mark.browser
 CHROMIUM_MISSING = "browser tests need Debian's chromium: apt-get install chromium"
 
 
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
 
 @pytest.fixture
 def mail_server(database_url: str, tmp_path: Path, smtp: SmtpServer) -> Iterator[ServerProcess]:

@@ -5,7 +5,6 @@ for event mail only."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,13 +18,6 @@ from tests.conftest import make_client
 from tests.helpers import api_token, make_member
 from tests.mail_server import SmtpServer, confirmed_member, mail_settings, path_of
 from tests.test_meetings import event_data
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

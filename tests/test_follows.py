@@ -4,7 +4,6 @@ new thread in it, and the email that notification brings to members who chose it
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -66,12 +65,6 @@ async def test_following_needs_a_member_a_token_and_a_real_target(client):
     assert (await submit(client, "/c/no-such/follow", {}, "/")).status_code == 404
     assert (await submit(client, "/tags/bad%20tag/follow", {}, "/")).status_code == 404
 
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

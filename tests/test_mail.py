@@ -7,7 +7,6 @@ import asyncio
 import mailbox
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,13 +21,6 @@ from forum.settings import Settings
 from tests.conftest import TEST_SECRET
 from tests.mail_server import SmtpServer
 from tests.servers import free_port
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ killed server."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -15,13 +14,6 @@ from forum.settings import Settings
 from tests.helpers import PASSWORD, api_token, csrf_token, submit
 from tests.mail_server import SmtpServer, mail_settings, path_of
 from tests.servers import ServerProcess, free_port
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -23,12 +22,6 @@ from tests.mail_server import SmtpServer, confirmed_member, mail_settings, path_
 
 DELAY = 60
 
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

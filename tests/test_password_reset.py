@@ -4,7 +4,6 @@ through a real SMTP server; a reset ends every session and API token; rate limit
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -18,12 +17,6 @@ from tests.mail_server import SmtpServer, mail_settings, path_of
 
 NEW_PASSWORD = "a brand new passphrase"
 
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

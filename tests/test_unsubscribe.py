@@ -4,8 +4,6 @@ RFC 8058's one-click POST, which alone goes without a CSRF token."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 import sqlalchemy as sa
@@ -15,13 +13,6 @@ from forum.settings import Settings
 from tests.conftest import make_client
 from tests.helpers import CSRF_META, PASSWORD, submit
 from tests.mail_server import SmtpServer, mail_settings, path_of
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
