@@ -198,6 +198,6 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
                     Middleware(PageCacheMiddleware),
                     Middleware(LiveResumePointMiddleware),
                     Middleware(OneConnectionPerRequestMiddleware)],
-        exception_handlers=errors.handlers,  # type: ignore[arg-type]
+        exception_handlers=errors.handlers,
         lifespan=lifespan,
     )

@@ -37,6 +37,7 @@ async def _with_forum(settings: Settings, work: Callable[[Any], Awaitable[Any]])
 
     app = create_app(dataclasses.replace(settings, rate_limits=False))
     async with app.router.lifespan_context(app) as state:
+        assert state is not None  # forum.app's lifespan yields its state
         return await work(state["forum"])
 
 

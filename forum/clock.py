@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from typing import overload
 
 # Set only while the demo writes its year of history through the members' own actions, so
 # every row and counter an action writes carries the moment it pretends to happen at.
@@ -26,6 +27,10 @@ def as_of(moment: datetime) -> Iterator[None]:
         _pretend_now.reset(token)
 
 
+@overload
+def as_utc(value: datetime | str) -> datetime: ...
+@overload
+def as_utc(value: None) -> None: ...
 def as_utc(value: datetime | str | None) -> datetime | None:
     """SQLite returns naive datetimes (stored as UTC), or their text from raw SQL;
     PostgreSQL returns aware ones."""

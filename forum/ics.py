@@ -18,13 +18,14 @@ def escape_text(value: str) -> str:
 
 
 def utc_stamp(value: datetime | str) -> str:
-    return as_utc(value).strftime("%Y%m%dT%H%M%SZ")  # type: ignore[union-attr]
+    return as_utc(value).strftime("%Y%m%dT%H%M%SZ")
 
 
 def fold(line: str) -> str:
     """Lines longer than 75 octets continue on the next line after CRLF and one space."""
     out: list[str] = []
-    current, size, limit = [], 0, 75
+    current: list[str] = []
+    size, limit = 0, 75
     for char in line:
         width = len(char.encode("utf-8"))
         if size + width > limit:

@@ -10,6 +10,8 @@ import unicodedata
 from typing import Any
 from urllib.parse import quote
 
+from markdown_it.rules_inline import StateInline
+
 from forum.validation import ValidationError
 
 MAX_LENGTH = 50
@@ -63,7 +65,7 @@ def check_names(value: Any, field: str = "tags") -> list[str]:
     return list(names.values())
 
 
-def _hashtag_rule(state, silent: bool) -> bool:  # type: ignore[no-untyped-def]
+def _hashtag_rule(state: StateInline, silent: bool) -> bool:
     pos = state.pos
     if state.src[pos] != "#" or state.linkLevel > 0:  # never a link inside a link's text
         return False

@@ -10,6 +10,7 @@ from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
 
 from forum import tag_names, uploads_markdown, video_cards
 
@@ -101,7 +102,7 @@ _MENTION_AFTER = re.compile(r"[\w@.+-]")  # "ann@example.org" is an address, not
 
 def mentioned_usernames(source: str) -> list[str]:
     """Every @name in the text, once each, as typed."""
-    names = []
+    names: list[str] = []
     for match in MENTION.finditer(source):
         before = source[match.start() - 1] if match.start() else ""
         if not (before and _MENTION_AFTER.match(before)) and match.group(1).lower() not in {
@@ -110,7 +111,7 @@ def mentioned_usernames(source: str) -> list[str]:
     return names
 
 
-def _mention_rule(state, silent: bool) -> bool:  # type: ignore[no-untyped-def]
+def _mention_rule(state: StateInline, silent: bool) -> bool:
     pos = state.pos
     if state.src[pos] != "@" or (pos and _MENTION_AFTER.match(state.src[pos - 1])):
         return False

@@ -44,8 +44,8 @@ def keys_in(source: str) -> set[str]:
     return {m.group(1) for m in UPLOAD_URL.finditer(source)}
 
 
-def _upload(env: Mapping[str, Any] | None, url: str | None) -> Any:
-    match = UPLOAD_URL.fullmatch(url or "")
+def _upload(env: Mapping[str, Any] | None, url: object) -> Any:
+    match = UPLOAD_URL.fullmatch(url) if isinstance(url, str) else None
     return ((env or {}).get("uploads") or {}).get(match.group(1)) if match else None
 
 

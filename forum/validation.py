@@ -4,8 +4,8 @@ the field, so forms can show the message beside it and the API can say which fie
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from forum.characters import (
     DIRECTION_MESSAGE,
@@ -24,6 +24,8 @@ PASSWORD_MAX = 1_000  # argon2 would hash more, but nobody types this much on pu
 DISPLAY_NAME_MAX = 60
 BIO_MAX = 2_000
 
+T = TypeVar("T")
+
 
 class ValidationError(Exception):
     def __init__(self, fields: Mapping[str, str]) -> None:
@@ -37,7 +39,7 @@ class FieldErrors:
     def __init__(self) -> None:
         self.fields: dict[str, str] = {}
 
-    def check(self, field: str, fn, *args):  # type: ignore[no-untyped-def]
+    def check(self, field: str, fn: Callable[..., T], *args: Any) -> T | None:
         try:
             return fn(*args)
         except ValidationError as error:

@@ -168,7 +168,7 @@ async def update_profile(forum: Forum, member: Member | None, fields: dict[str, 
     errors.raise_if_any()
     if clean:
         async with forum.db.transaction():
-            await users.update_profile(forum.db, member.id, **clean)  # type: ignore[arg-type]
+            await users.update_profile(forum.db, member.id, **clean)
             if "display_name" in clean:
                 await restate_member(forum, member.id)
 

@@ -15,7 +15,7 @@ from forum.validation import ValidationError
 CANNOT_MESSAGE = "You can't message this member."
 
 
-async def _other(forum: Forum, member: Member | None, username: Any) -> Any:
+async def _other(forum: Forum, member: Member | None, username: Any) -> tuple[Member, Any]:
     if member is None:
         raise PermissionDenied("Log in to block a member.")
     row = await users.by_username(forum.db, username) if isinstance(username, str) else None
@@ -23,18 +23,18 @@ async def _other(forum: Forum, member: Member | None, username: Any) -> Any:
         raise NotFound("No member has that username.")
     if row["id"] == member.id:
         raise ValidationError({"username": "You can't block yourself."})
-    return row
+    return member, row
 
 
 async def block(forum: Forum, member: Member | None, username: Any) -> None:
     # Suspended members may still block: it protects them, it says nothing to anyone.
-    row = await _other(forum, member, username)
-    await blocks.add(forum.db, member.id, row["id"], utcnow())  # type: ignore[union-attr]
+    member, row = await _other(forum, member, username)
+    await blocks.add(forum.db, member.id, row["id"], utcnow())
 
 
 async def unblock(forum: Forum, member: Member | None, username: Any) -> None:
-    row = await _other(forum, member, username)
-    await blocks.remove(forum.db, member.id, row["id"])  # type: ignore[union-attr]
+    member, row = await _other(forum, member, username)
+    await blocks.remove(forum.db, member.id, row["id"])
 
 
 async def refuse_if_blocked(forum: Forum, sender_id: int, recipient_ids: list[int]) -> None:

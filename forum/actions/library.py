@@ -129,11 +129,12 @@ async def create_item(forum: Forum, member: Member | None, data: dict[str, Any])
         errors.fields.update(error.fields)
     body = data.get("body")
     if upload is None and "upload_id" not in errors.fields and isinstance(body, str):
+        text = body
         # With JavaScript the composer uploads the file and names it in the message: the first
         # of the member's own files the message shows is the item's file.
         shown = [row for row in (await upload_actions.named_in(forum, body)).values()
                  if row["owner_id"] == member.id]
-        upload = min(shown, key=lambda row: body.index(row["key"]), default=None)
+        upload = min(shown, key=lambda row: text.index(row["key"]), default=None)
     if kind == "resource" and not errors.fields.get("link") and not fields["link"] and upload is None:
         errors.fields["link"] = "A resource needs a web address or a file."
     if upload is not None and isinstance(body, str) and upload["key"] not in keys_in(body):

@@ -47,7 +47,7 @@ def parse_time(value: Any, field: str, timezone: Any = None) -> datetime:
             moment = moment.replace(tzinfo=ZoneInfo(str(timezone).strip()))
         except (ZoneInfoNotFoundError, ValueError):
             raise ValidationError({"timezone": "Unknown time zone: use a name like Europe/London."}) from None
-    return as_utc(moment)  # type: ignore[return-value]
+    return as_utc(moment)
 
 
 def check_location(value: Any) -> str:
@@ -144,6 +144,7 @@ async def edit(forum: Forum, member: Member | None, meeting_id: int, data: dict[
         errors.fields["capacity"] = (f"{meeting['registered']} members already hold seats: "
                                      "give at least that many.")
     errors.raise_if_any()
+    assert title is not None  # checked above
     # One transaction for the channels, the description and the event: all or nothing.
     async with forum.db.transaction():
         locked = await meetings.lock(forum.db, meeting_id)  # first, as registrations take it
@@ -204,7 +205,7 @@ async def register(forum: Forum, member: Member | None, meeting_id: Any) -> dict
     (1 is next in line), None with a seat. Registering twice answers as the first time did."""
     member = require_writer(member)
     meeting = await _meeting_or_404(forum, meeting_id)
-    if as_utc(meeting["ends_at"]) <= utcnow():  # type: ignore[operator]
+    if as_utc(meeting["ends_at"]) <= utcnow():
         raise ValidationError({"event": "This event is over."})
     async with forum.db.transaction():
         locked = await meetings.lock(forum.db, meeting["id"])

@@ -3,6 +3,7 @@ member's own channel (user:{id}), which only they may subscribe to."""
 
 from __future__ import annotations
 
+from collections.abc import Set
 from typing import Any
 
 from forum.db import blocks, event_log, notifications, users
@@ -59,7 +60,7 @@ def mention_links(known: dict[str, Any]) -> dict[str, str]:
 
 
 async def notify_mentions(forum: Forum, known: dict[str, Any], *, actor_id: int, thread_id: int,
-                          post_id: int, skip: set[int] = frozenset()) -> None:  # type: ignore[assignment]
+                          post_id: int, skip: Set[int] = frozenset()) -> None:
     # The @name still links; only a member who blocked the writer is not told.
     blockers = await blocks.blockers_of(forum.db, actor_id, [row["id"] for row in known.values()])
     for row in known.values():

@@ -54,7 +54,9 @@ def schema_revision() -> str:
 
     from forum.db.migrate import alembic_config
 
-    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()  # type: ignore[return-value]
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert head is not None, "the migrations have one head"
+    return head
 
 
 def _to_json(column: sa.Column, value: Any) -> Any:
@@ -185,7 +187,7 @@ async def import_forum(db: Database, source: IO[str], progress: ProgressBar = la
                 await _store_file(store, item, number)
                 files += 1
                 continue
-            table = by_name.get(item.get("table"))  # type: ignore[arg-type]
+            table = by_name.get(str(item.get("table")))
             if table is None:
                 raise ExportFileError(f"Line {number}: unknown table {item.get('table')!r}.")
             if table is not pending_table or len(pending) >= bulk.BATCH_ROWS:

@@ -29,7 +29,7 @@ class FileLineError(ValueError):
 async def write_files(db: Database, store: Storage, out: IO[str]) -> tuple[int, list[str]]:
     """Write every file the uploads name, once each. Returns (files written, keys whose bytes
     the store no longer has: left out, and told)."""
-    written, missing, seen = 0, [], set()
+    written, missing, seen = 0, [], set[str]()
     async for rows in bulk.batches(db, uploads):
         for row in rows:
             for key in sorted(sizes_of(row) - seen):

@@ -26,7 +26,7 @@ async def insert(db: Database, **values: Any) -> int:
     return await db.execute(library_items.insert().values(**values))
 
 
-_COLUMNS = [
+_COLUMNS: list[Any] = [
     library_items, threads.c.title, threads.c.slug, threads.c.reply_count, threads.c.created_at,
     threads.c.last_activity_at, threads.c.author_id,
     users.c.username.label("author_username"), users.c.display_name.label("author_display_name"),

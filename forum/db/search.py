@@ -152,7 +152,7 @@ async def search(db: Database, query: SearchQuery, *, channel: str | None = None
 
 
 def _midnight(day: date) -> datetime:
-    return as_utc(datetime.combine(day, time.min))  # type: ignore[return-value]
+    return as_utc(datetime.combine(day, time.min))
 
 
 # A library item's opening post is indexed with the item's fields too (forum/actions/library.py

@@ -65,7 +65,7 @@ async def record_post(db: Database, user_id: int, now: datetime, change: int = 1
     await db.execute(users.update().where(users.c.id == user_id).values(**values))
 
 
-async def update_profile(db: Database, user_id: int, **fields: str) -> None:
+async def update_profile(db: Database, user_id: int, **fields: object) -> None:
     await db.execute(users.update().where(users.c.id == user_id).values(**fields))
 
 

@@ -37,7 +37,7 @@ class _Loading:
                                role=person["role"])
         await users.set_bio(self.forum.db, member.id, person["bio"].strip())
         if person.get("greeter"):  # told of each introduction, as members who opt in are
-            await users.update_profile(self.forum.db, member.id, greeter=True)  # type: ignore[arg-type]
+            await users.update_profile(self.forum.db, member.id, greeter=True)
         self.members[member.username] = member
 
     async def thread(self, thread: dict[str, Any]) -> None:

@@ -38,8 +38,11 @@ async def queue_event_mail(forum: Forum, *, user_id: int, what: str, meeting_id:
     if member is None or not member["email"] or member["email_confirmed_at"] is None \
             or not member["email_events"]:
         return
-    meeting = await (meetings.by_id(forum.db, meeting_id) if meeting_id is not None
-                     else meetings.by_thread(forum.db, thread_id))  # type: ignore[arg-type]
+    if meeting_id is not None:
+        meeting = await meetings.by_id(forum.db, meeting_id)
+    else:
+        assert thread_id is not None, "an event is named by its id or its thread's"
+        meeting = await meetings.by_thread(forum.db, thread_id)
     meeting_id = meeting["id"]
     opening = await meetings.opening_post(forum.db, meeting["thread_id"])
     mailer = forum.mailer

@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl
 
 import python_multipart
 from python_multipart.multipart import Field, File
-from starlette.datastructures import FormData, Headers
+from starlette.datastructures import FormData, Headers, UploadFile
 from starlette.exceptions import HTTPException
 
 MAX_FIELDS = 50
@@ -31,7 +31,7 @@ def parse_form_body(headers: Headers, body: bytes) -> FormData:
                               max_num_fields=MAX_FIELDS)
         except ValueError:
             raise HTTPException(400, f"A form has at most {MAX_FIELDS} fields.") from None
-        return FormData(pairs)
+        return FormData([*pairs])
     if media_type == "multipart/form-data":
         return FormData(_multipart_fields(headers, body))
     return FormData()
@@ -56,8 +56,8 @@ def parse_form_with_files(headers: Headers, body: bytes, file_fields: set[str],
 
 
 def _multipart_fields(headers: Headers, body: bytes, file_fields: set[str] | None = None,
-                      files: list[PostedFile] | None = None) -> list[tuple[str, str]]:
-    fields: list[tuple[str, str]] = []
+                      files: list[PostedFile] | None = None) -> list[tuple[str, str | UploadFile]]:
+    fields: list[tuple[str, str | UploadFile]] = []
 
     def on_field(field: Field) -> None:
         if len(fields) >= MAX_FIELDS:

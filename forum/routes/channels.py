@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -37,7 +39,7 @@ async def home(request: Request) -> Response:
     })
 
 
-async def _channel_or_404(request: Request):  # type: ignore[no-untyped-def]
+async def _channel_or_404(request: Request) -> Any:
     channel = await channels.by_slug(forum_of(request).db, request.path_params["slug"])
     if channel is None:
         raise HTTPException(404, "There is no channel at this address.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -13,7 +15,7 @@ from forum.routes._common import forum_of, member_of, read_form
 from forum.tag_names import tag_path
 
 
-def _endpoint(what: str, on: bool):  # type: ignore[no-untyped-def]
+def _endpoint(what: str, on: bool) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         await read_form(request)
         name = request.path_params["name"]

@@ -107,7 +107,7 @@ async def new_item(request: Request) -> Response:
     if request.method == "GET":
         return await render(request, "library/new.html", context)
     form, posted = await read_composer_form(request)
-    values = {f: str(form.get(f, "")) for f in FIELDS}
+    values: dict[str, Any] = {f: str(form.get(f, "")) for f in FIELDS}
     values["categories"] = [str(v) for v in form.getlist("categories")]
     context["form"] = values
     try:

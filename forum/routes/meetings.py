@@ -106,8 +106,8 @@ async def edit_event(request: Request) -> Response:
     opening = await meetings.opening_post(forum.db, meeting["thread_id"])
     values: dict[str, Any] = {
         "title": meeting["title"], "body": opening["body"] if opening else "",
-        "starts_at": time_zones.local_input(as_utc(meeting["starts_at"]), meeting["timezone"]),  # type: ignore[arg-type]
-        "ends_at": time_zones.local_input(as_utc(meeting["ends_at"]), meeting["timezone"]),  # type: ignore[arg-type]
+        "starts_at": time_zones.local_input(as_utc(meeting["starts_at"]), meeting["timezone"]),
+        "ends_at": time_zones.local_input(as_utc(meeting["ends_at"]), meeting["timezone"]),
         "timezone": meeting["timezone"] or time_zones.DEFAULT, "past": "", "location": meeting["location"],
         "capacity": "" if meeting["capacity"] is None else str(meeting["capacity"]),
         "categories": [c["slug"] for c in await threads.channels_of(forum.db, meeting["thread_id"])]}

@@ -45,7 +45,7 @@ async def mark_read_form(request: Request) -> Response:
     return RedirectResponse("/notifications", status_code=303)
 
 
-def notification_json(row) -> dict:  # type: ignore[no-untyped-def]
+def notification_json(row: Any) -> dict[str, Any]:
     return {"id": row["id"], "kind": row["kind"], "read": row["read_at"] is not None,
             "created_at": isoformat(row["created_at"]), "thread_id": row["thread_id"],
             "post_id": row["post_id"], "actor": row["actor_username"], "note": row["note"]}

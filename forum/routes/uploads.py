@@ -31,7 +31,7 @@ async def serve_upload(request: Request) -> Response:
     forum = forum_of(request)
     row = await uploads.by_key(forum.db, key) if KEY.fullmatch(key) else None
     data = await forum.uploads.read(key) if row is not None else None
-    if data is None:
+    if row is None or data is None:
         raise NotFound("No file has that address: it may have been removed.")
     picture = row["width"] is not None
     content_type = row["content_type"]

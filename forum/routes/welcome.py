@@ -30,17 +30,19 @@ async def welcome_page(request: Request) -> Response:
     pinned_rows, _ = await threads.in_channel(forum.db, welcome["id"], None, 5)
     pinned = next((t for t in pinned_rows if t["pinned"]), None)
     opening = await posts.opening_post(forum.db, pinned["id"]) if pinned else None
-    form, errors, status = {"body": ""}, {}, 200
+    form: dict[str, str] = {"body": ""}
+    errors: dict[str, str] = {}
+    status = 200
     context = {"pinned": pinned, "opening": opening, "form": form, "errors": errors,
                "prompt": INTRODUCTION_PROMPT}
     if request.method == "POST":
         submitted, posted = await read_composer_form(request)
-        context["form"] = {"body": str(submitted.get("body", "")), "alt": str(submitted.get("alt", ""))}
+        form = {"body": str(submitted.get("body", "")), "alt": str(submitted.get("alt", ""))}
+        context["form"] = form
         try:
-            context["form"]["body"] = await with_attachment(request, member, context["form"]["body"],
-                                                            posted, context["form"]["alt"])
+            form["body"] = await with_attachment(request, member, form["body"], posted, form["alt"])
             thread_id = await create_thread(forum, member, f"Introducing {member.display_name}",
-                                            context["form"]["body"], ["welcome"], introduction=True)
+                                            form["body"], ["welcome"], introduction=True)
             return RedirectResponse(thread_url(await threads.by_id(forum.db, thread_id)), status_code=303)
         except ValidationError as error:
             context["errors"], status = error.fields, 400

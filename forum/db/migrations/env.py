@@ -26,7 +26,9 @@ def run_with(connection: Connection) -> None:
 
 
 async def run_online() -> None:
-    engine = create_async_engine(async_driver_url(config.get_main_option("sqlalchemy.url")))
+    url = config.get_main_option("sqlalchemy.url")
+    assert url, "alembic.ini or the caller sets sqlalchemy.url"
+    engine = create_async_engine(async_driver_url(url))
     async with engine.connect() as connection:
         await connection.run_sync(run_with)
     await engine.dispose()

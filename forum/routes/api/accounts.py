@@ -45,15 +45,15 @@ async def me(request: Request) -> JSONResponse:
         member = await require_member(request)
         data = await json_body(request)
         # Every field checked before any is written: a refused PATCH changes nothing.
-        preference = data.get("email_notifications")
+        preference = None
         if "email_notifications" in data:
-            preference = check_email_notifications(preference)
+            preference = check_email_notifications(data["email_notifications"])
         if "email" in data:
             check_email(data["email"])
         await accounts.update_profile(forum, member, data)
         if "email" in data:
             await email_address.change_email(forum, member, data["email"])
-        if "email_notifications" in data:
+        if preference is not None:
             await users.set_email_notifications(forum.db, member.id, preference)
     else:
         member = await require_member(request, write=False)

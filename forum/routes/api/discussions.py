@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -167,7 +168,7 @@ async def restore_post(request: Request) -> JSONResponse:
     return JSONResponse(post_json(await _post(request), reveal_hidden=True))
 
 
-def _flag_endpoint(flag: str, value: bool):  # type: ignore[no-untyped-def]
+def _flag_endpoint(flag: str, value: bool) -> Callable[[Request], Awaitable[JSONResponse]]:
     async def endpoint(request: Request) -> JSONResponse:
         member = await require_member(request)
         thread = await _thread(request)

@@ -95,7 +95,7 @@ def _upload_op() -> dict[str, Any]:
             "security": [{"bearer": []}, {"cookie": []}]}
 
 
-def _path_param(name: str, kind: dict[str, str]) -> dict[str, Any]:
+def _path_param(name: str, kind: dict[str, Any]) -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "schema": kind}
 
 
