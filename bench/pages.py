@@ -97,7 +97,7 @@ async def _fill(forum: Any) -> dict[str, Any]:
 
 def _baseline_data(found: dict[str, Any]) -> dict[str, Any]:
     from forum.clock import isoformat
-    from forum.templating import exact_time, initials, thread_url
+    from forum.web.templating import exact_time, initials, thread_url
 
     thread = found["thread"]
     return {
@@ -122,7 +122,7 @@ def build_site(folder: Path) -> Site:
     from forum.app import create_app
     from forum.db.migrate import migrate
     from forum.settings import Settings
-    from forum.templating import thread_url
+    from forum.web.templating import thread_url
 
     url = f"sqlite:///{folder / 'forum.db'}"
     migrate(url)

@@ -14,10 +14,8 @@ from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Mount
 
-from forum import errors, static_files
 from forum.actions.meetings import send_reminders
 from forum.actions.upload_sweep import sweep_periodically
-from forum.allowed_methods import AllowedMethodsMiddleware
 from forum.auth import Passwords, Signer
 from forum.clock import utcnow
 from forum.db import channels
@@ -26,17 +24,9 @@ from forum.db.forum_id import forum_id
 from forum.mail.mailer import Mailer
 from forum.mail.notification_mail import email_notifications_periodically
 from forum.metrics import ForumMetrics, MetricsMiddleware
-from forum.middleware import (
-    DatabaseUnavailableMiddleware,
-    LiveResumePointMiddleware,
-    OneConnectionPerRequestMiddleware,
-    SecurityHeadersMiddleware,
-)
-from forum.page_cache import PageCache, PageCacheMiddleware
 from forum.ratelimit import rate_limiter_for
 from forum.realtime.backends import backend_for
 from forum.realtime.hub import Hub
-from forum.request_id import RequestIdMiddleware
 from forum.routes import (
     account_security,
     accounts,
@@ -75,9 +65,19 @@ from forum.routes.api import uploads as api_uploads
 from forum.routes.websocket import routes as websocket_routes
 from forum.services import Forum
 from forum.settings import Settings
-from forum.static_files import STATIC_DIR, CachedStaticFiles
 from forum.storage import storage_for
-from forum.templating import Templates
+from forum.web import errors, static_files
+from forum.web.allowed_methods import AllowedMethodsMiddleware
+from forum.web.middleware import (
+    DatabaseUnavailableMiddleware,
+    LiveResumePointMiddleware,
+    OneConnectionPerRequestMiddleware,
+    SecurityHeadersMiddleware,
+)
+from forum.web.page_cache import PageCache, PageCacheMiddleware
+from forum.web.request_id import RequestIdMiddleware
+from forum.web.static_files import STATIC_DIR, CachedStaticFiles
+from forum.web.templating import Templates
 
 log = logging.getLogger("forum")
 

@@ -8,7 +8,7 @@ import logging
 import logging.config
 from typing import Any
 
-from forum.request_id import current_request_id
+from forum.web.request_id import current_request_id
 
 # uvicorn's access log record carries these as its arguments, in this order.
 ACCESS_FIELDS = ("client", "method", "path", "http_version", "status")

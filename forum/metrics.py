@@ -16,8 +16,8 @@ from prometheus_client.registry import Collector
 from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from forum.middleware import HttpMiddleware
 from forum.realtime.counts import LiveCounts
+from forum.web.middleware import HttpMiddleware
 
 # Anything else a client makes up is counted as "other", so no client can add label values.
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})

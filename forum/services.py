@@ -11,10 +11,10 @@ from forum.mail.mailer import Mailer
 from forum.ratelimit import RateLimiter
 from forum.realtime.hub import Hub
 from forum.settings import Settings
-from forum.shared_reads import SharedReads
 from forum.storage import Storage
 from forum.storage.picture_workers import PictureWorkers
-from forum.templating import Templates
+from forum.web.shared_reads import SharedReads
+from forum.web.templating import Templates
 
 
 @dataclass

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from forum.static_files import STATIC_DIR
+from forum.web.static_files import STATIC_DIR
 from tests.servers import free_port
 
 FORUM_CONF = Path(__file__).resolve().parent.parent / "deploy" / "nginx" / "forum.conf"

@@ -23,7 +23,7 @@ from forum.app import create_app
 from forum.db.engine import Database
 from forum.db.forum_id import forum_id
 from forum.db.migrate import migrate
-from forum.ratelimit import SIGNUPS_PER_ADDRESS
+from forum.ratelimit.limits import SIGNUPS_PER_ADDRESS
 from forum.settings import Settings
 from tests.conftest import _empty_postgres, _pg_admin, make_client, skip_unless_required
 from tests.helpers import PASSWORD, api_token, start_thread

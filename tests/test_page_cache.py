@@ -12,7 +12,7 @@ from forum.actions import posts as post_actions
 from forum.actions import threads as thread_actions
 from forum.auth import CSRF_COOKIE
 from forum.db import event_log
-from forum.page_cache import Entry, PageCache
+from forum.web.page_cache import Entry, PageCache
 from tests.conftest import make_client
 from tests.helpers import CSRF_META, PASSWORD, make_member, submit
 
@@ -107,14 +107,14 @@ def entry(stamp: tuple[int, int] = (0, 0), size: int = 10) -> Entry:
 
 def test_an_entry_is_only_good_for_its_stamp_and_age(monkeypatch):
     cache = PageCache(max_age=10)
-    monkeypatch.setattr("forum.page_cache.time.monotonic", lambda: 5.0)
+    monkeypatch.setattr("forum.web.page_cache.time.monotonic", lambda: 5.0)
     cache.put("page", entry((1, 7)))
     assert cache.get("page", (1, 7)) is not None
     assert cache.get("page", (2, 7)) is None  # this process wrote since
     cache.put("page", entry((1, 7)))
     assert cache.get("page", (1, 8)) is None  # another process's event arrived since
     cache.put("page", entry((1, 7)))
-    monkeypatch.setattr("forum.page_cache.time.monotonic", lambda: 10.5)
+    monkeypatch.setattr("forum.web.page_cache.time.monotonic", lambda: 10.5)
     assert cache.get("page", (1, 7)) is None  # too old
 
 

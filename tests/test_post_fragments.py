@@ -1,4 +1,4 @@
-"""Posts kept rendered per kind of reader (forum/post_fragments.py): no reader is ever shown
+"""Posts kept rendered per kind of reader (forum/web/post_fragments.py): no reader is ever shown
 markup meant for another, and a change to a post shows at once."""
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ import pytest
 from forum.auth import SESSION_COOKIE
 from forum.routes._common import MAX_FORM_BYTES
 from forum.routes.api._common import MAX_JSON_BYTES
-from forum.static_files import STATIC_DIR, version
+from forum.web.static_files import STATIC_DIR, version
 from tests.conftest import skip_unless_required
 from tests.helpers import CSRF_META, PASSWORD, api_token, reply, start_thread
 from tests.live_helpers import LiveClient

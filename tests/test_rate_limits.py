@@ -15,7 +15,8 @@ import pytest
 from asgi_lifespan import LifespanManager
 
 from forum.app import create_app
-from forum.ratelimit import (
+from forum.ratelimit import RateLimiter, rate_limiter_for
+from forum.ratelimit.limits import (
     EMAIL_CHANGES_PER_ACCOUNT,
     FAILED_LOGINS_PER_ACCOUNT,
     FAILED_LOGINS_PER_ACCOUNT_AND_ADDRESS,
@@ -23,10 +24,8 @@ from forum.ratelimit import (
     POSTS_PER_NEW_MEMBER,
     SIGNUPS_PER_ADDRESS,
     SLOW_LOGIN_SECONDS,
-    RateLimiter,
-    rate_limiter_for,
 )
-from forum.ratelimit_redis import RedisRateLimiter
+from forum.ratelimit.redis import RedisRateLimiter
 from tests.conftest import make_client, skip_unless_required
 from tests.helpers import PASSWORD, api_token, submit
 
@@ -225,7 +224,7 @@ async def test_processes_of_one_forum_count_together_and_other_forums_apart():
 
 async def test_reactions_per_member(limited):
     client, _ = limited
-    from forum.ratelimit import REACTIONS_PER_MEMBER
+    from forum.ratelimit.limits import REACTIONS_PER_MEMBER
 
     author = await api_token(client, "author")
     thread = (await client.post("/api/v1/threads", headers=author, json={

@@ -271,7 +271,7 @@ async def test_forums_on_different_redis_database_numbers_do_not_hear_each_other
     import secrets
 
     from forum.realtime.backends import DOORBELL, EPHEMERAL
-    from forum.realtime.redis_backend import RedisBackend
+    from forum.realtime.backends.redis import RedisBackend
 
     base = re.sub(r"/\d*$", "", redis_url)
     one_id = secrets.token_hex(8)
@@ -307,7 +307,7 @@ async def test_rate_limits_count_across_processes(database_url, redis_url, tmp_p
     their requests land on: the processes count together in Redis."""
     import secrets
 
-    from forum.ratelimit import POSTS_PER_NEW_MEMBER
+    from forum.ratelimit.limits import POSTS_PER_NEW_MEMBER
 
     secret = secrets.token_hex(16)  # one forum, two processes: one database, one secret key
     servers = [ServerProcess(database_url, broadcast_url=redis_url, rate_limits=True, secret_key=secret,

@@ -1,4 +1,4 @@
-"""Reads kept across requests while nothing is written (forum/shared_reads.py), and where a
+"""Reads kept across requests while nothing is written (forum/web/shared_reads.py), and where a
 page's live updates resume from (LiveResumePointMiddleware)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import re
 
 from forum.db import channels, event_log, moderation
 from forum.db.engine import Database
-from forum.shared_reads import SharedReads
+from forum.web.shared_reads import SharedReads
 from tests.helpers import make_member
 
 

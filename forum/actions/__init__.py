@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from forum.auth import Member
 from forum.clock import utcnow
-from forum.ratelimit import NEW_MEMBER_SECONDS, POSTS_PER_MEMBER, POSTS_PER_NEW_MEMBER
+from forum.ratelimit.limits import NEW_MEMBER_SECONDS, POSTS_PER_MEMBER, POSTS_PER_NEW_MEMBER
 
 if TYPE_CHECKING:
     from forum.services import Forum

@@ -10,13 +10,13 @@ from forum.auth import ROLES, Member
 from forum.clock import utcnow
 from forum.db import event_log, sessions, users
 from forum.mail.addresses import check_email
-from forum.ratelimit import (
+from forum.ratelimit import RateLimited
+from forum.ratelimit.limits import (
     FAILED_LOGINS_PER_ACCOUNT,
     FAILED_LOGINS_PER_ACCOUNT_AND_ADDRESS,
     FAILED_LOGINS_PER_ADDRESS,
     SIGNUPS_PER_ADDRESS,
     SLOW_LOGIN_SECONDS,
-    RateLimited,
 )
 from forum.realtime.envelopes import MEMBERS_CHANNEL
 from forum.services import Forum

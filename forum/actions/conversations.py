@@ -11,7 +11,7 @@ from forum.actions.notify import user_channel
 from forum.auth import Member
 from forum.clock import isoformat, utcnow
 from forum.db import conversations, event_log, users
-from forum.ratelimit import MESSAGES_PER_MEMBER
+from forum.ratelimit.limits import MESSAGES_PER_MEMBER
 from forum.realtime.envelopes import LEFT_EVENT
 from forum.services import Forum
 from forum.text import render_markdown

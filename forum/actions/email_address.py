@@ -10,7 +10,7 @@ from forum.auth import Member
 from forum.clock import utcnow
 from forum.db import account_tokens, users
 from forum.mail.addresses import check_email
-from forum.ratelimit import EMAIL_CHANGES_PER_ACCOUNT
+from forum.ratelimit.limits import EMAIL_CHANGES_PER_ACCOUNT
 from forum.services import Forum
 from forum.validation import ValidationError
 

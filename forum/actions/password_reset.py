@@ -9,11 +9,11 @@ from typing import Any
 from forum.clock import utcnow
 from forum.db import account_tokens, sessions, users
 from forum.mail.addresses import check_email
-from forum.ratelimit import (
+from forum.ratelimit import RateLimited
+from forum.ratelimit.limits import (
     PASSWORD_RESETS_PER_ACCOUNT,
     PASSWORD_RESETS_PER_ADDRESS,
     PASSWORD_RESETS_PER_EMAIL,
-    RateLimited,
 )
 from forum.services import Forum
 from forum.validation import ValidationError, check_password

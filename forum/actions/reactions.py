@@ -10,7 +10,7 @@ from forum.auth import Member
 from forum.clock import utcnow
 from forum.db import event_log, posts
 from forum.db import reactions as reaction_queries
-from forum.ratelimit import REACTIONS_PER_MEMBER
+from forum.ratelimit.limits import REACTIONS_PER_MEMBER
 from forum.reactions import BY_NAME, NAMES, summary
 from forum.services import Forum
 from forum.validation import ValidationError

@@ -10,7 +10,8 @@ from forum.auth import Member
 from forum.characters import text_problem
 from forum.clock import utcnow
 from forum.db import uploads
-from forum.ratelimit import UPLOAD_DAILY_QUOTA_FILES, UPLOADS_PER_MEMBER, RateLimited
+from forum.ratelimit import RateLimited
+from forum.ratelimit.limits import UPLOAD_DAILY_QUOTA_FILES, UPLOADS_PER_MEMBER
 from forum.services import Forum
 from forum.storage import UploadTooLarge, size_in_words
 from forum.storage.documents import identify

@@ -10,7 +10,7 @@ from typing import Any
 from forum.clock import as_utc, utcnow
 from forum.db import digests, notification_mail
 from forum.services import Forum
-from forum.templating import thread_url
+from forum.web.templating import thread_url
 
 DAY = timedelta(days=1)
 

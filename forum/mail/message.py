@@ -14,7 +14,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from forum.mail.addresses import mailbox, one_line
-from forum.templating import TEMPLATES_DIR
+from forum.web.templating import TEMPLATES_DIR
 
 MAIL_TEMPLATES_DIR = TEMPLATES_DIR / "mail"
 

@@ -16,7 +16,7 @@ from forum.db import notification_mail
 from forum.mail.digests import send_due_digests
 from forum.mail.message_mail import email_due_messages
 from forum.services import Forum
-from forum.templating import thread_url
+from forum.web.templating import thread_url
 
 log = logging.getLogger("forum.mail")
 

@@ -14,10 +14,10 @@ from forum.auth import CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE, Member, bearer_t
 from forum.characters import readable
 from forum.db import channels as channel_queries
 from forum.db import conversations, moderation, notifications, sessions
-from forum.middleware import LIVE_FROM
 from forum.routes._form_body import parse_form_body
 from forum.services import Forum
 from forum.storage import size_in_words
+from forum.web.middleware import LIVE_FROM
 
 BANNER_COOKIE = "forum_banner_dismissed"
 

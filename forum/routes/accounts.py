@@ -10,11 +10,11 @@ from starlette.routing import Route
 from forum.actions import accounts
 from forum.auth import SESSION_COOKIE, SESSION_MAX_AGE_SECONDS
 from forum.db import blocks, posts, sessions, users
-from forum.middleware import is_https
 from forum.ratelimit import RateLimited
 from forum.routes._common import forum_of, member_of, read_form, render, render_limited
 from forum.services import Forum
 from forum.validation import ValidationError
+from forum.web.middleware import is_https
 
 
 def safe_next(value: object) -> str:

@@ -10,10 +10,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from forum.bar_chart import bar_chart
 from forum.clock import utcnow
 from forum.db import moderation, overview
 from forum.routes._common import forum_of, member_of, render
+from forum.web.bar_chart import bar_chart
 
 JOINED_WITHIN = timedelta(days=7)
 CHART_DAYS = 30

@@ -19,8 +19,8 @@ from forum.routes._common import forum_of, member_of, render, render_limited
 from forum.routes._composer_files import read_composer_form, with_attachment
 from forum.storage import UploadRefused, UploadTooLarge
 from forum.tag_names import split_line
-from forum.templating import page_rows, thread_url
 from forum.validation import ValidationError
+from forum.web.templating import page_rows, thread_url
 
 THREADS_PER_PAGE = 30
 LATEST_ON_HOME = 10

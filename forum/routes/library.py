@@ -22,9 +22,9 @@ from forum.search_query import QueryError, parse
 from forum.services import Forum
 from forum.storage import UploadRefused, UploadTooLarge
 from forum.tag_names import is_valid_name, split_line, tag_key
-from forum.templating import thread_url
 from forum.text import summary
 from forum.validation import ValidationError, plain_text
+from forum.web.templating import thread_url
 
 ITEMS_PER_PAGE = 20
 # Words narrow the library through the search index: its best matches, up to this many threads.

@@ -25,9 +25,9 @@ from forum.search_query import (
     snippet,
 )
 from forum.tag_names import is_valid_name, tag_key
-from forum.templating import thread_url, user_url
 from forum.text import text_as_read
 from forum.validation import ValidationError, plain_text, storable
+from forum.web.templating import thread_url, user_url
 
 RESULTS_PER_PAGE = 20
 SUGGESTIONS_OF_EACH_KIND = 5  # threads and members: a glance, not a results page

@@ -14,8 +14,8 @@ from forum.actions import tags as tag_actions
 from forum.db import cursors, follows, tags, threads
 from forum.routes._common import forum_of, member_of, read_form, render
 from forum.tag_names import is_valid_name, split_line, tag_key, tag_path
-from forum.templating import page_rows, thread_url
 from forum.validation import ValidationError
+from forum.web.templating import page_rows, thread_url
 
 THREADS_PER_PAGE = 30
 

@@ -21,9 +21,9 @@ from forum.routes._common import forum_of, member_of, read_form, render, render_
 from forum.routes._composer_files import read_composer_form, with_attachment
 from forum.routes.meetings import panel_context
 from forum.storage import UploadRefused, UploadTooLarge
-from forum.templating import page_rows, thread_url
 from forum.text import summary
 from forum.validation import ValidationError
+from forum.web.templating import page_rows, thread_url
 
 POSTS_PER_PAGE = 50
 

@@ -14,8 +14,8 @@ from forum.ratelimit import RateLimited
 from forum.routes._common import forum_of, member_of, render, render_limited
 from forum.routes._composer_files import read_composer_form, with_attachment
 from forum.storage import UploadRefused, UploadTooLarge
-from forum.templating import thread_url
 from forum.validation import ValidationError
+from forum.web.templating import thread_url
 
 INTRODUCTION_PROMPT = ("Who are you, where do you work, and what do you hope to share or learn "
                        "here? A few lines is plenty.")

@@ -15,8 +15,8 @@ from forum.clock import isoformat
 from forum.ids import MAX_ID, parse_id
 from forum.reactions import api_reactions
 from forum.routes._common import forum_of, member_of
-from forum.templating import thread_url
 from forum.validation import storable
+from forum.web.templating import thread_url
 
 MAX_JSON_BYTES = 256 * 1024
 

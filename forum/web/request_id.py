@@ -10,7 +10,7 @@ from contextvars import ContextVar
 
 from starlette.types import Message, Receive, Scope, Send
 
-from forum.middleware import HttpMiddleware
+from forum.web.middleware import HttpMiddleware
 
 # Letters, digits and a little punctuation, short: an id from outside goes into log lines and
 # a header, so nothing that could break either (or carry a story) is taken as one.

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from forum.middleware import HttpMiddleware
+from forum.web.middleware import HttpMiddleware
 
 
 def allowed_methods(routes: Sequence[BaseRoute], scope: Scope) -> set[str]:

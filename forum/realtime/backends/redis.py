@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import redis.asyncio as redis
 
-from forum.realtime.backends import DOORBELL, EPHEMERAL
+from forum.realtime.backends.base import DOORBELL, EPHEMERAL
 from forum.redis_names import redis_name
 
 # A publish that cannot reach Redis gives up quickly: posting must not wait for pub/sub.

@@ -26,7 +26,7 @@ from starlette.requests import cookie_parser
 from starlette.types import Message, Receive, Scope, Send
 
 from forum.auth import CSRF_COOKIE, SESSION_COOKIE
-from forum.middleware import HttpMiddleware
+from forum.web.middleware import HttpMiddleware
 
 # Which pages: a thread (any page of it) and a channel listing. Answers other than a 200 page
 # (a redirect to log in, a 404) pass through uncached.

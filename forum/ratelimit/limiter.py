@@ -1,6 +1,5 @@
-"""Rate limits: sliding windows, kept in this process's memory on the embedded default, and in
-Redis when the forum runs on it (forum/ratelimit_redis.py), so that every process and host
-counts together. Off with FORUM_RATE_LIMITS=off."""
+"""Sliding-window rate limits kept in this process's memory (the embedded default), and what
+every limiter shares: the refusal and how it is worded."""
 
 from __future__ import annotations
 
@@ -8,31 +7,7 @@ import math
 import time
 from collections import deque
 
-# (how many, per how many seconds)
-SIGNUPS_PER_ADDRESS = (5, 3600)
-# Failed log-ins refuse per (account, address) and per address, never per account alone:
-# a stranger's guesses would lock the owner out. Past the per-account ceiling each attempt
-# waits SLOW_LOGIN_SECONDS instead, and the owner is told.
-FAILED_LOGINS_PER_ACCOUNT_AND_ADDRESS = (5, 900)
-FAILED_LOGINS_PER_ADDRESS = (20, 900)
-FAILED_LOGINS_PER_ACCOUNT = (50, 3600)
-SLOW_LOGIN_SECONDS = 1.0
-# Mail a stranger can make the forum send: confirmation links and password resets.
-EMAIL_CHANGES_PER_ACCOUNT = (5, 3600)
-PASSWORD_RESETS_PER_EMAIL = (3, 3600)
-PASSWORD_RESETS_PER_ACCOUNT = (3, 3600)
-PASSWORD_RESETS_PER_ADDRESS = (20, 3600)
-POSTS_PER_MEMBER = (10, 60)
-POSTS_PER_NEW_MEMBER = (3, 60)  # in their first day: spam accounts are young
-NEW_MEMBER_SECONDS = 24 * 3600
-# Reactions are cheap to give and each one tells the post's author: a click-storm is a flood.
-REACTIONS_PER_MEMBER = (30, 60)
-# Private messages reach people directly, so they count apart from posts and as strictly.
-MESSAGES_PER_MEMBER = (10, 60)
-UPLOADS_PER_MEMBER = (20, 60)
-# Each member may upload this many of the largest files a day (FORUM_UPLOAD_MAX_BYTES each).
-UPLOAD_DAILY_QUOTA_FILES = 20
-# Keys not touched for this long are forgotten, so memory stays bounded.
+# A key with no hit for this long is forgotten; every SWEEP_EVERY hits, stale keys are swept.
 FORGET_AFTER_SECONDS = 3600
 SWEEP_EVERY = 1000
 
@@ -103,18 +78,6 @@ class RateLimiter:
 def refuse(retry_after: float, message: str) -> None:
     seconds = max(1, math.ceil(retry_after))
     raise RateLimited(seconds, f"{message} Try again in {_wait(seconds)}.")
-
-
-def rate_limiter_for(enabled: bool, broadcast_url: str, forum_id: str) -> RateLimiter:
-    """Shared through Redis when the processes share Redis; else this process's own. On Redis
-    the keys are named after the forum's id (forum/db/forum_id.py), which every process of one
-    forum shares and no other forum does: forums sharing a Redis do not count each other's
-    visitors, even when one's secret key was copied from the other."""
-    if enabled and broadcast_url.startswith(("redis://", "rediss://")):
-        from forum.ratelimit_redis import RedisRateLimiter
-
-        return RedisRateLimiter(broadcast_url, forum_id)
-    return RateLimiter(enabled)
 
 
 def _wait(seconds: int) -> str:

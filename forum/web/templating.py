@@ -18,13 +18,13 @@ from forum.clock import as_utc, html_datetime
 from forum.db.meetings import seats_left
 from forum.db.posts import MAX_DEPTH
 from forum.moderation_words import log_words
-from forum.post_fragments import PostFragments
 from forum.reactions import REACTIONS
 from forum.reactions import summary as reaction_summary
-from forum.static_files import static_url
 from forum.tag_names import tag_path
+from forum.web.post_fragments import PostFragments
+from forum.web.static_files import static_url
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 TEMPLATES_DIR = ROOT / "templates"
 
 

@@ -15,7 +15,7 @@ import uuid
 import redis.asyncio as redis
 from redis.exceptions import RedisError
 
-from forum.ratelimit import FORGET_AFTER_SECONDS, RateLimiter, refuse
+from forum.ratelimit.limiter import FORGET_AFTER_SECONDS, RateLimiter, refuse
 from forum.redis_names import redis_name
 
 log = logging.getLogger("forum.ratelimit")

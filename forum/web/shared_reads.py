@@ -1,7 +1,7 @@
 """Reads every page repeats and almost nothing changes (the channel list, the site banner, a
 thread's channels), kept per process while nothing has been written.
 
-An entry holds only under the stamp it was read under, the page cache's (forum/page_cache.py):
+An entry holds only under the stamp it was read under, the page cache's (forum/web/page_cache.py):
 this process's write count and the newest event its hub has read. Any write here, and any
 write elsewhere that logs an event, makes a fresh read; MAX_AGE_SECONDS bounds what an
 event-less write in another process can leave stale, as it does for cached pages.
@@ -13,7 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from forum.page_cache import MAX_AGE_SECONDS, stamp_of
+from forum.web.page_cache import MAX_AGE_SECONDS, stamp_of
 
 T = TypeVar("T")
 MAX_ENTRIES = 2_000  # a thread's channels are kept per thread: bounded, oldest out
