@@ -14,7 +14,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Mount
 
-from forum.actions.meetings import send_reminders
+from forum.actions.events import send_reminders
 from forum.actions.upload_sweep import sweep_periodically
 from forum.auth import Passwords, Signer
 from forum.clock import utcnow
@@ -33,10 +33,10 @@ from forum.routes import (
     admin,
     blocks,
     downloads,
+    events,
     follows,
     health,
     library,
-    meetings,
     members,
     message_reports,
     messages,
@@ -56,8 +56,8 @@ from forum.routes import channels as channel_routes
 from forum.routes.api import accounts as api_accounts
 from forum.routes.api import conversations as api_conversations
 from forum.routes.api import discussions as api_discussions
+from forum.routes.api import events as api_events
 from forum.routes.api import library as api_library
-from forum.routes.api import meetings as api_meetings
 from forum.routes.api import moderation as api_moderation
 from forum.routes.api import openapi, preview
 from forum.routes.api import tags as api_tags
@@ -118,8 +118,8 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         await channels.ensure_defaults(db)
         our_id = await forum_id(db)  # names everything this forum puts in a shared Redis
         hub = Hub(db, backend_for(settings.broadcast_url, our_id),
-                  log_max_count=settings.event_log_max_count,
-                  log_max_age_seconds=settings.event_log_max_age_seconds)
+                  log_max_count=settings.live_log_max_count,
+                  log_max_age_seconds=settings.live_log_max_age_seconds)
         await hub.start()
         forum_metrics.watch_live(hub.counts)
         db.on_connection_wait = forum_metrics.connection_wait.observe
@@ -149,7 +149,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
             await forum.pictures.close()
             await db.disconnect()
 
-    api = [*api_accounts.routes, *api_discussions.routes, *api_moderation.routes, *api_meetings.routes,
+    api = [*api_accounts.routes, *api_discussions.routes, *api_moderation.routes, *api_events.routes,
            *api_conversations.routes, *search.api_routes,
            *notifications.api_routes, *preview.routes, *api_uploads.routes, *api_tags.routes,
            *api_library.routes,           *openapi.routes]
@@ -175,7 +175,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         *metrics.routes,
         *moderation.routes,
         *admin.routes,
-        *meetings.routes,
+        *events.routes,
         *library.routes,
         *search.routes,
         *websocket_routes,

@@ -49,9 +49,9 @@ class Settings:
     email_delay_seconds: int = 600
     uploads_url: str = "file://./uploads"
     upload_max_bytes: int = 10 * 1024 * 1024
-    # Event log window: events older than this, or beyond this count, are pruned.
-    event_log_max_age_seconds: int = 7 * 24 * 3600
-    event_log_max_count: int = 100_000
+    # Live log window: entries older than this, or beyond this count, are pruned.
+    live_log_max_age_seconds: int = 7 * 24 * 3600
+    live_log_max_count: int = 100_000
     extra: dict[str, str] = field(default_factory=dict)
     # Never read from the environment, so no setting can cheapen the hashes; a program that
     # builds its own Settings may pass another (the tests pass argon2's cheapest profile).

@@ -94,10 +94,10 @@ async def test_a_banner_appears_live_and_can_be_dismissed(live_server, browser):
     make_moderator(live_server, "modfiona")
     await reader.goto(f"{base}/c/general-chat")
     await moderator.goto(f"{base}/mod")
-    await moderator.get_by_label("Announcement shown on every page").fill("Network meeting on Friday")
+    await moderator.get_by_label("Announcement shown on every page").fill("Network event on Friday")
     await moderator.get_by_role("button", name="Show banner").click()
     banner = reader.locator(".site-banner")
-    await expect(banner).to_contain_text("Network meeting on Friday")  # live, no reload
+    await expect(banner).to_contain_text("Network event on Friday")  # live, no reload
     await banner.get_by_role("button", name="Dismiss").click()
     await expect(reader.locator(".site-banner")).to_have_count(0)
     await reader.reload()

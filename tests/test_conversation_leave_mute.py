@@ -9,7 +9,7 @@ import httpx
 
 from forum.actions import conversations as conversation_actions
 from forum.actions.notify import user_channel
-from forum.db import conversations, event_log
+from forum.db import conversations, live_log
 from tests.helpers import api_token, csrf_token, make_member
 from tests.live_helpers import LiveClient, session_cookie
 from tests.test_message_pages import log_in
@@ -46,12 +46,19 @@ async def test_a_leaver_hears_nothing_more_on_an_open_connection(live_server):
                                            json={"to": ["ann"], "body": "First"})).json()["id"]
         channel = f"conversation:{conversation_id}"
         listener = await LiveClient.open(live_server.ws_url, cookie=ann_cookie)
-        await listener.subscribe([channel])
+        # A public channel beside it: what is logged there after "Secret" arrives after anything
+        # logged before it, so once it is here, "Secret" would have been too.
+        await listener.subscribe([channel, "category:general-chat"])
         url = f"/api/v1/conversations/{conversation_id}"
         assert (await http.post(f"{url}/leave", headers=ann)).status_code == 204
         await listener.receive_events(2)  # the "left" line and the leaving itself
         await http.post(f"{url}/messages", headers=ben, json={"body": "Secret"})
-        await asyncio.sleep(1)
+        after = await http.post("/api/v1/threads", headers=ben, json={
+            "title": "Logged after the secret", "body": "Public", "categories": ["general-chat"]})
+        assert after.status_code == 201
+        async with asyncio.timeout(30):
+            while not any(e["event"] == "thread.created" for e in listener.events):
+                await listener.receive()
         await listener.send({"type": "typing", "channel": channel})
         refused = await listener.receive_type("error")
         assert refused["code"] == "invalid_frame"
@@ -68,9 +75,9 @@ async def test_muting_stops_the_count_and_the_nudge(client, forum):
     assert await conversations.unread_total(forum.db, ben.id) == 1
     await conversation_actions.mute(forum, ben, conversation_id, True)
     assert await conversations.unread_total(forum.db, ben.id) == 0
-    before = len(await event_log.after(forum.db, 0, [user_channel(ben.id)]))
+    before = len(await live_log.after(forum.db, 0, [user_channel(ben.id)]))
     await conversation_actions.send(forum, ann, conversation_id, "Two")
-    assert len(await event_log.after(forum.db, 0, [user_channel(ben.id)])) == before
+    assert len(await live_log.after(forum.db, 0, [user_channel(ben.id)])) == before
     await log_in(client, "ben")
     path = f"/messages/{conversation_id}"
     assert "Muted" in (await client.get("/messages")).text

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
-from forum.db import event_log
+from forum.db import live_log
 from forum.db.engine import Database
 from forum.db.tables import notifications, posts, threads, users
 from tests.helpers import api_token, start_thread
@@ -144,7 +144,7 @@ async def _logged(database_url: str, channels: list[str]) -> list[Any]:
     db = Database(database_url)
     await db.connect()
     try:
-        return await event_log.after(db, 0, channels, limit=100_000)
+        return await live_log.after(db, 0, channels, limit=100_000)
     finally:
         await db.disconnect()
 
@@ -174,10 +174,10 @@ async def _check_consistent(database_url: str, thread_id: int, channels: list[st
 
         # The log: one post.created per reply present on each of its channels, no event for a
         # reply that is not there, ids strictly increasing.
-        logged = await event_log.after(db, 0, channels, limit=100_000)
+        logged = await live_log.after(db, 0, channels, limit=100_000)
         ids = [row["id"] for row in logged]
         assert ids == sorted(set(ids))
-        created = Counter((row["channel"], event_log.decode_data(row)["post_id"])
+        created = Counter((row["channel"], live_log.decode_data(row)["post_id"])
                           for row in logged if row["type"] == "post.created")
         assert all(count == 1 for count in created.values()), "an event logged twice"
         for channel in channels:
@@ -199,7 +199,7 @@ async def _check_consistent(database_url: str, thread_id: int, channels: list[st
                                   .where(notifications.c.user_id == opening["author_id"]))
         to_opening = sum(1 for row in replies.values() if row["parent_id"] == opening["id"])
         user_channel = f"user:{opening['author_id']}"
-        assert told == to_opening == len(await event_log.after(db, 0, [user_channel], limit=100_000))
+        assert told == to_opening == len(await live_log.after(db, 0, [user_channel], limit=100_000))
         return replies
     finally:
         await db.disconnect()

@@ -9,7 +9,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from forum.clock import as_utc, utcnow
-from forum.db import library, meetings, tags, threads
+from forum.db import events, library, tags, threads
 from forum.db.tables import channels, posts, thread_channels, thread_tags, users
 from forum.db.tables import threads as threads_table
 from forum.demo.timeline import happenings, members
@@ -33,7 +33,7 @@ async def test_the_demo_reads_like_a_year_of_a_living_community(forum, database_
     assert loaded.returncode == 0, loaded.stderr
     db, now = forum.db, utcnow()
     # Events coming up: one full with a reserve list, one online.
-    upcoming = await meetings.upcoming(db, now, limit=10)
+    upcoming = await events.upcoming(db, now, limit=10)
     assert len(upcoming) >= 2
     assert any(e["reserve"] > 0 and e["registered"] == e["capacity"] for e in upcoming)
     assert any("online" in e["location"].lower() for e in upcoming)

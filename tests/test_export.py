@@ -23,8 +23,8 @@ from asgi_lifespan import LifespanManager
 
 from forum.actions import blocks as block_actions
 from forum.actions import conversations as conversation_actions
+from forum.actions import events as event_actions
 from forum.actions import follows as follow_actions
-from forum.actions import meetings as meeting_actions
 from forum.actions import message_reports as report_actions
 from forum.actions import moderation as moderation_actions
 from forum.actions import posts as post_actions
@@ -82,20 +82,20 @@ async def fill_every_table(forum: Any) -> None:
     await load_demo(forum)
     staff = [await member(forum, m["username"]) for m in MEMBERS if m["role"] != "member"]
     people = [await member(forum, m["username"]) for m in MEMBERS if m["role"] == "member"]
-    meeting_id, _ = await meeting_actions.create(forum, staff[0], {
+    event_id, _ = await event_actions.create(forum, staff[0], {
         "title": "Spring network meeting", "body": "Bring a case study.", "categories": ["announcements"],
         "starts_at": (utcnow() + timedelta(days=30)).isoformat(),
         "ends_at": (utcnow() + timedelta(days=30, hours=3)).isoformat(),
         "location": "Town hall", "capacity": 1})
-    await meeting_actions.register(forum, people[0], meeting_id)
-    await meeting_actions.register(forum, people[1], meeting_id)
+    await event_actions.register(forum, people[0], event_id)
+    await event_actions.register(forum, people[1], event_id)
     replies = await forum.db.fetch_all(sa.select(posts).where(posts.c.depth > 0).order_by(posts.c.id))
     edited, flagged = replies[0], replies[1]
     await post_actions.edit(forum, await member(forum, (await users.by_id(
         forum.db, edited["author_id"]))["username"]), edited["id"], "Edited: *second thoughts*")
     await moderation_actions.flag_post(forum, people[2], flagged["id"], "Off topic for this channel")
     await moderation_actions.hide_post(forum, staff[0], flagged["id"], "Moved to General Chat")
-    await moderation_actions.set_banner(forum, staff[0], "Spring meeting: sign up on the Events page")
+    await moderation_actions.set_banner(forum, staff[0], "Spring event: sign up on the Events page")
     banner = await moderation.current_banner(forum.db)
     await moderation.dismiss_banner(forum.db, people[0].id, banner["id"])
     await reads.mark_read(forum.db, people[0].id, edited["thread_id"], edited["id"])
@@ -188,7 +188,7 @@ def test_sqlite_to_sqlite_every_row_back_and_no_password_hashes(filled_sqlite, f
     assert [line["file"] for line in file_lines] and footer["files"] == len(file_lines)
     assert header["format"] == "forum-export" and header["version"] == 1
     assert header["schema"] == export.schema_revision() and header["password_hashes"] is False
-    assert set(header["excluded"]) == {"sessions", "api_tokens", "events", "meta", "account_tokens",
+    assert set(header["excluded"]) == {"sessions", "api_tokens", "live_log", "meta", "account_tokens",
                                        "mail_outbox"}
     assert footer["end"] is True and sum(footer["rows"].values()) == len(body)
     order = [line["table"] for line in body]
@@ -213,7 +213,7 @@ def test_sqlite_to_sqlite_every_row_back_and_no_password_hashes(filled_sqlite, f
         newcomer = await sign_up(forum, "after_import", PASSWORD)
         assert newcomer.id == max(row["id"] for row in source["users"]) + 1
         # The event log is not carried over, but its ids carry on past the old forum's.
-        assert await forum.db.fetch_val("SELECT MIN(id) FROM events") == header["last_event_id"] + 1
+        assert await forum.db.fetch_val("SELECT MIN(id) FROM live_log") == header["last_event_id"] + 1
 
     assert header["last_event_id"] > 0
     asyncio.run(with_forum(fresh_sqlite, after_import))
@@ -240,7 +240,7 @@ def test_sqlite_to_postgresql_every_row_back(filled_sqlite, database_url, tmp_pa
         assert await _search_finds(forum.db, "second thoughts")  # the index was rebuilt
         newcomer = await sign_up(forum, "after_import", PASSWORD)  # sequences moved past the ids
         assert newcomer.id == max(row["id"] for row in source["users"]) + 1
-        assert await forum.db.fetch_val("SELECT MIN(id) FROM events") == last_event_id + 1
+        assert await forum.db.fetch_val("SELECT MIN(id) FROM live_log") == last_event_id + 1
         post_id = (await post_actions.reply(forum, newcomer, source["threads"][0]["id"], "A new reply"))["id"]
         assert post_id == max(row["id"] for row in source["posts"]) + 1
 
@@ -495,12 +495,12 @@ async def test_a_member_downloads_everything_they_wrote_and_nobody_else_can(app,
     await post_actions.edit(forum, alice, alice_reply, "Second draft")
     await moderation_actions.flag_post(forum, alice, bob_post, "Alice thinks this is spam")
     await moderation_actions.flag_post(forum, bob, alice_reply, "Bob's secret complaint walrus")
-    meeting_id, _ = await meeting_actions.create(forum, organiser, {
+    event_id, _ = await event_actions.create(forum, organiser, {
         "title": "Meet-up", "body": "Come along", "categories": ["announcements"],
         "starts_at": (utcnow() + timedelta(days=3)).isoformat(),
         "ends_at": (utcnow() + timedelta(days=3, hours=2)).isoformat(), "location": "Library"})
-    await meeting_actions.register(forum, alice, meeting_id)
-    await meeting_actions.register(forum, bob, meeting_id)
+    await event_actions.register(forum, alice, event_id)
+    await event_actions.register(forum, bob, event_id)
 
     page = await client.get("/u/alice_a")
     assert '<a href="/u/alice_a/export" download>Download everything I wrote</a>' in page.text
@@ -518,7 +518,7 @@ async def test_a_member_downloads_everything_they_wrote_and_nobody_else_can(app,
     assert all(p["created_at"].endswith("Z") for p in data["posts"])
     assert data["posts"][1]["parent_id"] == bob_post
     assert [(r["post_id"], r["body"]) for r in data["revisions"]] == [(alice_reply, "First draft")]
-    assert [(r["event_id"], r["status"]) for r in data["event_registrations"]] == [(meeting_id, "registered")]
+    assert [(r["event_id"], r["status"]) for r in data["event_registrations"]] == [(event_id, "registered")]
     assert [(f["post_id"], f["reason"]) for f in data["flags_raised"]] == [
         (bob_post, "Alice thinks this is spam")]
     # Nothing of Bob's: not his words, his name, his complaint, nor anyone's password hash.

@@ -17,7 +17,7 @@ import psutil
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from forum.db import event_log
+from forum.db import live_log
 from forum.db.engine import Database
 from tests.helpers import api_token, start_thread
 from tests.live_helpers import LiveClient, StalledClient, drop_abruptly, session_cookie
@@ -222,7 +222,7 @@ async def _logged(database_url: str, channels: list[str]) -> list[tuple[int, str
     db = Database(database_url)
     await db.connect()
     try:
-        rows = await event_log.after(db, 0, channels, limit=1_000_000)
+        rows = await live_log.after(db, 0, channels, limit=1_000_000)
         return [(row["id"], row["channel"]) for row in rows]
     finally:
         await db.disconnect()

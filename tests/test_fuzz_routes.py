@@ -98,7 +98,7 @@ def _seed(http: httpx.Client) -> dict[str, str]:
                             "ends_at": "2099-01-01T12:00:00+00:00", "location": "Online",
                             "capacity": 2, "categories": ["general-chat"]})
     return {"thread_id": str(thread["id"]), "post_id": str(post["id"]), "flag_id": str(flag["id"]),
-            "meeting_id": str(event["id"]), "event_id": str(event["id"]), "slug": "general-chat",
+            "event_id": str(event["id"]), "slug": "general-chat",
             "username": "walkbystander", "action": "lock", "verb": "register", "tag": "walked",
             "name": "walked", "item_id": str(item["id"])}
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from forum.actions import events as event_actions
 from forum.actions import library as library_actions
-from forum.actions import meetings as meeting_actions
 from forum.actions import moderation as moderation_actions
 from forum.actions import posts as post_actions
 from forum.actions import threads as thread_actions
@@ -63,11 +63,11 @@ async def test_every_page_is_valid_html(client, other_client, forum, vnu_jar, tm
     await post_actions.reply(forum, moderator, thread_id, "An answer", parent_id=post_id)
     await post_actions.edit(forum, author, post_id, "A reply to @mod_v, edited")
     start = datetime.now(UTC) + timedelta(days=3)
-    meeting_id, _ = await meeting_actions.create(forum, moderator, {
-        "title": "Network meeting", "body": "Come along.", "starts_at": start.isoformat(),
+    event_id, _ = await event_actions.create(forum, moderator, {
+        "title": "Network event", "body": "Come along.", "starts_at": start.isoformat(),
         "ends_at": (start + timedelta(hours=2)).isoformat(), "location": "Online", "capacity": 5,
         "categories": ["announcements"]})
-    await meeting_actions.register(forum, author, meeting_id)
+    await event_actions.register(forum, author, event_id)
     await moderation_actions.flag_post(forum, author, post_id, "Off topic")
     # A thread in every state a post can be in: hidden, deleted, locked and pinned; a banner.
     hidden = (await post_actions.reply(forum, author, thread_id, "Hidden soon"))["id"]
@@ -85,7 +85,7 @@ async def test_every_page_is_valid_html(client, other_client, forum, vnu_jar, tm
 
     await submit(other_client, "/login", {"username": "mod_v", "password": PASSWORD}, "/login")
     shared = ["/", "/c/general-chat", f"/t/{thread_id}", "/u/author_v", "/members", "/search?q=reply",
-              "/search?q=", "/events", "/events?when=past", f"/events/{meeting_id}", "/no-such-page",
+              "/search?q=", "/events", "/events?when=past", f"/events/{event_id}", "/no-such-page",
               "/c/no-such-channel", "/library", "/library?kind=case_study&sort=discussed",
               "/tags/evaluation", f"/t/{item_thread}"]
     pages = {
@@ -93,8 +93,8 @@ async def test_every_page_is_valid_html(client, other_client, forum, vnu_jar, tm
         "moderator": [*shared, "/c/general-chat/new", f"/t/{thread_id}/reply?to={post_id}",
                       f"/p/{post_id}/edit", f"/p/{post_id}/delete", f"/p/{post_id}/flag",
                       f"/p/{post_id}/history", f"/p/{post_id}/hide", f"/t/{thread_id}/move",
-                      "/notifications", "/mod", "/events/new", f"/events/{meeting_id}/edit",
-                      f"/events/{meeting_id}/attendees", f"/events/{meeting_id}/cancel-event",
+                      "/notifications", "/mod", "/events/new", f"/events/{event_id}/edit",
+                      f"/events/{event_id}/attendees", f"/events/{event_id}/cancel-event",
                       "/u/mod_v/edit", "/welcome",
                       "/account/password", "/account/sessions", "/library/new", f"/t/{thread_id}/tags",
                       f"/library/{item_id}/edit"],

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from websockets.exceptions import InvalidStatus
 
-from forum.db import event_log
+from forum.db import live_log
 from forum.db.engine import Database
 from tests.helpers import api_token, reply, start_thread
 from tests.live_helpers import LiveClient, StalledClient, follow_with_drops, session_cookie
@@ -177,7 +177,7 @@ async def test_an_old_since_gets_reset(live_server, http, author):
         await reply(http, author, thread["id"], f"r{i}")
     db = Database(live_server.database_url)
     await db.connect()
-    await event_log.prune(db, max_count=1, max_age_seconds=3600)
+    await live_log.prune(db, max_count=1, max_age_seconds=3600)
     await db.disconnect()
     client = await LiveClient.open(live_server.ws_url)
     await client.send({"type": "subscribe", "channels": [f"thread:{thread['id']}"], "since": 1})
@@ -209,7 +209,7 @@ async def test_random_drops_and_resumes_during_a_burst_lose_nothing(live_server,
 
     db = Database(live_server.database_url)
     await db.connect()
-    logged = [row["id"] for row in await event_log.after(db, 0, [channel], limit=10_000)]
+    logged = [row["id"] for row in await live_log.after(db, 0, [channel], limit=10_000)]
     await db.disconnect()
     assert len(logged) == total
     for seen in results:

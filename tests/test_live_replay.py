@@ -121,7 +121,7 @@ async def test_a_replay_shows_titles_names_and_banners_as_they_are_now(live_serv
         "title": "Bird watching day", "body": "Bring binoculars", "starts_at": start.isoformat(),
         "ends_at": (start + timedelta(hours=2)).isoformat(), "location": "online", "capacity": 5})
     assert response.status_code == 200, response.text
-    for text in ("Heron sighting at noon", "Meeting moved to Friday"):
+    for text in ("Heron sighting at noon", "Event moved to Friday"):
         response = await http.post("/api/v1/banner", headers=moderator, json={"text": text})
         assert response.status_code == 200, response.text
     response = await http.patch("/api/v1/me", headers=member, json={"display_name": "Olive Green"})
@@ -133,7 +133,7 @@ async def test_a_replay_shows_titles_names_and_banners_as_they_are_now(live_serv
     text = json.dumps(events, ensure_ascii=False)
     assert "Owl" not in text and "Bird watching day" in text
     assert "Otterly" not in text and "Olive Green" in text
-    assert "Heron" not in text and "Meeting moved to Friday" in text
+    assert "Heron" not in text and "Event moved to Friday" in text
     # Who joined is told to signed-in members alone, on "members" (was category:welcome).
     members = await replayed(live_server.ws_url, ["members"],
                              cookie=await session_cookie(live_server.base_url, "replay_reader"))
@@ -143,5 +143,5 @@ async def test_a_replay_shows_titles_names_and_banners_as_they_are_now(live_serv
     response = await http.delete("/api/v1/banner", headers=moderator)
     assert response.status_code == 204
     site = await replayed(live_server.ws_url, ["site"])
-    assert "Meeting moved" not in json.dumps(site)
+    assert "Event moved" not in json.dumps(site)
     assert {e["event"] for e in site} == {"banner.cleared"}

@@ -161,20 +161,20 @@ async def test_a_dismissed_flag_leaves_the_post(client, forum, scene):
 async def test_the_site_banner_shows_everywhere_and_each_reader_can_dismiss_it(
     client, other_client, forum, scene
 ):
-    await moderation_actions.set_banner(forum, scene["moderator"], "Network meeting on Friday")
+    await moderation_actions.set_banner(forum, scene["moderator"], "Network event on Friday")
     for path in ("/", "/c/general-chat", f"/t/{scene['thread']}", "/login"):
-        assert "Network meeting on Friday" in (await client.get(path)).text, path
+        assert "Network event on Friday" in (await client.get(path)).text, path
     dismissed = await submit(
         client, "/banner/dismiss", {"banner_id": str((await moderation.current_banner(forum.db))["id"])}
     )
     assert dismissed.status_code == 303
-    assert "Network meeting on Friday" not in (await client.get("/")).text  # a visitor, by cookie
+    assert "Network event on Friday" not in (await client.get("/")).text  # a visitor, by cookie
     await submit(other_client, "/login", {"username": "author", "password": PASSWORD}, "/login")
-    assert "Network meeting on Friday" in (await other_client.get("/")).text
+    assert "Network event on Friday" in (await other_client.get("/")).text
     await submit(
         other_client, "/banner/dismiss", {"banner_id": str((await moderation.current_banner(forum.db))["id"])}
     )
-    assert "Network meeting on Friday" not in (await other_client.get("/")).text  # a member, stored
+    assert "Network event on Friday" not in (await other_client.get("/")).text  # a member, stored
     await moderation_actions.set_banner(forum, scene["moderator"], "Conference bookings open")
     assert "Conference bookings open" in (await other_client.get("/")).text  # a newer one shows
     await moderation_actions.clear_banner(forum, scene["moderator"])
@@ -231,7 +231,7 @@ async def test_moderators_cannot_suspend_their_equals_and_only_admins_set_roles(
 async def test_moderators_are_told_of_a_flag_live_and_see_the_count_in_the_header(
     client, other_client, forum, scene
 ):
-    from forum.db import event_log, notifications
+    from forum.db import live_log, notifications
 
     admin = await make_member(forum, "boss", role="admin")
     reporter = await make_member(forum, "reporter", role="moderator")  # the flagger is not told
@@ -239,7 +239,7 @@ async def test_moderators_are_told_of_a_flag_live_and_see_the_count_in_the_heade
     for person in (scene["moderator"], admin):
         [told] = await notifications.for_user(forum.db, person.id)
         assert told["kind"] == "flag" and told["post_id"] == scene["post"]
-        [event] = await event_log.after(forum.db, 0, [f"user:{person.id}"])
+        [event] = await live_log.after(forum.db, 0, [f"user:{person.id}"])
         assert event["type"] == "notification.created"
     assert await notifications.for_user(forum.db, reporter.id) == []
     assert await notifications.for_user(forum.db, scene["author"].id) == []

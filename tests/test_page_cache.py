@@ -11,7 +11,7 @@ import pytest
 from forum.actions import posts as post_actions
 from forum.actions import threads as thread_actions
 from forum.auth import CSRF_COOKIE
-from forum.db import event_log
+from forum.db import live_log
 from forum.web.page_cache import Entry, PageCache
 from tests.conftest import make_client
 from tests.helpers import CSRF_META, PASSWORD, make_member, submit
@@ -28,7 +28,7 @@ async def thread(forum):
 
 async def hub_caught_up(forum):  # type: ignore[no-untyped-def]
     """The hub has read every event so far (its cursor is part of each page's stamp)."""
-    latest = await event_log.latest_id(forum.db)
+    latest = await live_log.latest_id(forum.db)
     async with asyncio.timeout(5), forum.hub.dispatched:
         await forum.hub.dispatched.wait_for(lambda: forum.hub.cursor >= latest)
 

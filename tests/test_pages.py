@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.dialects import postgresql, sqlite
 
-from forum.actions import meetings as meeting_actions
+from forum.actions import events as event_actions
 from forum.actions import moderation as moderation_actions
 from forum.actions import posts as post_actions
 from forum.actions import threads as thread_actions
@@ -83,8 +83,8 @@ HTML_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(
 async def test_every_time_element_carries_a_valid_html_datetime(client, forum, content):
     moderator = await make_member(forum, "mod2", role="moderator")
     start = datetime.now(UTC) + timedelta(days=3)
-    meeting_id, _ = await meeting_actions.create(forum, moderator, {
-        "title": "Network meeting", "body": "Come along.", "starts_at": start.isoformat(),
+    event_id, _ = await event_actions.create(forum, moderator, {
+        "title": "Network event", "body": "Come along.", "starts_at": start.isoformat(),
         "ends_at": (start + timedelta(hours=2)).isoformat(), "location": "Online",
         "capacity": 5, "categories": ["general-chat"]})
     reader = await make_member(forum, "reader")
@@ -92,7 +92,7 @@ async def test_every_time_element_carries_a_valid_html_datetime(client, forum, c
     await submit(client, "/login", {"username": "mod2", "password": PASSWORD}, "/login")
     seen = 0
     for path in ("/", "/c/general-chat", f"/t/{content['thread']}", "/u/author", "/members",
-                 "/search?q=reply", "/events", f"/events/{meeting_id}", "/notifications", "/mod"):
+                 "/search?q=reply", "/events", f"/events/{event_id}", "/notifications", "/mod"):
         page = await client.get(path)
         assert page.status_code == 200, path
         for value in re.findall(r'<time[^>]*\sdatetime="([^"]*)"', page.text):
@@ -109,8 +109,8 @@ def visible_text(html: str) -> str:
 async def test_list_separators_have_a_space_on_each_side(client, forum, content):
     moderator = await make_member(forum, "mod3", role="moderator")
     start = datetime.now(UTC) + timedelta(days=3)
-    meeting_id, _ = await meeting_actions.create(forum, moderator, {
-        "title": "Network meeting", "body": "Come along.", "starts_at": start.isoformat(),
+    event_id, _ = await event_actions.create(forum, moderator, {
+        "title": "Network event", "body": "Come along.", "starts_at": start.isoformat(),
         "ends_at": (start + timedelta(hours=2)).isoformat(), "location": "Online",
         "capacity": 5, "categories": ["general-chat", "welcome"]})
     await moderation_actions.hide_post(forum, moderator, content["post"], "Off topic")
@@ -118,7 +118,7 @@ async def test_list_separators_have_a_space_on_each_side(client, forum, content)
     await client.get(f"/t/{content['thread']}")  # read, so a later reply counts as new
     await post_actions.reply(forum, moderator, content["thread"], "Another reply")
     for path in ("/", "/c/general-chat", f"/t/{content['thread']}", "/u/author", "/members",
-                 "/events", f"/events/{meeting_id}", "/mod"):
+                 "/events", f"/events/{event_id}", "/mod"):
         text = visible_text((await client.get(path)).text)
         cramped = re.findall(r"(?s).{0,30}(?:\S·|·\S).{0,10}", text)
         assert not cramped, f"{path}: {cramped}"

@@ -13,7 +13,7 @@ import subprocess
 import httpx
 import pytest
 
-from forum.db import event_log
+from forum.db import live_log
 from forum.db.engine import Database
 from tests.conftest import skip_unless_required
 from tests.helpers import api_token, reply, start_thread
@@ -157,7 +157,7 @@ async def test_eight_writers_two_processes_random_drops_lose_nothing(two_servers
     results = await asyncio.gather(*readers)
     db = Database(database_url)
     await db.connect()
-    logged = [row["id"] for row in await event_log.after(db, 0, [channel], limit=10_000)]
+    logged = [row["id"] for row in await live_log.after(db, 0, [channel], limit=10_000)]
     await db.disconnect()
     assert len(logged) == total
     for seen in results:

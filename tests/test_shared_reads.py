@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 
-from forum.db import channels, event_log, moderation
+from forum.db import channels, live_log, moderation
 from forum.db.engine import Database
 from forum.web.shared_reads import SharedReads
 from tests.helpers import make_member
@@ -45,8 +45,8 @@ async def test_an_event_read_by_the_hub_makes_a_fresh_read(forum, settings):
     try:
         async with other.transaction():
             await rename_first_channel(other, "Renamed elsewhere")
-            await event_log.append(other, "site", "channels.changed", {})
-        newest = await event_log.latest_id(other)
+            await live_log.append(other, "site", "channels.changed", {})
+        newest = await live_log.latest_id(other)
     finally:
         await other.disconnect()
     await forum.hub.wake()
@@ -96,8 +96,8 @@ async def test_a_page_resumes_live_updates_from_where_the_hub_stood_as_it_began(
     await forum.hub.stop()  # the hub's cursor stands still for the test
     before = forum.hub.cursor
     async with forum.db.transaction():
-        await event_log.append(forum.db, "site", "test.note", {})
-    newest = await event_log.latest_id(forum.db)
+        await live_log.append(forum.db, "site", "test.note", {})
+    newest = await live_log.latest_id(forum.db)
     assert newest > before
     page = (await client.get("/")).text
     [resume_from] = re.findall(r'data-last-event-id="(\d+)"', page)

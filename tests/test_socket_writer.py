@@ -18,7 +18,7 @@ from websockets.frames import Frame, Opcode
 
 from forum.app import create_app
 from forum.cli import WS_MAX_MESSAGE_BYTES
-from forum.db import event_log
+from forum.db import live_log
 from forum.realtime import hub as hub_module
 from forum.realtime import socket_writer as writer_module
 from forum.realtime.connection import LiveConnection
@@ -90,7 +90,7 @@ async def log_together(server: InProcessServer, notes: list[tuple[str, int]]) ->
     db = server.forum.db
     async with db.transaction():
         for channel, n in notes:
-            await event_log.append(db, channel, "test.note", {"n": n})
+            await live_log.append(db, channel, "test.note", {"n": n})
 
 
 @pytest.mark.parametrize("compression", [None, "deflate"], ids=["plain", "deflate"])

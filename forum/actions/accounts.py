@@ -8,7 +8,7 @@ from typing import Any
 from forum.actions import email_address
 from forum.auth import ROLES, Member
 from forum.clock import utcnow
-from forum.db import event_log, sessions, users
+from forum.db import live_log, sessions, users
 from forum.mail.addresses import check_email
 from forum.ratelimit import RateLimited
 from forum.ratelimit.limits import (
@@ -58,7 +58,7 @@ async def sign_up(forum: Forum, username: Any, password: Any, display_name: Any 
                 await email_address.attach(forum, user_id=user_id, username=name, display_name=shown,
                                            email=address)
             # Members' open Welcome pages say "Name just joined"; visitors are not told.
-            await event_log.append(forum.db, MEMBERS_CHANNEL, "member.joined",
+            await live_log.append(forum.db, MEMBERS_CHANNEL, "member.joined",
                                    {"username": name, "display_name": shown},
                                    subject=f"user:{user_id}", author_id=user_id)
     except Exception as error:  # the unique index settles a race between two sign-ups

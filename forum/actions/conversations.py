@@ -10,7 +10,7 @@ from forum.actions.blocks import refuse_if_blocked
 from forum.actions.notify import user_channel
 from forum.auth import Member
 from forum.clock import isoformat, utcnow
-from forum.db import conversations, event_log, users
+from forum.db import conversations, live_log, users
 from forum.ratelimit.limits import MESSAGES_PER_MEMBER
 from forum.realtime.envelopes import LEFT_EVENT
 from forum.services import Forum
@@ -91,7 +91,7 @@ async def leave(forum: Forum, member: Member | None, conversation_id: int) -> No
         await conversations.remove_member(forum.db, conversation_id, member.id)
         await _add_message(forum, member, conversation_id, "", kind="left")
         # The hub takes the leaver's open connections off the channel when it reads this.
-        await event_log.append(forum.db, conversation_channel(conversation_id), LEFT_EVENT,
+        await live_log.append(forum.db, conversation_channel(conversation_id), LEFT_EVENT,
                                {"conversation_id": conversation_id}, author_id=member.id)
 
 
@@ -109,7 +109,7 @@ async def _add_message(forum: Forum, member: Member, conversation_id: int, body:
     message_id = await conversations.add_message(forum.db, conversation_id, member.id, body,
                                                  render_markdown(body) if body else "", now, kind)
     message = await conversations.message_by_id(forum.db, message_id)
-    await event_log.append(forum.db, conversation_channel(conversation_id), "message.created", {
+    await live_log.append(forum.db, conversation_channel(conversation_id), "message.created", {
         "conversation_id": conversation_id, **message_json(message),
         # The page inserts it as is: the same partial the page itself renders.
         "fragment": forum.templates.render_fragment("messages/_message.html", m=message).strip()},
@@ -123,7 +123,7 @@ async def _tell_unread(forum: Forum, conversation_id: int, author_id: int) -> No
     names or words: what was written stays on the conversation's channel."""
     for person in await conversations.participants(forum.db, conversation_id):
         if person["id"] != author_id and not person["muted"]:
-            await event_log.append(forum.db, user_channel(person["id"]), "message.unread", {
+            await live_log.append(forum.db, user_channel(person["id"]), "message.unread", {
                 "conversation_id": conversation_id,
                 "unread": await conversations.unread_total(forum.db, person["id"])})
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from forum.db import event_log, posts, threads, users
+from forum.db import live_log, posts, threads, users
 from forum.services import Forum
 
 
@@ -43,8 +43,8 @@ async def post_changed(forum: Forum, event_type: str, post_id: int) -> None:
     post = await posts.by_id(forum.db, post_id)
     thread = await threads.by_id(forum.db, post["thread_id"])
     html = post_html(forum, post, thread)
-    await event_log.restate(forum.db, post_subject(post_id), {"html": html})
-    await event_log.append(forum.db, f"thread:{post['thread_id']}", event_type, {
+    await live_log.restate(forum.db, post_subject(post_id), {"html": html})
+    await live_log.append(forum.db, f"thread:{post['thread_id']}", event_type, {
         "thread_id": post["thread_id"], "post_id": post_id, "html": html},
         subject=post_subject(post_id), author_id=post["author_id"])
 
@@ -54,20 +54,20 @@ async def restate_thread(forum: Forum, thread_id: int) -> None:
     it now stands."""
     thread = await threads.by_id(forum.db, thread_id)
     names = [c["name"] for c in await threads.channels_of(forum.db, thread_id)]
-    await event_log.restate(forum.db, thread_subject(thread_id), {
+    await live_log.restate(forum.db, thread_subject(thread_id), {
         "title": thread["title"], "html": channel_row_html(forum, thread, names)})
 
 
 async def restate_member(forum: Forum, user_id: int) -> None:
     """A member's new display name reaches every logged event that shows their name."""
     member = await users.by_id(forum.db, user_id)
-    for subject in await event_log.subjects_shown_with(forum.db, user_id):
+    for subject in await live_log.subjects_shown_with(forum.db, user_id):
         kind, _, number = subject.partition(":")
         if kind == "post":
             post = await posts.by_id(forum.db, int(number))
             thread = await threads.by_id(forum.db, post["thread_id"])
-            await event_log.restate(forum.db, subject, {"html": post_html(forum, post, thread)})
+            await live_log.restate(forum.db, subject, {"html": post_html(forum, post, thread)})
         elif kind == "thread":
             await restate_thread(forum, int(number))
         elif kind == "user":
-            await event_log.restate(forum.db, subject, {"display_name": member["display_name"]})
+            await live_log.restate(forum.db, subject, {"display_name": member["display_name"]})

@@ -7,7 +7,7 @@ from typing import Any
 from forum.actions import NotFound, PermissionDenied, notify, require_moderator, require_writer
 from forum.actions.live import post_changed
 from forum.auth import Member
-from forum.db import event_log, moderation, posts, users
+from forum.db import live_log, moderation, posts, users
 from forum.services import Forum
 from forum.validation import ValidationError, plain_text
 
@@ -124,8 +124,8 @@ async def set_banner(forum: Forum, member: Member | None, text: Any) -> None:
             "_banner.html", banner={"id": banner_id, "text": clean}, csrf_token="")
         data = {"banner_id": banner_id, "text": clean, "html": html}
         # Earlier banners are replayed as this one: a replaced banner's words are gone.
-        await event_log.restate(forum.db, BANNER_SUBJECT, data, event_type="banner.set")
-        await event_log.append(forum.db, SITE_CHANNEL, "banner.set", data, subject=BANNER_SUBJECT)
+        await live_log.restate(forum.db, BANNER_SUBJECT, data, event_type="banner.set")
+        await live_log.append(forum.db, SITE_CHANNEL, "banner.set", data, subject=BANNER_SUBJECT)
 
 
 async def clear_banner(forum: Forum, member: Member | None) -> None:
@@ -133,8 +133,8 @@ async def clear_banner(forum: Forum, member: Member | None) -> None:
     async with forum.db.transaction():
         await moderation.clear_banner(forum.db)
         await moderation.record(forum.db, member.id, "clear_banner")
-        await event_log.restate(forum.db, BANNER_SUBJECT, {}, event_type="banner.cleared")
-        await event_log.append(forum.db, SITE_CHANNEL, "banner.cleared", {}, subject=BANNER_SUBJECT)
+        await live_log.restate(forum.db, BANNER_SUBJECT, {}, event_type="banner.cleared")
+        await live_log.append(forum.db, SITE_CHANNEL, "banner.cleared", {}, subject=BANNER_SUBJECT)
 
 
 # -- members -----------------------------------------------------------------------------

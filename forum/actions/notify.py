@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Set
 from typing import Any
 
-from forum.db import blocks, event_log, notifications, users
+from forum.db import blocks, live_log, notifications, users
 from forum.services import Forum
 from forum.text import mentioned_usernames
 
@@ -42,7 +42,7 @@ async def notify_batched(forum: Forum, *, user_id: int, kind: str, actor_id: int
 
 async def _send(forum: Forum, user_id: int, notification_id: int) -> None:
     row = await notifications.by_id(forum.db, notification_id)
-    await event_log.append(forum.db, user_channel(user_id), "notification.created", {
+    await live_log.append(forum.db, user_channel(user_id), "notification.created", {
         "id": notification_id, "kind": row["kind"],
         "unread": await notifications.unread_count(forum.db, user_id),
         "text": forum.templates.render_fragment("notifications/_text.html", n=row).strip(),

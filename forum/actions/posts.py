@@ -10,7 +10,7 @@ from forum.actions.live import channel_row_html, post_changed, post_html, post_s
 from forum.actions.tags import add_tags
 from forum.auth import Member, can_edit_post
 from forum.clock import isoformat, utcnow
-from forum.db import event_log, library, moderation, posts, search, threads, users
+from forum.db import library, live_log, moderation, posts, search, threads, users
 from forum.ids import id_field
 from forum.services import Forum
 from forum.text import render_markdown
@@ -76,13 +76,13 @@ async def reply(forum: Forum, member: Member | None, thread_id: int, body: Any,
                   "reply_count": await threads.record_reply(forum.db, thread_id, member.id, now)}
         if thread["is_introduction"] and thread["author_id"] != member.id:
             await users.mark_welcomed(forum.db, thread["author_id"], member.id, now)
-        await event_log.append(forum.db, f"thread:{thread_id}", "post.created", {
+        await live_log.append(forum.db, f"thread:{thread_id}", "post.created", {
             "thread_id": thread_id, "post_id": post_id, "parent_id": parent["id"],
             "path": post["path"], "depth": post["depth"], "author": member.username,
             "html": post_html(forum, post, thread)}, subject=post_subject(post_id), author_id=member.id)
         row = channel_row_html(forum, thread, [c["name"] for c in in_channels])
         for channel in in_channels:
-            await event_log.append(forum.db, f"category:{channel['slug']}", "post.created", {
+            await live_log.append(forum.db, f"category:{channel['slug']}", "post.created", {
                 "thread_id": thread_id, "post_id": post_id, "reply_count": thread["reply_count"],
                 "last_activity_at": isoformat(thread["last_activity_at"]), "html": row},
                 subject=thread_subject(thread_id), author_id=thread["author_id"])

@@ -8,7 +8,7 @@ from typing import Any
 from forum.actions import NotFound, PermissionDenied, notify, require_writer
 from forum.auth import Member
 from forum.clock import utcnow
-from forum.db import event_log, posts
+from forum.db import live_log, posts
 from forum.db import reactions as reaction_queries
 from forum.ratelimit.limits import REACTIONS_PER_MEMBER
 from forum.reactions import BY_NAME, NAMES, summary
@@ -58,7 +58,7 @@ async def react(forum: Forum, member: Member | None, post_id: int, emoji: Any,
             await notify.notify_batched(forum, user_id=post["author_id"], kind="reaction",
                                         actor_id=member.id, thread_id=post["thread_id"],
                                         post_id=post_id, note=f"{people} people" if people > 1 else "")
-        await event_log.append(forum.db, f"thread:{post['thread_id']}", "post.reacted", {
+        await live_log.append(forum.db, f"thread:{post['thread_id']}", "post.reacted", {
             "thread_id": post["thread_id"], "post_id": post_id, "emoji": name, "added": want,
             "by": member.username, "reactions": [
                 {"emoji": r["name"], "count": r["count"], "users": r["users"]} for r in summary(stored)],

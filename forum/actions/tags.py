@@ -9,7 +9,7 @@ from forum.actions import NotFound, PermissionDenied, require_moderator, require
 from forum.actions.live import channel_row_html, thread_subject
 from forum.auth import Member
 from forum.clock import utcnow
-from forum.db import event_log, moderation, tags, threads
+from forum.db import live_log, moderation, tags, threads
 from forum.services import Forum
 from forum.tag_names import MAX_PER_THREAD, NAME_RULE, check_names, is_valid_name, tag_key
 from forum.validation import ValidationError
@@ -41,7 +41,7 @@ async def announce_new_thread(forum: Forum, thread_id: int, author_id: int) -> N
     names = [c["name"] for c in await threads.channels_of(forum.db, thread_id)]
     row_html = channel_row_html(forum, thread, names)
     for tag in carried:
-        await event_log.append(forum.db, tag_channel(tag["key"]), "thread.created", {
+        await live_log.append(forum.db, tag_channel(tag["key"]), "thread.created", {
             "thread_id": thread_id, "title": thread["title"], "html": row_html},
             subject=thread_subject(thread_id), author_id=author_id)
 

@@ -11,7 +11,7 @@ from forum.actions import tags as tag_actions
 from forum.actions.live import channel_row_html, thread_subject
 from forum.auth import Member
 from forum.clock import utcnow
-from forum.db import channels, event_log, moderation, posts, search, threads, users
+from forum.db import channels, live_log, moderation, posts, search, threads, users
 from forum.services import Forum
 from forum.tag_names import check_names
 from forum.text import render_markdown, slugify
@@ -97,7 +97,7 @@ async def create_thread(forum: Forum, member: Member | None, title: Any, body: A
         thread = await threads.by_id(forum.db, thread_id)
         row_html = channel_row_html(forum, thread, [c["name"] for c in chosen])
         for channel in chosen:
-            await event_log.append(forum.db, f"category:{channel['slug']}", "thread.created", {
+            await live_log.append(forum.db, f"category:{channel['slug']}", "thread.created", {
                 "thread_id": thread_id, "title": clean_title, "introduction": introduction,
                 "channels": [c["slug"] for c in chosen], "html": row_html},
                 subject=thread_subject(thread_id), author_id=member.id)
@@ -125,7 +125,7 @@ async def set_flag(forum: Forum, member: Member | None, thread_id: int, flag: st
         data = {"thread_id": thread_id, flag: value,
                 "html": channel_row_html(forum, thread, [c["name"] for c in in_channels])}
         for name in [f"thread:{thread_id}"] + [f"category:{c['slug']}" for c in in_channels]:
-            await event_log.append(forum.db, name, event, data, subject=thread_subject(thread_id),
+            await live_log.append(forum.db, name, event, data, subject=thread_subject(thread_id),
                                    author_id=thread["author_id"])
 
 
@@ -152,6 +152,6 @@ async def move(forum: Forum, member: Member | None, thread_id: int, channel_slug
                 "html": channel_row_html(forum, thread, [c["name"] for c in target])}
         names = {f"thread:{thread_id}"} | {f"category:{c['slug']}" for c in [*before, *target]}
         for name in sorted(names):
-            await event_log.append(forum.db, name, "thread.moved", data, subject=thread_subject(thread_id),
+            await live_log.append(forum.db, name, "thread.moved", data, subject=thread_subject(thread_id),
                                    author_id=thread["author_id"])
 

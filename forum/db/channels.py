@@ -1,4 +1,4 @@
-"""Queries on channels (categories), and the default set every forum starts with."""
+"""Queries on channels (the API calls them categories), and the default set every forum starts with."""
 
 from __future__ import annotations
 

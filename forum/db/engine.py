@@ -209,7 +209,7 @@ class Database:
 
     def before_commit(self, work: Callable[[], Awaitable[None]]) -> None:
         """Run `work` at the end of the current transaction, after everything else in it and
-        just before it commits (the event log uses this: see forum/db/event_log.py)."""
+        just before it commits (the event log uses this: see forum/db/live_log.py)."""
         self._commit_work().append(work)
 
     def rows_before_commit(self, name: str, write: Callable[[list[Any]], Awaitable[None]]) -> list[Any]:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from forum.clock import as_utc, isoformat, utcnow
 from forum.db import bulk, export_files, search
 from forum.db.engine import Database
-from forum.db.tables import events, metadata, users
+from forum.db.tables import live_log, metadata, users
 from forum.storage import Storage
 
 FORMAT = "forum-export"
@@ -30,7 +30,7 @@ VERSION = 1
 TRANSIENT = {
     "sessions": "sign-ins: members log in again",
     "api_tokens": "API tokens: members make new ones",
-    "events": "the live-update log: open pages reload",
+    "live_log": "the live-update log: open pages reload",
     "meta": "facts about the database: how far the event log was pruned, the forum's id in Redis",
     "account_tokens": "mailed confirmation and reset links: members ask for new ones",
     "mail_outbox": "emails waiting to go out, and those sent",
@@ -98,7 +98,7 @@ async def export_forum(db: Database, out: IO[str], *, with_password_hashes: bool
         header = {"format": FORMAT, "version": VERSION, "schema": schema_revision(),
                   "exported_at": isoformat(utcnow()), "password_hashes": with_password_hashes,
                   "tables": [table.name for table in EXPORTED], "excluded": TRANSIENT,
-                  "last_event_id": await db.fetch_val(sa.select(sa.func.max(events.c.id))) or 0}
+                  "last_event_id": await db.fetch_val(sa.select(sa.func.max(live_log.c.id))) or 0}
         out.write(json.dumps(header) + "\n")
         for table in EXPORTED:
             counts[table.name] = 0
@@ -224,14 +224,14 @@ async def _continue_event_ids(db: Database, last_event_id: Any) -> None:
     before the move knows ids up to there and would take newer, smaller ones as already seen."""
     if not isinstance(last_event_id, int) or last_event_id <= 0:
         return
-    if (await db.fetch_val(sa.select(sa.func.max(events.c.id))) or 0) >= last_event_id:
+    if (await db.fetch_val(sa.select(sa.func.max(live_log.c.id))) or 0) >= last_event_id:
         return
     if db.is_sqlite:  # an AUTOINCREMENT table: its next id comes from sqlite_sequence
-        await db.execute("DELETE FROM sqlite_sequence WHERE name = 'events'")
-        await db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('events', :last)",
+        await db.execute("DELETE FROM sqlite_sequence WHERE name = 'live_log'")
+        await db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('live_log', :last)",
                          {"last": last_event_id})
     else:
-        await db.execute("SELECT setval(pg_get_serial_sequence('events', 'id'), :last)",
+        await db.execute("SELECT setval(pg_get_serial_sequence('live_log', 'id'), :last)",
                          {"last": last_event_id})
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from forum.clock import isoformat
 from forum.db.engine import Database
-from forum.db.tables import flags, meeting_registrations, meetings, post_revisions, posts, threads, users
+from forum.db.tables import event_registrations, events, flags, post_revisions, posts, threads, users
 
 PROFILE_FIELDS = ("username", "display_name", "bio", "organisation", "location", "role", "created_at",
                   "suspended_at", "greeter", "post_count")
@@ -39,11 +39,11 @@ async def everything_by(db: Database, user_id: int) -> dict[str, Any]:
         .join(posts, posts.c.id == post_revisions.c.post_id)
         .where(posts.c.author_id == user_id).order_by(post_revisions.c.id))
     registrations = await db.fetch_all(
-        sa.select(meetings.c.id.label("event_id"), threads.c.title, meetings.c.starts_at,
-                  meetings.c.location, meeting_registrations.c.status, meeting_registrations.c.created_at)
-        .join(meetings, meetings.c.id == meeting_registrations.c.meeting_id)
-        .join(threads, threads.c.id == meetings.c.thread_id)
-        .where(meeting_registrations.c.user_id == user_id).order_by(meeting_registrations.c.id))
+        sa.select(events.c.id.label("event_id"), threads.c.title, events.c.starts_at,
+                  events.c.location, event_registrations.c.status, event_registrations.c.created_at)
+        .join(events, events.c.id == event_registrations.c.event_id)
+        .join(threads, threads.c.id == events.c.thread_id)
+        .where(event_registrations.c.user_id == user_id).order_by(event_registrations.c.id))
     raised = await db.fetch_all(
         sa.select(flags.c.post_id, flags.c.reason, flags.c.created_at, flags.c.resolved_at,
                   flags.c.resolution)

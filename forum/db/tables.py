@@ -219,9 +219,9 @@ blocks = sa.Table(
 )
 
 # The durable event log behind live updates. Ids are strictly increasing in commit order
-# (see forum/db/event_log.py); clients resume from it by id.
-events = sa.Table(
-    "events",
+# (see forum/db/live_log.py); clients resume from it by id.
+live_log = sa.Table(
+    "live_log",
     metadata,
     sa.Column("id", BigId, primary_key=True, autoincrement=True),
     sa.Column("channel", sa.String(80), nullable=False),
@@ -229,12 +229,12 @@ events = sa.Table(
     sa.Column("data", sa.Text, nullable=False),
     sa.Column("created_at", Timestamp, nullable=False),
     # What the event is about ('post:12', 'thread:3', 'user:7', 'banner') and whose name it
-    # shows: a take-down or a new name restates every logged event about it (event_log.restate).
+    # shows: a take-down or a new name restates every logged event about it (live_log.restate).
     sa.Column("subject", sa.String(40)),
     sa.Column("author_id", sa.Integer),
-    sa.Index("ix_events_channel_id", "channel", "id"),
-    sa.Index("ix_events_subject", "subject"),
-    sa.Index("ix_events_author_id", "author_id"),
+    sa.Index("ix_live_log_channel_id", "channel", "id"),
+    sa.Index("ix_live_log_subject", "subject"),
+    sa.Index("ix_live_log_author_id", "author_id"),
     sqlite_autoincrement=True,  # never reuse an id after pruning
 )
 
@@ -334,8 +334,8 @@ thread_reads = sa.Table(
 )
 
 # An event (a network meeting, a conference) is a thread with a date, a place and seats.
-meetings = sa.Table(
-    "meetings",
+events = sa.Table(
+    "events",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("thread_id", sa.Integer, sa.ForeignKey("threads.id", ondelete="CASCADE"), nullable=False,
@@ -353,17 +353,17 @@ meetings = sa.Table(
 )
 
 # Who comes: "registered" holds a seat; "reserve" waits in id order for one to free up.
-meeting_registrations = sa.Table(
-    "meeting_registrations",
+event_registrations = sa.Table(
+    "event_registrations",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("meeting_id", sa.Integer, sa.ForeignKey("meetings.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
     sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False,
               index=True),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("reminded_at", Timestamp, nullable=True),
-    sa.UniqueConstraint("meeting_id", "user_id", name="uq_meeting_registrations_meeting_id_user_id"),
+    sa.UniqueConstraint("event_id", "user_id", name="uq_event_registrations_event_id_user_id"),
 )
 
 # One-use links mailed to a member (confirm an address, reset a password), kept by hash.
@@ -458,7 +458,7 @@ thread_tags = sa.Table(
 )
 
 # A library item (a resource or a case study) is a thread plus this row of structured fields,
-# as an event is a thread plus its row in `meetings`; its opening post is the description.
+# as an event is a thread plus its row in `events`; its opening post is the description.
 library_items = sa.Table(
     "library_items",
     metadata,

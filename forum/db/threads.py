@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from forum.clock import as_utc, isoformat
 from forum.db import cursors
 from forum.db.engine import Database
-from forum.db.tables import channels, meetings, thread_channels, thread_tags, threads, users
+from forum.db.tables import channels, events, thread_channels, thread_tags, threads, users
 
 LISTING_COLUMNS = [
     threads.c.id, threads.c.title, threads.c.slug, threads.c.created_at, threads.c.reply_count,
@@ -18,9 +18,9 @@ LISTING_COLUMNS = [
     threads.c.is_introduction,
     users.c.username.label("author_username"), users.c.display_name.label("author_display_name"),
     # When the thread is an event: its start, shown on the channel row and the thread page.
-    sa.select(meetings.c.starts_at).where(meetings.c.thread_id == threads.c.id)
+    sa.select(events.c.starts_at).where(events.c.thread_id == threads.c.id)
     .scalar_subquery().label("event_starts_at"),
-    sa.select(meetings.c.cancelled_at).where(meetings.c.thread_id == threads.c.id)
+    sa.select(events.c.cancelled_at).where(events.c.thread_id == threads.c.id)
     .scalar_subquery().label("event_cancelled_at"),
 ]
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from forum.actions import events as event_actions
 from forum.actions import library as library_actions
-from forum.actions import meetings as meeting_actions
 from forum.actions import posts as post_actions
 from forum.actions import threads as thread_actions
 from forum.actions.accounts import sign_up
@@ -30,7 +30,7 @@ class _Loading:
         self.members: dict[str, Member] = {}
         self.threads: dict[str, int] = {}
         self.posts: dict[tuple[str, str], int] = {}
-        self.meetings: dict[str, int] = {}
+        self.events: dict[str, int] = {}
 
     async def join(self, person: dict[str, Any]) -> None:
         member = await sign_up(self.forum, person["username"], DEMO_PASSWORD, person["display_name"],
@@ -44,11 +44,11 @@ class _Loading:
         author, body = self.members[thread["author"]], thread["body"].strip()
         if "event" in thread:
             starts, ends = event_times(thread["event"], self.now.date())
-            meeting_id, thread_id = await meeting_actions.create(self.forum, author, {
+            event_id, thread_id = await event_actions.create(self.forum, author, {
                 "title": thread["title"], "body": body, "categories": thread["channels"],
                 "starts_at": starts.isoformat(), "ends_at": ends.isoformat(),
                 "location": thread["event"]["location"], "capacity": thread["event"].get("capacity")})
-            self.meetings[thread["name"]] = meeting_id
+            self.events[thread["name"]] = event_id
         elif "library" in thread:
             _, thread_id = await library_actions.create_item(self.forum, author, {
                 **thread["library"], "title": thread["title"], "body": body,
@@ -72,8 +72,8 @@ class _Loading:
             self.posts[(name, reply["key"])] = post["id"]
 
     async def register(self, registration: dict[str, Any]) -> None:
-        await meeting_actions.register(self.forum, self.members[registration["username"]],
-                                       self.meetings[registration["thread"]])
+        await event_actions.register(self.forum, self.members[registration["username"]],
+                                       self.events[registration["thread"]])
 
     async def happen(self, happening: Happening) -> None:
         with as_of(happening.at):

@@ -9,14 +9,14 @@ from urllib.parse import urlsplit
 
 from forum import ics
 from forum.clock import as_utc, utcnow
-from forum.db import meetings, users
+from forum.db import events, users
 from forum.mail.message import Attachment
 from forum.services import Forum
 
 
-async def mail_everyone_registered(forum: Forum, meeting_id: int, what: str) -> None:
-    for user_id in await meetings.registered_member_ids(forum.db, meeting_id):
-        await queue_event_mail(forum, user_id=user_id, meeting_id=meeting_id, what=what)
+async def mail_everyone_registered(forum: Forum, event_id: int, what: str) -> None:
+    for user_id in await events.registered_member_ids(forum.db, event_id):
+        await queue_event_mail(forum, user_id=user_id, event_id=event_id, what=what)
 
 # What happened -> (subject start, the sentence in the email).
 WHAT = {
@@ -30,7 +30,7 @@ WHAT = {
 }
 
 
-async def queue_event_mail(forum: Forum, *, user_id: int, what: str, meeting_id: int | None = None,
+async def queue_event_mail(forum: Forum, *, user_id: int, what: str, event_id: int | None = None,
                            thread_id: int | None = None) -> None:
     """The event named by its id or its thread's. Call inside the change's transaction.
     Nothing for members without a confirmed address or who turned event email off."""
@@ -38,29 +38,29 @@ async def queue_event_mail(forum: Forum, *, user_id: int, what: str, meeting_id:
     if member is None or not member["email"] or member["email_confirmed_at"] is None \
             or not member["email_events"]:
         return
-    if meeting_id is not None:
-        meeting = await meetings.by_id(forum.db, meeting_id)
+    if event_id is not None:
+        event = await events.by_id(forum.db, event_id)
     else:
         assert thread_id is not None, "an event is named by its id or its thread's"
-        meeting = await meetings.by_thread(forum.db, thread_id)
-    meeting_id = meeting["id"]
-    opening = await meetings.opening_post(forum.db, meeting["thread_id"])
+        event = await events.by_thread(forum.db, thread_id)
+    event_id = event["id"]
+    opening = await events.opening_post(forum.db, event["thread_id"])
     mailer = forum.mailer
-    link = mailer.link(f"/events/{meeting_id}")
-    event = {"id": meeting_id, "title": meeting["title"], "starts_at": meeting["starts_at"],
-             "ends_at": meeting["ends_at"], "location": meeting["location"],
+    link = mailer.link(f"/events/{event_id}")
+    calendar_event = {"id": event_id, "title": event["title"], "starts_at": event["starts_at"],
+             "ends_at": event["ends_at"], "location": event["location"],
              "description": opening["body"] if opening else "", "url": link,
-             "cancelled": meeting["cancelled_at"] is not None}
+             "cancelled": event["cancelled_at"] is not None}
     host = urlsplit(mailer.settings.base_url).hostname or "forum"
-    calendar = ics.calendar([event], host, utcnow(), f"{mailer.forum_name} events",
-                            method="CANCEL" if event["cancelled"] else "PUBLISH")
+    calendar = ics.calendar([calendar_event], host, utcnow(), f"{mailer.forum_name} events",
+                            method="CANCEL" if calendar_event["cancelled"] else "PUBLISH")
     subject_start, sentence = WHAT[what]
     await mailer.queue(
         kind="event", user_id=user_id, to_name=member["display_name"], to_email=member["email"],
-        subject=f"{subject_start}: {meeting['title']}", template="event",
-        context={"name": member["display_name"], "sentence": sentence, "title": meeting["title"],
-                 "starts_at": as_utc(meeting["starts_at"]), "ends_at": as_utc(meeting["ends_at"]),
-                 "location": meeting["location"], "link": link,
-                 "note": meeting["cancel_note"] if event["cancelled"] else ""},
+        subject=f"{subject_start}: {event['title']}", template="event",
+        context={"name": member["display_name"], "sentence": sentence, "title": event["title"],
+                 "starts_at": as_utc(event["starts_at"]), "ends_at": as_utc(event["ends_at"]),
+                 "location": event["location"], "link": link,
+                 "note": event["cancel_note"] if calendar_event["cancelled"] else ""},
         unsubscribe_url=mailer.unsubscribe_url(user_id, "events"),
-        attachments=[Attachment(f"event-{meeting_id}.ics", "text/calendar", calendar)])
+        attachments=[Attachment(f"event-{event_id}.ics", "text/calendar", calendar)])

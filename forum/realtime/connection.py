@@ -18,7 +18,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from forum.auth import Member
 from forum.db import channels as channel_queries
-from forum.db import conversations, event_log, threads, users
+from forum.db import conversations, live_log, threads, users
 from forum.db import tags as tag_queries
 from forum.ids import parse_id
 from forum.realtime.envelopes import MEMBERS_CHANNEL, dumps, error_frame, event_frame
@@ -308,7 +308,7 @@ class LiveConnection:
             if since is not None and since > latest:
                 # The client saw events another process dispatched before ours did: do not let
                 # our hub hand them over again.
-                latest = min(since, await event_log.latest_id(self.forum.db))
+                latest = min(since, await live_log.latest_id(self.forum.db))
             reset = False
             if since is not None:
                 reset = not await self._replay(names, since, latest)
@@ -331,11 +331,11 @@ class LiveConnection:
     async def _replay(self, names: list[str], since: int, latest: int) -> bool:
         """Send every event after `since` on these channels; False if the log no longer
         reaches back that far (or the gap is too large to replay)."""
-        if since < await event_log.pruned_through(self.forum.db) or latest - since > MAX_REPLAY_EVENTS:
+        if since < await live_log.pruned_through(self.forum.db) or latest - since > MAX_REPLAY_EVENTS:
             return False
         cursor = since
         while True:
-            rows = await event_log.after(self.forum.db, cursor, names, limit=500)
+            rows = await live_log.after(self.forum.db, cursor, names, limit=500)
             for row in rows:
                 frame = event_frame(row)
                 while self._pending and not self._has_room(len(frame)):  # a replay waits

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from forum.db.event_log import decode_data
+from forum.db.live_log import decode_data
 
 EVENT_TYPES = (
     "thread.created", "post.created", "post.edited", "post.deleted", "thread.pinned",

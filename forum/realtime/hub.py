@@ -19,7 +19,7 @@ import uuid
 from collections import defaultdict
 from typing import Any, Protocol
 
-from forum.db import event_log
+from forum.db import live_log
 from forum.db.engine import Database
 from forum.realtime.backends import DOORBELL, EPHEMERAL, Backend
 from forum.realtime.counts import LiveCounts
@@ -68,10 +68,10 @@ class Hub:
         self.presence = Presence(process_id=uuid.uuid4().hex)
         self.known_channels: set[str] = set()
         self.counts = LiveCounts()
-        db.watch_commits("events", self.wake)
+        db.watch_commits("live_log", self.wake)
 
     async def start(self) -> None:
-        self.cursor = await event_log.latest_id(self.db)
+        self.cursor = await live_log.latest_id(self.db)
         await self.backend.connect()
         self._tasks = [asyncio.create_task(self._listen(), name="hub-listen"),
                        asyncio.create_task(self._dispatch(), name="hub-dispatch"),
@@ -222,7 +222,7 @@ class Hub:
         """Hand every event after the cursor to its local subscribers, in id order; each gets
         all of one read's events for it in one call, to write them together."""
         while True:
-            rows = await event_log.after(self.db, self.cursor, limit=READ_BATCH)
+            rows = await live_log.after(self.db, self.cursor, limit=READ_BATCH)
             by_channel: dict[str, list[tuple[int, str]]] = {}
             leavers: list[tuple[str, int]] = []
             for row in rows:
@@ -300,6 +300,6 @@ class Hub:
         max_count, max_age = self._log_window
         while not await self._pause(PRUNE_EVERY_SECONDS):
             try:
-                await event_log.prune(self.db, max_count=max_count, max_age_seconds=max_age)
+                await live_log.prune(self.db, max_count=max_count, max_age_seconds=max_age)
             except Exception:
                 log.warning("pruning the event log failed", exc_info=True)

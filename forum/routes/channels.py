@@ -13,7 +13,7 @@ from forum.actions import PermissionDenied
 from forum.actions.moderation import SITE_CHANNEL
 from forum.actions.threads import create_thread
 from forum.clock import as_utc, utcnow
-from forum.db import channels, cursors, follows, meetings, reads, threads, users
+from forum.db import channels, cursors, events, follows, reads, threads, users
 from forum.ratelimit import RateLimited
 from forum.routes._common import forum_of, member_of, render, render_limited
 from forum.routes._composer_files import read_composer_form, with_attachment
@@ -34,7 +34,7 @@ async def home(request: Request) -> Response:
         "channels": await channels.all_channels(forum.db),
         "member_count": await users.count(forum.db),
         "online": forum.hub.presence.frame(SITE_CHANNEL)["members"],
-        "next_events": await meetings.upcoming(forum.db, utcnow(), limit=3, with_cancelled=False),
+        "next_events": await events.upcoming(forum.db, utcnow(), limit=3, with_cancelled=False),
         "latest": page_rows(await threads.latest(forum.db, limit=LATEST_ON_HOME)),
     })
 

@@ -14,12 +14,12 @@ from forum.actions import posts as post_actions
 from forum.actions import reactions as reaction_actions
 from forum.actions import threads as thread_actions
 from forum.auth import can_edit_post
-from forum.db import channels, library, meetings, posts, reactions, reads, tags, threads, users
+from forum.db import channels, events, library, posts, reactions, reads, tags, threads, users
 from forum.ids import id_field, parse_id
 from forum.ratelimit import RateLimited
 from forum.routes._common import forum_of, member_of, read_form, render, render_limited
 from forum.routes._composer_files import read_composer_form, with_attachment
-from forum.routes.meetings import panel_context
+from forum.routes.events import panel_context
 from forum.storage import UploadRefused, UploadTooLarge
 from forum.text import summary
 from forum.validation import ValidationError
@@ -79,14 +79,14 @@ async def thread_page(request: Request) -> Response:
         if new_after is not None:
             first_new = await reads.first_new(forum.db, member.id, thread["id"], new_after)
     # An event's thread carries the event box (date, place, seats, the Register button).
-    meeting = await meetings.by_thread(forum.db, thread["id"]) if thread["event_starts_at"] else None
+    event = await events.by_thread(forum.db, thread["id"]) if thread["event_starts_at"] else None
     opening = rows[0] if rows and rows[0]["depth"] == 0 else await posts.opening_post(forum.db, thread["id"])
     # A newcomer just introduced: tell them what happens next, not invite them to answer themselves.
     own_waiting_introduction = bool(member and thread["is_introduction"] and not thread["reply_count"]
                                     and thread["author_id"] == member.id)
     response = await render(request, "threads/thread.html", {
         "page_description": _description(thread, opening),
-        **await panel_context(request, meeting), "back": thread_url(thread),
+        **await panel_context(request, event), "back": thread_url(thread),
         "thread": thread, "posts": rows, "next_cursor": next_cursor, "first_page": not after,
         "channels": await forum.shared.get(forum, ("thread channels", thread["id"]),
                                            lambda: threads.channels_of(forum.db, thread["id"])),

@@ -15,7 +15,7 @@ from starlette.templating import Jinja2Templates
 
 from forum.auth import can_edit_post
 from forum.clock import as_utc, html_datetime
-from forum.db.meetings import seats_left
+from forum.db.events import seats_left
 from forum.db.posts import MAX_DEPTH
 from forum.moderation_words import log_words
 from forum.reactions import REACTIONS

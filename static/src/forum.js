@@ -248,7 +248,7 @@
   }
 
   // -- events: seats left, kept current on every page that shows them ---------------------
-  // Same words as templates/meetings/_seats.html.
+  // Same words as templates/events/_seats.html.
   function fullText(reserve) {
     if (!reserve) return "Full";
     return "Full: " + reserve + (reserve === 1 ? " person" : " people") + " on the reserve list";
@@ -262,7 +262,7 @@
         : data.seats_left === 0 ? fullText(data.reserve)
         : data.seats_left + " of " + capacity + " seat" + (capacity === "1" ? "" : "s") + " left";
     });
-    // Same choice as templates/meetings/_panel.html: a full event offers its reserve list.
+    // Same choice as templates/events/_panel.html: a full event offers its reserve list.
     document.querySelectorAll('[data-register-for="' + data.event_id + '"]').forEach(function (button) {
       if (data.cancelled) button.closest("form").remove(); // a cancelled event takes nobody
       else button.textContent = data.seats_left === 0 ? "Join the reserve list" : "Register";

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Protocol
 
 # Topics every process of one forum listens on (in Redis, named after the forum).
-DOORBELL = "events"      # "the event log grew": read it
+DOORBELL = "live_log"    # "the live log grew": read it
 EPHEMERAL = "ephemeral"  # typing and presence frames, never stored
 
 BACKEND_QUEUE_SIZE = 10_000

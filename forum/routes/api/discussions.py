@@ -1,4 +1,4 @@
-"""API: categories, threads and posts."""
+"""API: channels (`/categories` in the API), threads and posts."""
 
 from __future__ import annotations
 
@@ -31,13 +31,14 @@ THREADS_PER_PAGE = 30
 POSTS_PER_PAGE = 50
 
 
-async def categories(request: Request) -> JSONResponse:
+async def channel_list(request: Request) -> JSONResponse:
+    """Channels, which the API calls categories (design.md)."""
     rows = await channels.all_channels(forum_of(request).db)
     return JSONResponse([{"slug": r["slug"], "name": r["name"], "description": r["description"],
                           "thread_count": r["thread_count"]} for r in rows])
 
 
-async def category_threads(request: Request) -> JSONResponse:
+async def channel_threads(request: Request) -> JSONResponse:
     db = forum_of(request).db
     slug = request.path_params["slug"]
     channel = await channels.by_slug(db, slug) if storable(slug) else None
@@ -186,8 +187,8 @@ async def move_thread(request: Request) -> JSONResponse:
 
 
 routes = [
-    Route("/categories", categories, methods=["GET"]),
-    Route("/categories/{slug}/threads", category_threads, methods=["GET"]),
+    Route("/categories", channel_list, methods=["GET"]),
+    Route("/categories/{slug}/threads", channel_threads, methods=["GET"]),
     Route("/threads", create_thread, methods=["POST"]),
     Route("/threads/{thread_id:id}", get_thread, methods=["GET"]),
     Route("/threads/{thread_id:id}/posts", create_post, methods=["POST"]),

@@ -2,7 +2,7 @@
 (members), remind.
 
 An event is a thread (its opening post is the description; members discuss it like any other
-thread) plus a row in `meetings` with its date, place and seats. Registration is one
+thread) plus a row in `events` with its date, place and seats. Registration is one
 transaction with the event row locked, so no seat is ever given twice."""
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from forum.actions import threads as thread_actions
 from forum.actions.live import restate_thread
 from forum.auth import Member
 from forum.clock import as_utc, utcnow
-from forum.db import event_log, meetings, search, threads
-from forum.db.meetings import REGISTERED, RESERVE
+from forum.db import events, live_log, search, threads
+from forum.db.events import REGISTERED, RESERVE
 from forum.ids import parse_id
 from forum.mail import event_mail
 from forum.services import Forum
@@ -121,128 +121,128 @@ async def create(forum: Forum, member: Member | None, data: dict[str, Any]) -> t
     errors.raise_if_any()
     created: list[int] = []
 
-    async def add_meeting(thread_id: int) -> None:
-        created.append(await meetings.insert(forum.db, thread_id=thread_id, **fields))
+    async def add_event(thread_id: int) -> None:
+        created.append(await events.insert(forum.db, thread_id=thread_id, **fields))
 
     # The event goes in with its thread, in one transaction, before the row is announced.
     thread_id = await thread_actions.create_thread(forum, member, data.get("title"), data.get("body"),
-                                                   data.get("categories"), with_thread=add_meeting)
+                                                   data.get("categories"), with_thread=add_event)
     return created[0], thread_id
 
 
-async def edit(forum: Forum, member: Member | None, meeting_id: int, data: dict[str, Any]) -> None:
+async def edit(forum: Forum, member: Member | None, event_id: int, data: dict[str, Any]) -> None:
     """Title, description, date, place, seats and channels: moderators only. More seats give
     the first on the reserve list their places at once; fewer than are taken is refused."""
     member = require_moderator(member)
-    meeting = await _meeting_or_404(forum, meeting_id)
+    event = await _event_or_404(forum, event_id)
     errors = FieldErrors()
     title = errors.check("title", check_title, data.get("title"))
     errors.check("body", check_body, data.get("body"))
-    fields = _check_event_fields(errors, data, current=meeting)
+    fields = _check_event_fields(errors, data, current=event)
     if "capacity" not in errors.fields and fields["capacity"] is not None \
-            and fields["capacity"] < meeting["registered"]:
-        errors.fields["capacity"] = (f"{meeting['registered']} members already hold seats: "
+            and fields["capacity"] < event["registered"]:
+        errors.fields["capacity"] = (f"{event['registered']} members already hold seats: "
                                      "give at least that many.")
     errors.raise_if_any()
     assert title is not None  # checked above
     # One transaction for the channels, the description and the event: all or nothing.
     async with forum.db.transaction():
-        locked = await meetings.lock(forum.db, meeting_id)  # first, as registrations take it
+        locked = await events.lock(forum.db, event_id)  # first, as registrations take it
         if data.get("categories") is not None:
-            await thread_actions.move(forum, member, meeting["thread_id"], data.get("categories"))
-        opening = await meetings.opening_post(forum.db, meeting["thread_id"])
+            await thread_actions.move(forum, member, event["thread_id"], data.get("categories"))
+        opening = await events.opening_post(forum.db, event["thread_id"])
         if opening is not None:
             await post_actions.edit(forum, member, opening["id"], data.get("body"))
-        await meetings.update(forum.db, meeting_id, **fields)
-        if title != meeting["title"]:
-            await threads.retitle(forum.db, meeting["thread_id"], title, slugify(title))
-            await restate_thread(forum, meeting["thread_id"])
+        await events.update(forum.db, event_id, **fields)
+        if title != event["title"]:
+            await threads.retitle(forum.db, event["thread_id"], title, slugify(title))
+            await restate_thread(forum, event["thread_id"])
             if opening is not None:
-                post = await meetings.opening_post(forum.db, meeting["thread_id"])
+                post = await events.opening_post(forum.db, event["thread_id"])
                 await search.index_post(forum.db, post["id"], title, post["body"])
         if fields["capacity"] is None or (locked["capacity"] or 0) < fields["capacity"]:
             free = None if fields["capacity"] is None else \
-                fields["capacity"] - await meetings.count(forum.db, meeting_id, REGISTERED)
-            await _fill_seats(forum, meeting_id, meeting["thread_id"], free, member.id)
-        await _announce(forum, meeting_id)
-        await event_mail.mail_everyone_registered(forum, meeting_id, "changed")
+                fields["capacity"] - await events.count(forum.db, event_id, REGISTERED)
+            await _fill_seats(forum, event_id, event["thread_id"], free, member.id)
+        await _announce(forum, event_id)
+        await event_mail.mail_everyone_registered(forum, event_id, "changed")
 
 
-async def _fill_seats(forum: Forum, meeting_id: int, thread_id: int, free: int | None,
+async def _fill_seats(forum: Forum, event_id: int, thread_id: int, free: int | None,
                       actor_id: int | None) -> list[Any]:
     """Give up to `free` seats (all, when None) to the reserve list, in order, and tell them."""
-    waiting = await meetings.first_on_reserve(forum.db, meeting_id,
+    waiting = await events.first_on_reserve(forum.db, event_id,
                                               limit=free if free is not None else CAPACITY_MAX)
     for row in waiting:
-        await meetings.give_seat(forum.db, row["id"])
+        await events.give_seat(forum.db, row["id"])
         await notify.notify(forum, user_id=row["user_id"], kind="event", actor_id=actor_id,
                             thread_id=thread_id, note="a seat came free: you are now registered")
-        await event_mail.queue_event_mail(forum, user_id=row["user_id"], meeting_id=meeting_id, what="seat")
+        await event_mail.queue_event_mail(forum, user_id=row["user_id"], event_id=event_id, what="seat")
     return waiting
 
 
-async def _meeting_or_404(forum: Forum, meeting_id: Any) -> Any:
-    number = parse_id(meeting_id)
-    meeting = await meetings.by_id(forum.db, number) if number is not None else None
-    if meeting is None:
+async def _event_or_404(forum: Forum, event_id: Any) -> Any:
+    number = parse_id(event_id)
+    event = await events.by_id(forum.db, number) if number is not None else None
+    if event is None:
         raise NotFound("No event has that id.")
-    return meeting
+    return event
 
 
-async def _announce(forum: Forum, meeting_id: int) -> dict[str, Any]:
+async def _announce(forum: Forum, event_id: int) -> dict[str, Any]:
     """The seats as they now stand, on the thread's live channel; inside the transaction."""
-    row = await meetings.by_id(forum.db, meeting_id)
-    data = {"event_id": meeting_id, "seats_left": meetings.seats_left(row),
+    row = await events.by_id(forum.db, event_id)
+    data = {"event_id": event_id, "seats_left": events.seats_left(row),
             "registered": row["registered"], "reserve": row["reserve"]}
     if row["cancelled_at"] is not None:
         data["cancelled"] = True
-    await event_log.append(forum.db, f"thread:{row['thread_id']}", "event.updated", data)
+    await live_log.append(forum.db, f"thread:{row['thread_id']}", "event.updated", data)
     return data
 
 
-async def register(forum: Forum, member: Member | None, meeting_id: Any) -> dict[str, Any]:
+async def register(forum: Forum, member: Member | None, event_id: Any) -> dict[str, Any]:
     """{status: "registered" or "reserve", position}: position is the place on the reserve list
     (1 is next in line), None with a seat. Registering twice answers as the first time did."""
     member = require_writer(member)
-    meeting = await _meeting_or_404(forum, meeting_id)
-    if as_utc(meeting["ends_at"]) <= utcnow():
+    event = await _event_or_404(forum, event_id)
+    if as_utc(event["ends_at"]) <= utcnow():
         raise ValidationError({"event": "This event is over."})
     async with forum.db.transaction():
-        locked = await meetings.lock(forum.db, meeting["id"])
-        mine = await meetings.registration(forum.db, meeting["id"], member.id)
+        locked = await events.lock(forum.db, event["id"])
+        mine = await events.registration(forum.db, event["id"], member.id)
         if mine is None and locked["cancelled_at"] is not None:
             raise ValidationError({"event": "This event is cancelled."})
         if mine is None:
-            taken = await meetings.count(forum.db, meeting["id"], REGISTERED)
+            taken = await events.count(forum.db, event["id"], REGISTERED)
             status = REGISTERED if locked["capacity"] is None or taken < locked["capacity"] else RESERVE
-            await meetings.add_registration(forum.db, meeting["id"], member.id, status, utcnow())
-            mine = await meetings.registration(forum.db, meeting["id"], member.id)
-            await _announce(forum, meeting["id"])
-            await event_mail.queue_event_mail(forum, user_id=member.id, meeting_id=meeting["id"],
+            await events.add_registration(forum.db, event["id"], member.id, status, utcnow())
+            mine = await events.registration(forum.db, event["id"], member.id)
+            await _announce(forum, event["id"])
+            await event_mail.queue_event_mail(forum, user_id=member.id, event_id=event["id"],
                                               what="registered" if status == REGISTERED else "reserve")
-        position = (await meetings.reserve_position(forum.db, meeting["id"], mine["id"])
+        position = (await events.reserve_position(forum.db, event["id"], mine["id"])
                     if mine["status"] == RESERVE else None)
     return {"status": mine["status"], "position": position}
 
 
-async def cancel(forum: Forum, member: Member | None, meeting_id: Any) -> None:
+async def cancel(forum: Forum, member: Member | None, event_id: Any) -> None:
     """Give up a seat or a place on the reserve list; a freed seat goes at once to the first
     on the reserve list, who is told."""
     member = require_writer(member)
-    meeting = await _meeting_or_404(forum, meeting_id)
+    event = await _event_or_404(forum, event_id)
     async with forum.db.transaction():
-        locked = await meetings.lock(forum.db, meeting["id"])
-        mine = await meetings.registration(forum.db, meeting["id"], member.id)
+        locked = await events.lock(forum.db, event["id"])
+        mine = await events.registration(forum.db, event["id"], member.id)
         if mine is None:
             raise NotFound("You are not registered for this event.")
-        await meetings.remove_registration(forum.db, mine["id"])
+        await events.remove_registration(forum.db, mine["id"])
         # A cancelled event has no seats to hand on: nobody is told one came free.
         if mine["status"] == REGISTERED and locked["capacity"] is not None \
                 and locked["cancelled_at"] is None:
-            free = locked["capacity"] - await meetings.count(forum.db, meeting["id"], REGISTERED)
+            free = locked["capacity"] - await events.count(forum.db, event["id"], REGISTERED)
             if free > 0:
-                await _fill_seats(forum, meeting["id"], meeting["thread_id"], free, None)
-        await _announce(forum, meeting["id"])
+                await _fill_seats(forum, event["id"], event["thread_id"], free, None)
+        await _announce(forum, event["id"])
 
 
 def check_cancel_note(value: Any) -> str:
@@ -252,40 +252,40 @@ def check_cancel_note(value: Any) -> str:
     return note
 
 
-async def cancel_event(forum: Forum, member: Member | None, meeting_id: Any, note: Any = "") -> bool:
+async def cancel_event(forum: Forum, member: Member | None, event_id: Any, note: Any = "") -> bool:
     """Call the event off (moderators): it takes no more registrations, and everyone holding
     a seat or a place on the reserve list is told and emailed, once. False when it already was."""
     member = require_moderator(member)
-    meeting = await _meeting_or_404(forum, meeting_id)
+    event = await _event_or_404(forum, event_id)
     note = check_cancel_note(note)
     async with forum.db.transaction():
-        locked = await meetings.lock(forum.db, meeting["id"])
+        locked = await events.lock(forum.db, event["id"])
         if locked["cancelled_at"] is not None:  # read under the lock: two clicks tell nobody twice
             return False
-        await meetings.mark_cancelled(forum.db, meeting["id"], utcnow(), note)
+        await events.mark_cancelled(forum.db, event["id"], utcnow(), note)
         # A notification's note holds 300 characters; the whole note is in the email and on the page.
         told = "cancelled" + (f": {note if len(note) <= 280 else note[:279] + '…'}" if note else "")
-        for user_id in await meetings.registered_member_ids(forum.db, meeting["id"]):
+        for user_id in await events.registered_member_ids(forum.db, event["id"]):
             await notify.notify(forum, user_id=user_id, kind="event", actor_id=member.id,
-                                thread_id=meeting["thread_id"], note=told)
-        await event_mail.mail_everyone_registered(forum, meeting["id"], "cancelled")
-        await restate_thread(forum, meeting["thread_id"])  # its channel rows say "Cancelled"
-        await _announce(forum, meeting["id"])
+                                thread_id=event["thread_id"], note=told)
+        await event_mail.mail_everyone_registered(forum, event["id"], "cancelled")
+        await restate_thread(forum, event["thread_id"])  # its channel rows say "Cancelled"
+        await _announce(forum, event["id"])
     return True
 
 
 async def send_reminders(forum: Forum, now: datetime) -> int:
     """Tell every member holding a seat at an event that starts within the next 24 hours,
     once. Returns how many were told."""
-    if not await meetings.due_reminders(forum.db, now, REMIND_WITHIN):
+    if not await events.due_reminders(forum.db, now, REMIND_WITHIN):
         return 0
     async with forum.db.transaction():
         # Read again under lock: two processes' loops never remind the same member twice.
-        due = await meetings.due_reminders(forum.db, now, REMIND_WITHIN, lock=True)
+        due = await events.due_reminders(forum.db, now, REMIND_WITHIN, lock=True)
         for row in due:
             await notify.notify(forum, user_id=row["user_id"], kind="event", actor_id=None,
                                 thread_id=row["thread_id"], note="your event starts within a day")
             await event_mail.queue_event_mail(forum, user_id=row["user_id"], thread_id=row["thread_id"],
                                               what="reminder")
-            await meetings.mark_reminded(forum.db, row["id"], now)
+            await events.mark_reminded(forum.db, row["id"], now)
     return len(due)

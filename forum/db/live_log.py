@@ -20,11 +20,12 @@ import sqlalchemy as sa
 
 from forum.clock import utcnow
 from forum.db.engine import Database
-from forum.db.tables import events, meta
+from forum.db.tables import live_log as entries
+from forum.db.tables import meta
 
 # Any fixed 64-bit number; it names the lock that orders event ids across all processes.
 EVENT_LOG_LOCK = 0x666F72756D5F6576  # "forum_ev"
-PRUNED_THROUGH = "events_pruned_through"
+PRUNED_THROUGH = "live_log_pruned_through"
 
 
 async def append(db: Database, channel: str, event_type: str, data: dict[str, Any], *,
@@ -48,16 +49,16 @@ def _pending(db: Database) -> list[dict[str, Any]]:
     async def write(rows: list[dict[str, Any]]) -> None:
         # One statement for the transaction's events; ids are drawn in the order of the rows.
         if rows:  # a restate alone appends nothing
-            await db.execute(events.insert().values(rows) if db.is_sqlite else _locked_insert(rows))
+            await db.execute(entries.insert().values(rows) if db.is_sqlite else _locked_insert(rows))
 
-    return db.rows_before_commit("events", write)
+    return db.rows_before_commit("live_log", write)
 
 
 # PostgreSQL evaluates the uncorrelated sub-select once, before the first row, so the lock is
 # held before any id is drawn, and taking it costs no round trip of its own while other writers
 # queue behind it. One statement whatever the number of rows: it is prepared once.
 _LOCKED_INSERT = sa.text(
-    "INSERT INTO events (channel, type, data, created_at, subject, author_id)"
+    "INSERT INTO live_log (channel, type, data, created_at, subject, author_id)"
     " SELECT * FROM unnest(CAST(:channels AS VARCHAR[]), CAST(:types AS VARCHAR[]),"
     " CAST(:data AS TEXT[]), CAST(:created AS TIMESTAMPTZ[]), CAST(:subjects AS VARCHAR[]),"
     " CAST(:authors AS INTEGER[]))"
@@ -91,8 +92,8 @@ async def restate(db: Database, subject: str, changes: dict[str, Any], *,
     for pending in _pending(db):
         if pending["subject"] == subject:
             pending["type"], pending["data"] = restated(pending["type"], pending["data"])
-    rows = await db.fetch_all(sa.select(events.c.id, events.c.type, events.c.data)
-                              .where(events.c.subject == subject).order_by(events.c.id))
+    rows = await db.fetch_all(sa.select(entries.c.id, entries.c.type, entries.c.data)
+                              .where(entries.c.subject == subject).order_by(entries.c.id))
     updates = []
     for row in rows:
         new_type, new_data = restated(row["type"], row["data"])
@@ -104,27 +105,27 @@ async def restate(db: Database, subject: str, changes: dict[str, Any], *,
 
 # A plain string: `databases` binds each row's values to it (a Core update would take them as
 # columns to set).
-_RESTATE = "UPDATE events SET type = :new_type, data = :new_data WHERE id = :event_id"
+_RESTATE = "UPDATE live_log SET type = :new_type, data = :new_data WHERE id = :event_id"
 
 
 async def subjects_shown_with(db: Database, author_id: int) -> list[str]:
     """The subjects of logged events that show this member's name."""
-    rows = await db.fetch_all(sa.select(events.c.subject).distinct().where(
-        events.c.author_id == author_id, events.c.subject.is_not(None)))
+    rows = await db.fetch_all(sa.select(entries.c.subject).distinct().where(
+        entries.c.author_id == author_id, entries.c.subject.is_not(None)))
     return [row["subject"] for row in rows]
 
 
 async def after(db: Database, since: int, channels: list[str] | None = None,
                 limit: int = 500) -> list[Any]:
     """Events with id > since, oldest first; on the given channels, or on all."""
-    query = sa.select(events).where(events.c.id > since).order_by(events.c.id).limit(limit)
+    query = sa.select(entries).where(entries.c.id > since).order_by(entries.c.id).limit(limit)
     if channels is not None:
-        query = query.where(events.c.channel.in_(channels))
+        query = query.where(entries.c.channel.in_(channels))
     return await db.fetch_all(query)
 
 
 async def latest_id(db: Database) -> int:
-    return await db.fetch_val(sa.select(sa.func.coalesce(sa.func.max(events.c.id), 0))) or 0
+    return await db.fetch_val(sa.select(sa.func.coalesce(sa.func.max(entries.c.id), 0))) or 0
 
 
 async def pruned_through(db: Database) -> int:
@@ -137,12 +138,12 @@ async def prune(db: Database, *, max_count: int, max_age_seconds: int) -> int:
     async with db.transaction():
         newest = await latest_id(db)
         by_count = newest - max_count
-        by_age = await db.fetch_val(sa.select(sa.func.max(events.c.id)).where(
-            events.c.created_at < utcnow() - timedelta(seconds=max_age_seconds))) or 0
+        by_age = await db.fetch_val(sa.select(sa.func.max(entries.c.id)).where(
+            entries.c.created_at < utcnow() - timedelta(seconds=max_age_seconds))) or 0
         cut = max(by_count, by_age, 0)
         if cut <= await pruned_through(db):
             return 0
-        deleted = await db.execute(events.delete().where(events.c.id <= cut))
+        deleted = await db.execute(entries.delete().where(entries.c.id <= cut))
         await db.execute(meta.delete().where(meta.c.key == PRUNED_THROUGH))
         await db.execute(meta.insert().values(key=PRUNED_THROUGH, value=str(cut)))
         return deleted or 0

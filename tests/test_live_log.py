@@ -8,20 +8,20 @@ from datetime import timedelta
 
 import pytest
 
-from forum.actions import meetings as meeting_actions
+from forum.actions import events as event_actions
 from forum.actions import moderation as moderation_actions
 from forum.actions import posts as post_actions
 from forum.actions import threads as thread_actions
 from forum.clock import utcnow
-from forum.db import event_log
+from forum.db import live_log
 from forum.db.engine import Database
-from forum.db.tables import events
+from forum.db.tables import live_log as live_log_table
 from forum.realtime.envelopes import EVENT_TYPES
 from tests.helpers import make_member
 
 
 async def _types(forum):
-    return [(row["channel"], row["type"]) for row in await event_log.after(forum.db, 0)]
+    return [(row["channel"], row["type"]) for row in await live_log.after(forum.db, 0)]
 
 
 async def test_every_change_writes_its_event(forum):
@@ -36,17 +36,17 @@ async def test_every_change_writes_its_event(forum):
     for flag, value in [("pinned", True), ("pinned", False), ("locked", True), ("locked", False)]:
         await thread_actions.set_flag(forum, moderator, thread_id, flag, value)
     await thread_actions.move(forum, moderator, thread_id, ["tools-methods"])
-    await moderation_actions.set_banner(forum, moderator, "Meeting on Friday")
+    await moderation_actions.set_banner(forum, moderator, "Event on Friday")
     # Clearing restates the earlier banner events as cleared (a replay shows no old banner),
     # so what setting it logged is read before.
     banner_types = {t for c, t in await _types(forum) if c == "site"}
     await moderation_actions.clear_banner(forum, moderator)
     start = utcnow() + timedelta(days=3)
-    meeting_id, _ = await meeting_actions.create(forum, moderator, {
-        "title": "Network meeting", "body": "Come along", "starts_at": start.isoformat(),
+    event_id, _ = await event_actions.create(forum, moderator, {
+        "title": "Network event", "body": "Come along", "starts_at": start.isoformat(),
         "ends_at": (start + timedelta(hours=2)).isoformat(), "location": "online",
         "capacity": 10, "categories": ["general-chat"]})
-    await meeting_actions.register(forum, author, meeting_id)
+    await event_actions.register(forum, author, event_id)
     on_thread = [t for c, t in await _types(forum) if c == f"thread:{thread_id}"]
     assert on_thread == ["post.created", "post.hidden", "post.restored", "post.edited",
                          "post.deleted", "thread.pinned", "thread.unpinned", "thread.locked",
@@ -56,34 +56,35 @@ async def test_every_change_writes_its_event(forum):
 
 
 async def test_a_rolled_back_change_leaves_no_event(forum):
-    before = await event_log.latest_id(forum.db)
+    before = await live_log.latest_id(forum.db)
     with pytest.raises(RuntimeError):
         async with forum.db.transaction():
-            await event_log.append(forum.db, "thread:1", "post.created", {"html": "<p>x</p>"})
+            await live_log.append(forum.db, "thread:1", "post.created", {"html": "<p>x</p>"})
             raise RuntimeError("the write failed after the event was appended")
-    assert await event_log.latest_id(forum.db) == before
+    assert await live_log.latest_id(forum.db) == before
 
 
 async def test_events_round_trip_through_json(forum):
     author = await make_member(forum, "bel")
     await thread_actions.create_thread(forum, author, "Café “quotes” £5 😀", "Body", ["general-chat"])
-    [row] = [r for r in await event_log.after(forum.db, 0) if r["type"] == "thread.created"]
-    data = event_log.decode_data(row)
+    [row] = [r for r in await live_log.after(forum.db, 0) if r["type"] == "thread.created"]
+    data = live_log.decode_data(row)
     assert data["title"] == "Café “quotes” £5 😀" and "Café “quotes” £5 😀" in data["html"]
 
 
 async def test_pruning_keeps_a_window_by_count_and_age(forum):
     for i in range(10):
         async with forum.db.transaction():
-            await event_log.append(forum.db, "thread:1", "post.created", {"i": i})
-    await event_log.prune(forum.db, max_count=4, max_age_seconds=3600)
-    remaining = await event_log.after(forum.db, 0)
-    assert [event_log.decode_data(r)["i"] for r in remaining] == [6, 7, 8, 9]
-    assert await event_log.pruned_through(forum.db) == remaining[0]["id"] - 1
+            await live_log.append(forum.db, "thread:1", "post.created", {"i": i})
+    await live_log.prune(forum.db, max_count=4, max_age_seconds=3600)
+    remaining = await live_log.after(forum.db, 0)
+    assert [live_log.decode_data(r)["i"] for r in remaining] == [6, 7, 8, 9]
+    assert await live_log.pruned_through(forum.db) == remaining[0]["id"] - 1
     old = utcnow() - timedelta(days=30)
-    await forum.db.execute(events.update().where(events.c.id <= remaining[1]["id"]).values(created_at=old))
-    await event_log.prune(forum.db, max_count=100, max_age_seconds=3600)
-    assert [event_log.decode_data(r)["i"] for r in await event_log.after(forum.db, 0)] == [8, 9]
+    await forum.db.execute(live_log_table.update().where(live_log_table.c.id <= remaining[1]["id"])
+                           .values(created_at=old))
+    await live_log.prune(forum.db, max_count=100, max_age_seconds=3600)
+    assert [live_log.decode_data(r)["i"] for r in await live_log.after(forum.db, 0)] == [8, 9]
 
 
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
@@ -101,7 +102,7 @@ async def test_readers_never_see_an_id_before_a_smaller_one_commits(forum, datab
     async def write(db: Database) -> None:
         for _ in range(25):
             async with db.transaction():
-                await event_log.append(db, "thread:1", "post.created", {})
+                await live_log.append(db, "thread:1", "post.created", {})
                 delay = rng.random() / 100
                 db.before_commit(lambda delay=delay: asyncio.sleep(delay))  # id drawn, then commit late
 
@@ -110,7 +111,7 @@ async def test_readers_never_see_an_id_before_a_smaller_one_commits(forum, datab
         cursor = 0
         while True:
             finished = stop.is_set()
-            for row in await event_log.after(forum.db, cursor, limit=100_000):
+            for row in await live_log.after(forum.db, cursor, limit=100_000):
                 delivered.append(row["id"])
                 cursor = row["id"]
             if finished:
@@ -123,7 +124,7 @@ async def test_readers_never_see_an_id_before_a_smaller_one_commits(forum, datab
     await reader
     for db in writers_db:
         await db.disconnect()
-    logged = [row["id"] for row in await event_log.after(forum.db, 0, limit=1000)]
+    logged = [row["id"] for row in await live_log.after(forum.db, 0, limit=1000)]
     assert len(logged) == 200
     assert delivered == logged, "an id committed after the reader had passed it was skipped"
 
@@ -150,8 +151,8 @@ async def test_work_after_commit_runs_once_and_never_after_a_rollback(forum):
 async def test_the_hub_is_woken_by_the_commit_itself(forum):
     """No action wakes the hub by hand: appending an event is enough, once committed."""
     async with forum.db.transaction():
-        await event_log.append(forum.db, "thread:1", "test.note", {})
-    newest = await event_log.latest_id(forum.db)
+        await live_log.append(forum.db, "thread:1", "test.note", {})
+    newest = await live_log.latest_id(forum.db)
     async with forum.hub.dispatched:  # well within the hub's one-second poll
         await asyncio.wait_for(forum.hub.dispatched.wait_for(lambda: forum.hub.cursor >= newest), 0.5)
 
@@ -163,30 +164,30 @@ def _event_start(days: int) -> dict[str, str]:
 
 async def test_an_event_and_its_thread_are_written_together(forum, database_url):
     moderator = await make_member(forum, "mod", role="moderator")
-    fields = {"title": "Network meeting", "body": "Come along", "location": "online",
+    fields = {"title": "Network event", "body": "Come along", "location": "online",
               "capacity": 10, "categories": ["general-chat"], **_event_start(3)}
-    meeting_id, thread_id = await meeting_actions.create(forum, moderator, fields)
+    event_id, thread_id = await event_actions.create(forum, moderator, fields)
     # The channel row announced live already shows the event's date.
-    [created] = [r for r in await event_log.after(forum.db, 0) if r["type"] == "thread.created"]
-    assert 'class="event-date"' in event_log.decode_data(created)["html"]
+    [created] = [r for r in await live_log.after(forum.db, 0) if r["type"] == "thread.created"]
+    assert 'class="event-date"' in live_log.decode_data(created)["html"]
 
     # The database refuses the event row: the thread written before it in the action goes too.
     if forum.db.is_sqlite:
-        await forum.db.execute("CREATE TRIGGER refuse BEFORE INSERT ON meetings "
+        await forum.db.execute("CREATE TRIGGER refuse BEFORE INSERT ON events "
                                "BEGIN SELECT RAISE(ABORT, 'refused'); END")
     else:
         await forum.db.execute("CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
                                "$$ BEGIN RAISE EXCEPTION 'refused'; END $$")
-        await forum.db.execute("CREATE TRIGGER refuse BEFORE INSERT ON meetings "
+        await forum.db.execute("CREATE TRIGGER refuse BEFORE INSERT ON events "
                                "FOR EACH ROW EXECUTE FUNCTION refuse()")
     try:
         threads_before = await forum.db.fetch_val("SELECT count(*) FROM threads")
-        events_before = await event_log.latest_id(forum.db)
+        events_before = await live_log.latest_id(forum.db)
         with pytest.raises(Exception, match="refused"):
-            await meeting_actions.create(forum, moderator, {**fields, "title": "Never written"})
+            await event_actions.create(forum, moderator, {**fields, "title": "Never written"})
         assert await forum.db.fetch_val("SELECT count(*) FROM threads") == threads_before
-        assert await event_log.latest_id(forum.db) == events_before
+        assert await live_log.latest_id(forum.db) == events_before
     finally:
-        await forum.db.execute("DROP TRIGGER refuse" + ("" if forum.db.is_sqlite else " ON meetings"))
+        await forum.db.execute("DROP TRIGGER refuse" + ("" if forum.db.is_sqlite else " ON events"))
         if not forum.db.is_sqlite:
             await forum.db.execute("DROP FUNCTION refuse()")
