@@ -9,6 +9,7 @@ import os
 import platform
 import statistics
 import subprocess
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -35,6 +36,11 @@ class Row:
         if not self.baseline:
             return None
         return self.forum / self.baseline
+
+
+def say(message: str) -> None:
+    """Progress, on stderr: stdout is the table."""
+    print(message, file=sys.stderr, flush=True)
 
 
 def median(values: Iterable[float]) -> float:

@@ -1,8 +1,10 @@
 """Baseline (a) for the page benchmarks: a bare Starlette + Jinja2 app serving the same thread
-page (50 posts) and channel page from memory. No database, no sessions, no middleware: what
-the stack itself costs for pages of this size. bench/pages.py writes the page data (taken from
-the forum's own database) to a JSON file named by BENCH_PAGE_DATA, and starts this module with
-uvicorn exactly as `forum serve` does (see `serve`)."""
+pages (50 posts; one plain, one with reactions on every post), the same channel page and the
+same 50 posts as JSON, all from memory. No database, no sessions, no middleware: what the stack
+itself costs for answers of this size. bench/pages.py writes the data (taken from the forum's
+own database, and the JSON document from the forum's own `GET /api/v1/threads/{id}`) to a JSON
+file named by BENCH_PAGE_DATA, and starts this module with uvicorn exactly as `forum serve`
+does (see `serve`)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
@@ -27,7 +29,7 @@ TEMPLATES.env.lstrip_blocks = True
 
 def _load() -> dict[str, Any]:
     path = os.environ.get("BENCH_PAGE_DATA")
-    return json.loads(Path(path).read_text()) if path else {"thread": {}, "posts": [], "channel": {},
+    return json.loads(Path(path).read_text()) if path else {"thread_pages": {}, "api": {}, "channel": {},
                                                              "threads": [], "channels": []}
 
 
@@ -35,11 +37,21 @@ DATA = _load()
 
 
 async def thread_page(request: Request) -> Response:
-    if request.path_params["thread_id"] != DATA["thread"].get("id"):
+    page = DATA["thread_pages"].get(str(request.path_params["thread_id"]))
+    if page is None:
         raise HTTPException(404)
     return TEMPLATES.TemplateResponse(request, "thread.html", {
-        "thread": DATA["thread"], "posts": DATA["posts"], "channels": DATA["channels"],
+        "thread": page["thread"], "posts": page["posts"], "channels": DATA["channels"],
         "csrf_token": DATA["csrf_token"], "last_event_id": DATA["last_event_id"]})
+
+
+async def thread_json(request: Request) -> Response:
+    """The least work for the same JSON: the forum's document, serialised again by the standard
+    json module on every request (Starlette's JSONResponse, as the forum's API uses)."""
+    document = DATA["api"].get(str(request.path_params["thread_id"]))
+    if document is None:
+        raise HTTPException(404)
+    return JSONResponse(document)
 
 
 async def channel_page(request: Request) -> Response:
@@ -57,6 +69,7 @@ async def healthz(request: Request) -> Response:
 
 app = Starlette(routes=[
     Route("/t/{thread_id:int}/{slug:str}", thread_page),
+    Route("/api/v1/threads/{thread_id:int}", thread_json),
     Route("/c/{slug}", channel_page),
     Route("/healthz", healthz),
 ])

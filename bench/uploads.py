@@ -19,8 +19,9 @@ from pathlib import Path
 
 import httpx
 
-from bench._common import Row, median, part_main, save
-from bench.pages import ANON_COOKIE, Load, ensure_wrk, say, wrk
+from bench._common import Row, median, part_main, save, say
+from bench._page_site import ANON_COOKIE
+from bench._wrk import Load, ensure_wrk, wrk
 from tests.servers import ServerProcess
 
 CONNECTIONS = 16
