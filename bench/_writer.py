@@ -28,14 +28,16 @@ class Written:
 
     @property
     def rate(self) -> float:
-        return self.answered / self.seconds if self.seconds else 0.0
+        """Replies sent per second: below the asked rate when the writer's own loop lagged."""
+        return self.planned / self.seconds if self.seconds else 0.0
 
     def describe(self) -> str:
         times = sorted(self.post_ms)
         slowest = f", slowest {times[-1]:.0f} ms" if times else ""
         failed = f", {len(self.failed)} failed ({self.failed[0]})" if self.failed else ""
-        return (f"{self.answered} of {self.planned} replies answered in {self.seconds:.1f} s "
-                f"({self.rate:.1f}/s), each {median(times) if times else 0:.0f} ms median{slowest}{failed}")
+        return (f"{self.planned} replies sent in {self.seconds:.1f} s ({self.rate:.1f}/s), "
+                f"{self.answered} answered, each {median(times) if times else 0:.0f} ms median"
+                f"{slowest}{failed}")
 
 
 def api_tokens(base_url: str, usernames: list[str], password: str) -> list[str]:
