@@ -249,7 +249,8 @@ def test_sqlite_to_postgresql_every_row_back(filled_sqlite, database_url, tmp_pa
 
     async def works(forum: Any) -> None:
         assert await _search_finds(forum.db, "second thoughts")  # the index was rebuilt
-        assert ["Thursday" in m["html"] for m in await _messages_found(forum.db, "thursday", source)] == [True]
+        found = await _messages_found(forum.db, "thursday", source)
+        assert ["Thursday" in m["html"] for m in found] == [True]
         newcomer = await sign_up(forum, "after_import", PASSWORD)  # sequences moved past the ids
         assert newcomer.id == max(row["id"] for row in source["users"]) + 1
         assert await forum.db.fetch_val("SELECT MIN(id) FROM events") == last_event_id + 1

@@ -26,7 +26,7 @@ from forum.db import message_search, moderation, sessions, tables
 from forum.db.engine import Database
 from forum.db.migrate import alembic_config
 from forum.search_query import parse
-from tests.helpers import csrf_token, make_member
+from tests.helpers import make_member
 from tests.test_message_pages import log_in
 
 SECRET = "Meet at the quokka enclosure on Tuesday"
@@ -73,7 +73,8 @@ async def test_only_participants_find_a_message_through_the_api(client, forum, s
             assert found["kind"] == "message" and found["private"] is True
             assert found["conversation_id"] == conversation and found["author"] == "ann"
             assert found["title"] == "Zoo trip" and "<mark>quokka</mark>" in found["snippet"]
-            assert found["url"] == f"/messages/{conversation}?at={found['message_id']}#message-{found['message_id']}"
+            at = found["message_id"]
+            assert found["url"] == f"/messages/{conversation}?at={at}#message-{at}"
         else:
             assert results == []
             assert "quokka" not in response.text.replace("quokka in:messages", "")
@@ -130,7 +131,8 @@ async def test_the_blocked_member_still_finds_the_others_messages(client, forum,
 
 async def test_leaving_takes_everything_out_of_reach_at_once(client, forum, scene):
     people, conversation = scene
-    assert (await api_search(client, forum, people["cat"], q="quokka", **{"in": "messages"})).json()["results"]
+    before = await api_search(client, forum, people["cat"], q="quokka", **{"in": "messages"})
+    assert before.json()["results"]
     await conversation_actions.leave(forum, people["cat"], conversation)
     after = await api_search(client, forum, people["cat"], q="quokka", **{"in": "messages"})
     assert after.json()["results"] == []

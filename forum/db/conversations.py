@@ -105,7 +105,8 @@ async def page_showing(db: Database, conversation_id: int, message_id: int, limi
     """The `before` cursor of a page of `limit` messages with `message_id` in its middle (a
     search result's link); None when the message is on the newest page."""
     newer = await db.fetch_all(
-        sa.select(messages.c.id).where(messages.c.conversation_id == conversation_id, messages.c.id > message_id)
+        sa.select(messages.c.id)
+        .where(messages.c.conversation_id == conversation_id, messages.c.id > message_id)
         .order_by(messages.c.id).limit(limit))
     return newer[limit // 2 - 1]["id"] if len(newer) == limit else None
 

@@ -39,17 +39,20 @@ async def rebuild_index(db: Database) -> None:
                          "SELECT id, to_tsvector('simple', unaccent(body)) FROM messages WHERE kind = 'text'")
 
 
+# Ordered by the index's own id column (the message id), newest first: FTS5 then hands over
+# matches in that order and the LIMIT stops the walk, where ORDER BY m.id sorted every match.
 _MATCH = {
-    "sqlite": ("message_search s JOIN messages m ON m.id = s.rowid", "message_search MATCH :match"),
+    "sqlite": ("message_search s JOIN messages m ON m.id = s.rowid", "message_search MATCH :match",
+               "s.rowid"),
     "postgresql": ("message_search s JOIN messages m ON m.id = s.message_id",
-                   "s.document @@ to_tsquery('simple', :match)"),
+                   "s.document @@ to_tsquery('simple', :match)", "s.message_id"),
 }
 
 _FILTERS = {
     "author": "m.author_id = (SELECT id FROM users WHERE username_key = :author)",
     "since": "m.created_at >= :since",
     "until": "m.created_at < :until",
-    "before": "m.id < :before",
+    "before": "{order} < :before",  # the cursor, on the index's column so FTS5 starts there
 }
 
 # The member's own membership row is the gate: leaving deletes it, so a leaver reaches nothing.
@@ -62,7 +65,7 @@ _SEARCH = """SELECT m.id, m.conversation_id, m.html, m.created_at, c.title,
   WHERE {match} AND m.kind = 'text'
     AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = m.author_id AND b.blocked_id = :member)
     {filters}
-  ORDER BY m.id DESC LIMIT :limit"""
+  ORDER BY {order} DESC LIMIT :limit"""
 
 
 async def search(db: Database, query: SearchQuery, *, member_id: int, since: date | None = None,
@@ -71,14 +74,16 @@ async def search(db: Database, query: SearchQuery, *, member_id: int, since: dat
     """Messages `member_id` may read that match, newest first; and the next page's cursor."""
     values: dict[str, Any] = {"member": member_id, "limit": limit + 1}
     values["match"] = fts5_expression(query) if db.is_sqlite else tsquery_expression(query)
-    filters = {"author": query.author and query.author.lower(), "since": since and midnight(since),
-               "until": until and midnight(until + timedelta(days=1)), "before": None}
+    filters: dict[str, Any] = {"author": query.author and query.author.lower(),
+                               "since": since and midnight(since),
+                               "until": until and midnight(until + timedelta(days=1)), "before": None}
     if cursor:
         [last_id] = cursors.decode(cursor, 1)
         filters["before"] = cursors.id_in(last_id)
     where = "".join(f"AND {_FILTERS[name]} " for name, value in filters.items() if value)
     values.update({name: value for name, value in filters.items() if value})
-    source, match = _MATCH["sqlite" if db.is_sqlite else "postgresql"]
-    rows = await db.fetch_all(_SEARCH.format(source=source, match=match, filters=where), values)
+    source, match, order = _MATCH["sqlite" if db.is_sqlite else "postgresql"]
+    sql = _SEARCH.format(source=source, match=match, filters=where, order=order).replace("{order}", order)
+    rows = await db.fetch_all(sql, values)
     next_cursor = cursors.encode(rows[limit - 1]["id"]) if len(rows) > limit else None
     return rows[:limit], next_cursor

@@ -14,8 +14,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from forum.clock import isoformat
 from forum.auth import Member
+from forum.clock import isoformat
 from forum.db import channels, conversations, cursors, message_search, suggestions, tags
 from forum.db import search as search_queries
 from forum.routes._common import forum_of, member_of, render
