@@ -188,6 +188,9 @@ async def test_filters_that_fit_messages(client, forum):
     by_ben = (await client.get("/api/v1/search", headers=headers,
                                params={"q": "bilby @ben in:messages"})).json()["results"]
     assert [r["author"] for r in by_ben] == ["ben"]
+    readers = (await client.get("/api/v1/search", headers=headers,  # the index's own reader tokens
+                                params={"q": f"r{ann.id} bilby", "in": "messages"})).json()["results"]
+    assert readers == []
     channel = await client.get("/api/v1/search", headers=headers,
                                params={"q": "bilby", "in": "messages", "channel": "general-chat"})
     assert channel.status_code == 400 and "channel" in channel.json()["error"]["fields"]

@@ -35,7 +35,7 @@ async def add_message(db: Database, conversation_id: int, author_id: int, body: 
                      .values(last_message_at=now))
     await mark_read(db, conversation_id, author_id, message_id)  # your own message is read
     if kind == "text":  # a "left" line says nothing to find
-        await message_search.index_message(db, message_id, body)
+        await message_search.index_message(db, message_id)
     return message_id
 
 

@@ -4,7 +4,14 @@ written in the same transaction as the message.
 
 Who reaches what is decided here, in the query, for every caller: a member finds messages in
 the conversations they are in now (not one they left), never one whose author has blocked
-them. Newest first, like a conversation, paged by message id."""
+them. Newest first, like a conversation, paged by message id.
+
+Each indexed message also carries its readers: the conversation's members when it was
+written. The index then finds one member's matches without walking everyone's (a common word
+walked every match in the forum: 5.6 s at 500,000 messages for a member with a few old ones,
+under 10 ms this way). Readers only narrow the search; the membership join still decides, so
+someone who left is out at once. Members are never added to a conversation after it starts;
+if they ever are, their ids must be added to its messages' readers here too."""
 
 from __future__ import annotations
 
@@ -16,43 +23,51 @@ from forum.db.engine import Database
 from forum.db.search import fts5_expression, midnight, tsquery_expression
 from forum.search_query import SearchQuery
 
+_READERS_SQLITE = ("(SELECT group_concat('r' || cm.user_id, ' ') FROM conversation_members cm "
+                   "WHERE cm.conversation_id = m.conversation_id)")
+_READERS_POSTGRES = ("ARRAY(SELECT cm.user_id FROM conversation_members cm "
+                     "WHERE cm.conversation_id = m.conversation_id)")
 
-async def index_message(db: Database, message_id: int, body: str) -> None:
+
+async def index_message(db: Database, message_id: int) -> None:
     """A new text message; messages are never edited, so there is nothing to replace."""
     if db.is_sqlite:
-        await db.execute("INSERT INTO message_search (rowid, body) VALUES (:id, :body)",
-                         {"id": message_id, "body": body})
+        await db.execute("INSERT INTO message_search (rowid, body, readers) "
+                         f"SELECT m.id, m.body, {_READERS_SQLITE} FROM messages m WHERE m.id = :id",
+                         {"id": message_id})
     else:
-        await db.execute("INSERT INTO message_search (message_id, document) "
-                         "VALUES (:id, to_tsvector('simple', unaccent(:body)))",
-                         {"id": message_id, "body": body})
+        await db.execute("INSERT INTO message_search (message_id, document, readers) "
+                         f"SELECT m.id, to_tsvector('simple', unaccent(m.body)), {_READERS_POSTGRES} "
+                         "FROM messages m WHERE m.id = :id", {"id": message_id})
 
 
 async def rebuild_index(db: Database) -> None:
     """Index every text message afresh (after a copy between engines, whose indexes differ)."""
     await db.execute("DELETE FROM message_search")
     if db.is_sqlite:
-        await db.execute("INSERT INTO message_search (rowid, body) "
-                         "SELECT id, body FROM messages WHERE kind = 'text'")
+        await db.execute("INSERT INTO message_search (rowid, body, readers) "
+                         f"SELECT m.id, m.body, {_READERS_SQLITE} FROM messages m WHERE m.kind = 'text'")
     else:
-        await db.execute("INSERT INTO message_search (message_id, document) "
-                         "SELECT id, to_tsvector('simple', unaccent(body)) FROM messages WHERE kind = 'text'")
+        await db.execute("INSERT INTO message_search (message_id, document, readers) "
+                         f"SELECT m.id, to_tsvector('simple', unaccent(m.body)), {_READERS_POSTGRES} "
+                         "FROM messages m WHERE m.kind = 'text'")
 
 
-# Ordered by the index's own id column (the message id), newest first: FTS5 then hands over
-# matches in that order and the LIMIT stops the walk, where ORDER BY m.id sorted every match.
-_MATCH = {
-    "sqlite": ("message_search s JOIN messages m ON m.id = s.rowid", "message_search MATCH :match",
-               "s.rowid"),
-    "postgresql": ("message_search s JOIN messages m ON m.id = s.message_id",
-                   "s.document @@ to_tsquery('simple', :match)", "s.message_id"),
+# Per engine: how a match is tested (words in the body, and the member among the readers),
+# and the index's id column (the message id). Ordered by that column, newest first, FTS5 hands
+# matches over in order from the cursor on, so the LIMIT stops the walk.
+_ENGINE = {
+    "sqlite": {"match": "message_search MATCH :match", "id": "s.rowid",
+               "source": "message_search s JOIN messages m ON m.id = s.rowid"},
+    "postgresql": {"match": "s.document @@ to_tsquery('simple', :match) "
+                            "AND s.readers @> ARRAY[CAST(:member AS integer)]",
+                   "id": "s.message_id", "source": "message_search s JOIN messages m ON m.id = s.message_id"},
 }
 
 _FILTERS = {
     "author": "m.author_id = (SELECT id FROM users WHERE username_key = :author)",
     "since": "m.created_at >= :since",
     "until": "m.created_at < :until",
-    "before": "{order} < :before",  # the cursor, on the index's column so FTS5 starts there
 }
 
 # The member's own membership row is the gate: leaving deletes it, so a leaver reaches nothing.
@@ -65,7 +80,7 @@ _SEARCH = """SELECT m.id, m.conversation_id, m.html, m.created_at, c.title,
   WHERE {match} AND m.kind = 'text'
     AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = m.author_id AND b.blocked_id = :member)
     {filters}
-  ORDER BY {order} DESC LIMIT :limit"""
+  ORDER BY {id} DESC LIMIT :limit"""
 
 
 async def search(db: Database, query: SearchQuery, *, member_id: int, since: date | None = None,
@@ -73,17 +88,20 @@ async def search(db: Database, query: SearchQuery, *, member_id: int, since: dat
                  limit: int = 20) -> tuple[list[Any], str | None]:
     """Messages `member_id` may read that match, newest first; and the next page's cursor."""
     values: dict[str, Any] = {"member": member_id, "limit": limit + 1}
-    values["match"] = fts5_expression(query) if db.is_sqlite else tsquery_expression(query)
+    if db.is_sqlite:  # the words in the body only: a typed "r12" must not match a reader
+        values["match"] = f'body : ({fts5_expression(query)}) AND readers : "r{member_id}"'
+    else:
+        values["match"] = tsquery_expression(query)
     filters: dict[str, Any] = {"author": query.author and query.author.lower(),
                                "since": since and midnight(since),
-                               "until": until and midnight(until + timedelta(days=1)), "before": None}
+                               "until": until and midnight(until + timedelta(days=1))}
+    values.update({name: value for name, value in filters.items() if value})
+    where = "".join(f"AND {_FILTERS[name]} " for name, value in filters.items() if value)
+    engine = _ENGINE["sqlite" if db.is_sqlite else "postgresql"]
     if cursor:
         [last_id] = cursors.decode(cursor, 1)
-        filters["before"] = cursors.id_in(last_id)
-    where = "".join(f"AND {_FILTERS[name]} " for name, value in filters.items() if value)
-    values.update({name: value for name, value in filters.items() if value})
-    source, match, order = _MATCH["sqlite" if db.is_sqlite else "postgresql"]
-    sql = _SEARCH.format(source=source, match=match, filters=where, order=order).replace("{order}", order)
-    rows = await db.fetch_all(sql, values)
+        values["before"] = cursors.id_in(last_id)
+        where += f"AND {engine['id']} < :before"
+    rows = await db.fetch_all(_SEARCH.format(filters=where, **engine), values)
     next_cursor = cursors.encode(rows[limit - 1]["id"]) if len(rows) > limit else None
     return rows[:limit], next_cursor
