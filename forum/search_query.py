@@ -1,5 +1,5 @@
-"""What people type into search, understood: words, "quoted phrases", @author, and the
-snippet shown with each result (escaped first, then marked, so it can never carry markup)."""
+"""What people type into search, understood: words, "quoted phrases", @author, in:messages,
+and the snippet shown with each result (escaped first, then marked, so it can never carry markup)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ class SearchQuery:
     words: list[str] = field(default_factory=list)
     phrases: list[list[str]] = field(default_factory=list)
     author: str | None = None
+    in_messages: bool = False  # `in:messages` typed: the searcher's private messages, not posts
 
     @property
     def all_words(self) -> list[str]:
@@ -52,6 +53,9 @@ def parse(text: str, author: str | None = None) -> SearchQuery:
     for phrase, word in _TOKEN.findall(text):
         if word.startswith("@") and len(word) > 1:
             query.author = word[1:]
+            continue
+        if word.lower() == "in:messages":
+            query.in_messages = True
             continue
         words = _WORD.findall(fold(phrase if phrase else word))
         if phrase and len(words) > 1:

@@ -75,6 +75,7 @@ BIO_VECTORS = spread(TEXT_VECTORS, NAMED_MEMBERS, offset=7)
 LINE_VECTORS = spread(fitting(120), NAMED_MEMBERS, offset=3)
 EVENT_VECTORS = spread(fitting(200), EVENTS, offset=5)
 EVENT_PLACES = [shown(v) for v in spread(fitting(200), EVENTS, offset=13)]
+CONVERSATION_VECTORS = spread(fitting(200), 4, offset=9)  # titles of private conversations
 QUERY_VECTORS = ['"><script>alert(1)</script>', "' onfocus='alert(1)' autofocus x='",
                  "</textarea><img src=x onerror=alert(1)>", '" autofocus onfocus=alert(1) x="']
 NEXT_VECTORS = ['/"><script>alert(1)</script>', "/' onmouseover='alert(1)", "javascript:alert(1)",
@@ -96,6 +97,7 @@ class Planted:
     form_vectors: list[str] = field(default_factory=list)
     banner: str = ""
     flag_reasons: list[str] = field(default_factory=list)
+    conversations: list[int] = field(default_factory=list)
     a_thread: dict[str, Any] = field(default_factory=dict)
     a_post: int = 0
     sessions: dict[str, Session] = field(default_factory=dict)
@@ -206,6 +208,12 @@ def plant(planted: Planted) -> None:
     reader.call("PATCH", f"/posts/{planted.edited_post}", {"body": TEXT_VECTORS[100]})
     planted.banner = shown(TEXT_VECTORS[25])
     moderator.call("POST", "/banner", {"text": planted.banner})
+
+    # Private conversations: payloads as their titles and messages, found by message search.
+    for i, title in enumerate(CONVERSATION_VECTORS):
+        started = reader.call("POST", "/conversations", {
+            "to": [MODERATOR], "title": title, "body": f"Private alert {i}: {TEXT_VECTORS[110 + i]}"})
+        planted.conversations.append(started["id"])
 
     # A sample through the forms, as a browser without JavaScript sends them.
     planted.reader_vectors = {"display_name": shown(TEXT_VECTORS[30]), "bio": TEXT_VECTORS[31],
@@ -416,6 +424,11 @@ async def test_no_planted_payload_runs_or_leaves_markup(planted: Planted, browse
     await visit(no_script, "/members?sort=name", names, javascript=False)
     await visit(reader, "/notifications", names)
     await visit(reader, "/search?q=alert")
+    await visit(reader, "/search?q=alert&in=messages", CONVERSATION_VECTORS)
+    await visit(no_script, "/search?q=alert&in=messages", CONVERSATION_VECTORS, javascript=False)
+    await visit(moderator, "/messages", CONVERSATION_VECTORS)
+    for conversation_id, title in zip(planted.conversations, CONVERSATION_VECTORS, strict=True):
+        await visit(moderator, f"/messages/{conversation_id}", [title])
     await visit(reader, "/events", EVENT_VECTORS + EVENT_PLACES)
     for event_id, title in zip(planted.events[:3], EVENT_VECTORS, strict=False):
         await visit(reader, f"/events/{event_id}", [title], links=True)

@@ -227,6 +227,17 @@ async def _search_finds(db: Database, words: str) -> list[Any]:
     return rows
 
 
+async def _messages_found(db: Database, words: str, source: dict[str, list[dict[str, Any]]]) -> list[Any]:
+    """What the conversation's starter finds among their messages (the message index too is
+    engine-specific, so rebuilt)."""
+    from forum.db import message_search
+    from forum.search_query import parse
+
+    starter = source["conversations"][0]["created_by"]
+    rows, _ = await message_search.search(db, parse(words), member_id=starter)
+    return rows
+
+
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 def test_sqlite_to_postgresql_every_row_back(filled_sqlite, database_url, tmp_path, monkeypatch):
     source = rows_of(filled_sqlite)
@@ -238,6 +249,8 @@ def test_sqlite_to_postgresql_every_row_back(filled_sqlite, database_url, tmp_pa
 
     async def works(forum: Any) -> None:
         assert await _search_finds(forum.db, "second thoughts")  # the index was rebuilt
+        found = await _messages_found(forum.db, "thursday", source)
+        assert ["Thursday" in m["html"] for m in found] == [True]
         newcomer = await sign_up(forum, "after_import", PASSWORD)  # sequences moved past the ids
         assert newcomer.id == max(row["id"] for row in source["users"]) + 1
         assert await forum.db.fetch_val("SELECT MIN(id) FROM live_log") == last_event_id + 1
@@ -256,6 +269,7 @@ def test_postgresql_to_sqlite_with_password_hashes(filled_sqlite, database_url, 
     asyncio.run(with_db(filled_sqlite, copy))  # a PostgreSQL forum with every table filled
     source = rows_of(database_url)
     assert all(source.values())
+    assert len(asyncio.run(with_db(database_url, lambda db: _messages_found(db, "thursday", source)))) == 1
     with monkeypatch.context() as env:  # the PostgreSQL forum's files: the same folder
         env.setenv("FORUM_UPLOADS_URL", f"file://{tmp_path / 'source' / 'uploads'}")
         lines = export_to(database_url, tmp_path / "forum.jsonl", "--with-password-hashes")
@@ -270,6 +284,7 @@ def test_postgresql_to_sqlite_with_password_hashes(filled_sqlite, database_url, 
     async def logs_in(forum: Any) -> None:
         assert await authenticate(forum, MEMBERS[0]["username"], DEMO_PASSWORD) is not None
         assert await _search_finds(forum.db, "second thoughts")
+        assert len(await _messages_found(forum.db, "thursday", source)) == 1
 
     asyncio.run(with_forum(fresh_sqlite, logs_in))
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from forum.actions import conversations as conversation_actions
 from forum.actions import events as event_actions
 from forum.actions import library as library_actions
 from forum.actions import moderation as moderation_actions
@@ -82,6 +83,8 @@ async def test_every_page_is_valid_html(client, other_client, forum, vnu_jar, tm
         "categories": ["tools-methods"], "tags": ["co-design"], "organisation": "Org & co",
         "location": "Place", "what_was_done": "Line one\nline two", "outcomes": "Better",
         "link": "https://example.org/a?b=1&c=2", "contact": "someone"})
+    conversation_id = await conversation_actions.start(forum, moderator, ["author_v"], "Plans & <b>more</b>",
+                                                      "Our **plans** for the <i>meeting</i>")
 
     await submit(other_client, "/login", {"username": "mod_v", "password": PASSWORD}, "/login")
     shared = ["/", "/c/general-chat", f"/t/{thread_id}", "/u/author_v", "/members", "/search?q=reply",
@@ -97,7 +100,8 @@ async def test_every_page_is_valid_html(client, other_client, forum, vnu_jar, tm
                       f"/events/{event_id}/attendees", f"/events/{event_id}/cancel-event",
                       "/u/mod_v/edit", "/welcome",
                       "/account/password", "/account/sessions", "/library/new", f"/t/{thread_id}/tags",
-                      f"/library/{item_id}/edit"],
+                      f"/library/{item_id}/edit", "/messages", f"/messages/{conversation_id}",
+                      "/search?q=plans&in=messages"],
     }
     files = []
     for who, http in (("visitor", client), ("moderator", other_client)):

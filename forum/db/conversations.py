@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from forum.db import message_search
 from forum.db.engine import Database
 from forum.db.tables import conversation_members, conversations, messages, users
 
@@ -33,6 +34,8 @@ async def add_message(db: Database, conversation_id: int, author_id: int, body: 
     await db.execute(conversations.update().where(conversations.c.id == conversation_id)
                      .values(last_message_at=now))
     await mark_read(db, conversation_id, author_id, message_id)  # your own message is read
+    if kind == "text":  # a "left" line says nothing to find
+        await message_search.index_message(db, message_id)
     return message_id
 
 
@@ -56,6 +59,19 @@ async def participants(db: Database, conversation_id: int) -> list[Any]:
         sa.select(users.c.id, users.c.username, users.c.display_name, conversation_members.c.muted)
         .join(conversation_members, conversation_members.c.user_id == users.c.id)
         .where(conversation_members.c.conversation_id == conversation_id).order_by(users.c.username))
+
+
+async def participants_of(db: Database, conversation_ids: list[int]) -> dict[int, list[Any]]:
+    """The people in each of several conversations at once (a page of search results)."""
+    found: dict[int, list[Any]] = {conversation_id: [] for conversation_id in conversation_ids}
+    if conversation_ids:
+        for row in await db.fetch_all(
+                sa.select(conversation_members.c.conversation_id, users.c.id, users.c.display_name)
+                .join(users, users.c.id == conversation_members.c.user_id)
+                .where(conversation_members.c.conversation_id.in_(conversation_ids))
+                .order_by(users.c.username)):
+            found[row["conversation_id"]].append(row)
+    return found
 
 
 async def list_for(db: Database, user_id: int, limit: int = 100) -> list[Any]:
@@ -83,6 +99,16 @@ async def messages_page(db: Database, conversation_id: int, before: int | None,
     rows = await db.fetch_all(query)
     next_cursor = rows[limit - 1]["id"] if len(rows) > limit else None
     return list(reversed(rows[:limit])), next_cursor
+
+
+async def page_showing(db: Database, conversation_id: int, message_id: int, limit: int) -> int | None:
+    """The `before` cursor of a page of `limit` messages with `message_id` in its middle (a
+    search result's link); None when the message is on the newest page."""
+    newer = await db.fetch_all(
+        sa.select(messages.c.id)
+        .where(messages.c.conversation_id == conversation_id, messages.c.id > message_id)
+        .order_by(messages.c.id).limit(limit))
+    return newer[limit // 2 - 1]["id"] if len(newer) == limit else None
 
 
 async def message_by_id(db: Database, message_id: int) -> Any:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from forum.db import bulk, search
+from forum.db import bulk, message_search, search
 from forum.db.engine import Database
 from forum.db.tables import metadata
 
@@ -34,6 +34,7 @@ async def copy_forum(source: Database, target: Database,
                 nul_removed(table.name, cleaned)
         await bulk.reset_sequences(target, tables)
         await search.rebuild_index(target)
+        await message_search.rebuild_index(target)
     return {table.name: (await bulk.count_rows(source, table), await bulk.count_rows(target, table))
             for table in tables}
 

@@ -16,7 +16,7 @@ from typing import IO, Any
 import sqlalchemy as sa
 
 from forum.clock import as_utc, isoformat, utcnow
-from forum.db import bulk, export_files, search
+from forum.db import bulk, export_files, message_search, search
 from forum.db.engine import Database
 from forum.db.tables import live_log, metadata, users
 from forum.storage import Storage
@@ -207,6 +207,7 @@ async def import_forum(db: Database, source: IO[str], progress: ProgressBar = la
         await bulk.reset_sequences(db, EXPORTED)
         await _continue_event_ids(db, header.get("last_event_id"))
         await search.rebuild_index(db)
+        await message_search.rebuild_index(db)
     return {**counts, **({"files": files} if files else {})}
 
 

@@ -36,13 +36,13 @@ async def unindex_post(db: Database, post_id: int) -> None:
     await db.execute(f"DELETE FROM post_search WHERE {column} = :id", {"id": post_id})
 
 
-def _fts5_expression(query: SearchQuery) -> str:
+def fts5_expression(query: SearchQuery) -> str:
     # Words are \w+ runs (no quotes), so quoting each one makes it a literal token.
     parts = [f'"{w}"' for w in query.words] + ['"' + " ".join(p) + '"' for p in query.phrases]
     return " AND ".join(parts)
 
 
-def _tsquery_expression(query: SearchQuery) -> str:
+def tsquery_expression(query: SearchQuery) -> str:
     parts = [f"'{w}'" for w in query.words]
     parts += ["(" + " <-> ".join(f"'{w}'" for w in p) + ")" for p in query.phrases]
     return " & ".join(parts)
@@ -120,17 +120,17 @@ async def search(db: Database, query: SearchQuery, *, channel: str | None = None
     values: dict[str, Any] = {"limit": limit + 1, "window": SEARCH_WINDOW}
     where = ["p.deleted_at IS NULL"] + ([] if include_hidden else ["p.hidden_at IS NULL"])
     for name, value in (("channel", channel), ("tag", tag), ("author", query.author and query.author.lower()),
-                        ("since", since and _midnight(since)),
-                        ("until", until and _midnight(until + timedelta(days=1)))):
+                        ("since", since and midnight(since)),
+                        ("until", until and midnight(until + timedelta(days=1)))):
         if value:
             where.append(_FILTERS[name])
             values[name] = value
     if db.is_sqlite:
-        values["match"] = _fts5_expression(query)
+        values["match"] = fts5_expression(query)
         values["title_match"] = "{title} : (" + values["match"] + ")"
         window = _SQLITE_WINDOW.format(where=" AND ".join(where))
     else:
-        values["tsquery"] = _tsquery_expression(query)
+        values["tsquery"] = tsquery_expression(query)
         window = _POSTGRES_WINDOW.format(where=" AND ".join(where))
     after = ""
     if cursor:
@@ -151,7 +151,7 @@ async def search(db: Database, query: SearchQuery, *, channel: str | None = None
     return rows[:limit], next_cursor
 
 
-def _midnight(day: date) -> datetime:
+def midnight(day: date) -> datetime:
     return as_utc(datetime.combine(day, time.min))
 
 

@@ -498,7 +498,8 @@ follows = sa.Table(
 
 # The full-text index (post_search) is engine-specific and made by migrations alone: an FTS5
 # table on SQLite, a tsvector table with a GIN index on PostgreSQL (0002, forum/db/search.py),
-# and on PostgreSQL a GIN index of its title part alone (0020, for suggestions).
+# and on PostgreSQL a GIN index of its title part alone (0020, for suggestions). Private
+# messages have an index of their own, message_search (0026, forum/db/message_search.py).
 
 # Small key/value facts about the database itself, e.g. how far the event log was pruned.
 meta = sa.Table(

@@ -28,7 +28,8 @@ def _login(path: str) -> Response:
     return RedirectResponse(f"/login?next={path}", status_code=303)
 
 
-def _names(people: list[Any], viewer: Member) -> str:
+def others_names(people: list[Any], viewer: Member) -> str:
+    """What an untitled conversation is called: the people in it besides the viewer."""
     others = [p["display_name"] for p in people if p["id"] != viewer.id]
     return ", ".join(others) or "Only you"
 
@@ -56,7 +57,7 @@ async def inbox(request: Request) -> Response:
     items = []
     for row in await conversations.list_for(db, member.id):
         people = await conversations.participants(db, row["id"])
-        items.append({**row._mapping, "names": _names(people, member)})
+        items.append({**row._mapping, "names": others_names(people, member)})
     return await render(request, "messages/index.html",
                         {"items": items, "form": form, "errors": errors}, status_code=status)
 
@@ -85,12 +86,17 @@ async def conversation_page(request: Request) -> Response:
     before = parse_id(cursor) if cursor else None
     if cursor and before is None:
         raise ValidationError({"before": "is not a page this forum gave out"})
+    if (at := request.query_params.get("at")) and not cursor:  # a search result's link
+        message_id = parse_id(at)
+        if message_id is None:
+            raise ValidationError({"at": "is not a message this forum gave out"})
+        before = await conversations.page_showing(forum.db, conversation_id, message_id, MESSAGES_PER_PAGE)
     rows, older = await conversations.messages_page(forum.db, conversation_id, before, MESSAGES_PER_PAGE)
     if rows:  # read up to what was shown; never backwards (an older page changes nothing)
         await conversations.mark_read(forum.db, conversation_id, member.id, rows[-1]["id"])
     return await render(request, "messages/conversation.html", {
         "conversation": conversation, "messages": rows, "older_cursor": older, "newest": before is None,
-        "names": _names(await conversations.participants(forum.db, conversation_id), member),
+        "names": others_names(await conversations.participants(forum.db, conversation_id), member),
         "form": form, "errors": errors}, status_code=status)
 
 

@@ -1,25 +1,32 @@
 """Search: the /search page and GET /api/v1/search, one query behind both; and the
-suggestions under the header box, GET /api/v1/search/suggest."""
+suggestions under the header box, GET /api/v1/search/suggest.
+
+Two scopes, never mixed: forum posts (the default), or with `in=messages` (or `in:messages`
+typed) the searcher's own private messages, for signed-in members only."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from forum.auth import Member
 from forum.clock import isoformat
-from forum.db import channels, cursors, suggestions, tags
+from forum.db import channels, conversations, cursors, message_search, suggestions, tags
 from forum.db import search as search_queries
 from forum.routes._common import forum_of, member_of, render
 from forum.routes.api._common import ApiError
+from forum.routes.messages import others_names
 from forum.search_query import (
     MAX_QUERY_CHARACTERS,
     MAX_TERMS,
     MIN_QUERY_CHARACTERS,
     QueryError,
+    SearchQuery,
     folded_words,
     parse,
     snippet,
@@ -31,6 +38,11 @@ from forum.web.templating import thread_url, user_url
 
 RESULTS_PER_PAGE = 20
 SUGGESTIONS_OF_EACH_KIND = 5  # threads and members: a glance, not a results page
+SCOPES = ("posts", "messages")
+
+
+class LoginRequired(Exception):
+    """Messages were asked for by a visitor: there is nothing of theirs to search."""
 
 
 def _date(value: str | None, field: str) -> date | None:
@@ -43,18 +55,35 @@ def _date(value: str | None, field: str) -> date | None:
 
 
 async def run_search(request: Request) -> tuple[list[dict[str, Any]], str | None]:
-    """Raises ValidationError naming the field when the query or a filter is unusable."""
+    """Raises ValidationError naming the field when the query or a filter is unusable, and
+    LoginRequired when a visitor asks for messages."""
     params = request.query_params
-    for field in ("q", "author", "channel", "tag"):
+    for field in ("q", "author", "channel", "tag", "in"):
         plain_text(params.get(field), field)  # a NUL would be a database error on PostgreSQL
+    scope = params.get("in") or "posts"
+    if scope not in SCOPES:
+        raise ValidationError({"in": "Search in posts or messages."})
     try:
         query = parse(params.get("q", ""), params.get("author"))
     except QueryError as error:
         raise ValidationError({"q": str(error)}) from None
     since, until = _date(params.get("from"), "from"), _date(params.get("to"), "to")
+    member = await member_of(request)
+    try:
+        if scope == "messages" or query.in_messages:
+            if member is None:
+                raise LoginRequired()
+            return await _search_messages(request, member, query, since, until)
+        return await _search_posts(request, member, query, since, until)
+    except cursors.BadCursor as error:
+        raise ValidationError({"cursor": str(error)}) from None
+
+
+async def _search_posts(request: Request, member: Member | None, query: SearchQuery, since: date | None,
+                        until: date | None) -> tuple[list[dict[str, Any]], str | None]:
+    params = request.query_params
     channel = params.get("channel") or None
     db = forum_of(request).db
-    member = await member_of(request)
     if channel and await channels.by_slug(db, channel) is None:
         raise ValidationError({"channel": "No channel has that name."})
     tag = None
@@ -62,20 +91,39 @@ async def run_search(request: Request) -> tuple[list[dict[str, Any]], str | None
         tag = await tags.by_key(db, tag_key(tag_name)) if is_valid_name(tag_name) else None
         if tag is None:
             raise ValidationError({"tag": "No thread carries that tag."})
-    try:
-        rows, next_cursor = await search_queries.search(
-            db, query, channel=channel, tag=tag["id"] if tag else None, since=since, until=until,
-            cursor=params.get("cursor"), limit=RESULTS_PER_PAGE,
-            include_hidden=bool(member and member.is_moderator))
-    except cursors.BadCursor as error:
-        raise ValidationError({"cursor": str(error)}) from None
-    results = [{"thread_id": r["thread_id"], "title": r["title"], "slug": r["slug"],
+    rows, next_cursor = await search_queries.search(
+        db, query, channel=channel, tag=tag["id"] if tag else None, since=since, until=until,
+        cursor=params.get("cursor"), limit=RESULTS_PER_PAGE,
+        include_hidden=bool(member and member.is_moderator))
+    results = [{"kind": "post", "thread_id": r["thread_id"], "title": r["title"], "slug": r["slug"],
                 "post_id": r["post_id"], "author": r["author"],
                 "author_display_name": r["author_display_name"], "channel": r["channel"],
                 "channel_name": r["channel_name"],
                 "snippet": str(snippet(text_as_read(r["html"]), query)),
                 "created_at": isoformat(r["created_at"]),
                 "title_match": bool(r["title_hit"]), "more_matches": r["more_matches"]}
+               for r in rows]
+    return results, next_cursor
+
+
+async def _search_messages(request: Request, member: Member, query: SearchQuery, since: date | None,
+                           until: date | None) -> tuple[list[dict[str, Any]], str | None]:
+    params = request.query_params
+    for field in ("channel", "tag"):  # a message is in no channel and carries no tag
+        if params.get(field):
+            raise ValidationError({field: "Private messages have no channels or tags: leave this empty."})
+    db = forum_of(request).db
+    rows, next_cursor = await message_search.search(
+        db, query, member_id=member.id, since=since, until=until, cursor=params.get("cursor"),
+        limit=RESULTS_PER_PAGE)
+    people = await conversations.participants_of(db, sorted({r["conversation_id"] for r in rows}))
+    results = [{"kind": "message", "private": True, "conversation_id": r["conversation_id"],
+                "message_id": r["id"],
+                "title": r["title"] or others_names(people[r["conversation_id"]], member),
+                "author": r["author"], "author_display_name": r["author_display_name"],
+                "snippet": str(snippet(text_as_read(r["html"]), query)),
+                "created_at": isoformat(r["created_at"]),
+                "url": f"/messages/{r['conversation_id']}?at={r['id']}#message-{r['id']}"}
                for r in rows]
     return results, next_cursor
 
@@ -90,6 +138,9 @@ async def search_page(request: Request) -> Response:
             context["results"], context["next_cursor"] = await run_search(request)
         except ValidationError as error:
             context["errors"], status = error.fields, 400
+        except LoginRequired:
+            here = quote(f"{request.url.path}?{request.url.query}", safe="/")
+            return RedirectResponse(f"/login?next={here}", status_code=303)
     return await render(request, "search.html", context, status_code=status)
 
 
@@ -98,6 +149,8 @@ async def search_api(request: Request) -> JSONResponse:
         results, next_cursor = await run_search(request)
     except ValidationError as error:
         raise ApiError(400, "invalid", "; ".join(error.fields.values()), error.fields) from None
+    except LoginRequired:
+        raise ApiError(401, "unauthenticated", "Sign in to search your messages.") from None
     return JSONResponse({"results": results, "next_cursor": next_cursor})
 
 

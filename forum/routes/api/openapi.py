@@ -103,6 +103,29 @@ def _query_param(name: str) -> dict[str, Any]:
     return {"name": name, "in": "query", "required": False, "schema": STR}
 
 
+def _search_op() -> dict[str, Any]:
+    """Posts by default; with in=messages (or in:messages in q) the signed-in member's own
+    private messages, and a visitor is answered 401. The two kinds of result never mix."""
+    post = _obj(["kind", "thread_id", "title", "post_id", "author", "channel", "snippet", "created_at"],
+                kind={"const": "post"}, thread_id=INT, title=STR, slug=STR, post_id=INT, author=STR,
+                author_display_name=STR, channel=STR, channel_name=STR, snippet=STR, created_at=TIME,
+                title_match=BOOL, more_matches=INT)
+    message = _obj(["kind", "private", "conversation_id", "message_id", "title", "author", "snippet",
+                    "created_at", "url"],
+                   kind={"const": "message"}, private={"const": True}, conversation_id=INT, message_id=INT,
+                   title=STR, author=STR, author_display_name=STR, snippet=STR, created_at=TIME, url=STR)
+    op = _op("Full-text search. Posts: one result per thread (its best match; more_matches counts "
+             "the others), title matches first, then relevance, then the newest. in=messages: the "
+             "signed-in member's messages in the conversations they are in, newest first", 200,
+             _obj(["results", "next_cursor"], next_cursor=NSTR,
+                  results={"type": "array", "items": {"oneOf": [post, message]}}),
+             params=[_query_param(n) for n in ("q", "channel", "tag", "author", "from", "to", "cursor")]
+             + [{"name": "in", "in": "query", "required": False,
+                 "schema": {"type": "string", "enum": ["posts", "messages"]}}])
+    op["security"] = [{}, {"bearer": []}, {"cookie": []}]  # optional: messages need a member
+    return op
+
+
 THREAD_ID = _path_param("thread_id", INT)
 TAG_NAMES = {"type": "array", "items": STR, "maxItems": 10}
 LIBRARY_ITEM = _obj(["id", "thread_id", "kind", "title", "summary", "tags"], id=INT, thread_id=INT,
@@ -222,15 +245,7 @@ PATHS: dict[str, Any] = {
     "/threads/{thread_id}/move": {"post": _op(
         "Move a thread to these channels (moderators)", 200, _ref("Thread"), auth=True,
         params=[THREAD_ID], body=_obj(["categories"], categories={"type": "array", "items": STR}))},
-    "/search": {"get": _op(
-        "Full-text search, one result per thread (its best match; more_matches counts the "
-        "others): title matches first, then relevance, then the newest", 200,
-        _obj(["results", "next_cursor"], next_cursor=NSTR, results={"type": "array", "items": _obj(
-            ["thread_id", "title", "post_id", "author", "channel", "snippet", "created_at"],
-            thread_id=INT, title=STR, slug=STR, post_id=INT, author=STR, author_display_name=STR,
-            channel=STR, channel_name=STR, snippet=STR, created_at=TIME, title_match=BOOL,
-            more_matches=INT)}),
-        params=[_query_param(n) for n in ("q", "channel", "tag", "author", "from", "to", "cursor")])},
+    "/search": {"get": _search_op()},
     "/uploads": {"post": _upload_op()},
     "/search/suggest": {"get": _op(
         "Suggestions as the search box is typed in: up to 5 threads whose title holds the words "
