@@ -184,7 +184,7 @@ async def update_item(forum: Forum, member: Member | None, item_id: int, data: d
                                 post["body"] + "\n" + searchable_text({"kind": item["kind"], **fields}))
         if member.id != item["author_id"]:
             await moderation.record(forum.db, member.id, "edit_library_item", thread_id=item["thread_id"])
-        # The thread page shows the item's details: its cached copies go (forum/invalidation.py).
+        # The thread page shows the item's details: its cached copies go (forum/web/invalidation.py).
         await event_log.append(forum.db, f"thread:{item['thread_id']}", "library.updated",
                                {"thread_id": item["thread_id"], "item_id": item_id})
 

@@ -93,7 +93,7 @@ async def rename(forum: Forum, member: Member | None, key: str, new_name: Any) -
     async with forum.db.transaction():
         await tags.rename(forum.db, tag["id"], name, new_key, utcnow())
         await moderation.record(forum.db, member.id, "rename_tag", reason=f"#{tag['name']} to #{name}")
-        # Pages of threads carrying it show its name (forum/invalidation.py).
+        # Pages of threads carrying it show its name (forum/web/invalidation.py).
         await event_log.append(forum.db, tag_channel(tag["key"]), "tag.renamed",
                                {"name": name, "key": new_key})
     return new_key

@@ -12,9 +12,9 @@ that is never kept: a moderator's view of a hidden post carries the session's CS
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Any
 
+from cachetools import LRUCache
 from jinja2 import Environment
 from markupsafe import Markup
 
@@ -27,8 +27,7 @@ MAX_FRAGMENTS = 4_000
 class PostFragments:
     def __init__(self, env: Environment, max_entries: int = MAX_FRAGMENTS) -> None:
         self._env = env
-        self._max_entries = max_entries
-        self._entries: OrderedDict[tuple[Any, ...], Markup] = OrderedDict()
+        self._entries: LRUCache[tuple[Any, ...], Markup] = LRUCache(max_entries)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -48,13 +47,8 @@ class PostFragments:
                       *sorted(mine))
         key = (tuple(post.values()), thread["id"], thread["slug"], reader)
         html = self._entries.get(key)
-        if html is not None:
-            self._entries.move_to_end(key)
-            return html
-        html = self._render(post, thread, viewer, new_after, csrf_token, mine)
-        self._entries[key] = html
-        if len(self._entries) > self._max_entries:
-            self._entries.popitem(last=False)
+        if html is None:
+            html = self._entries[key] = self._render(post, thread, viewer, new_after, csrf_token, mine)
         return html
 
     def _render(self, post: Any, thread: Any, viewer: Any, new_after: int | None, csrf_token: str,
