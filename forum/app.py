@@ -68,6 +68,7 @@ from forum.settings import Settings
 from forum.storage import storage_for
 from forum.web import errors, static_files
 from forum.web.allowed_methods import AllowedMethodsMiddleware
+from forum.web.invalidation import Invalidation
 from forum.web.middleware import (
     DatabaseUnavailableMiddleware,
     LiveResumePointMiddleware,
@@ -117,14 +118,19 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         await db.connect()
         await channels.ensure_defaults(db)
         our_id = await forum_id(db)  # names everything this forum puts in a shared Redis
+        # What a change invalidates: this process's events as they commit (registered before
+        # the hub's wake-up, so caches are dropped first), every process's as the hub reads them.
+        invalidation = Invalidation()
+        db.watch_commits("live_log", invalidation.committed)
         hub = Hub(db, backend_for(settings.broadcast_url, our_id),
                   log_max_count=settings.live_log_max_count,
                   log_max_age_seconds=settings.live_log_max_age_seconds)
+        hub.watch_log(invalidation.events)
         await hub.start()
         forum_metrics.watch_live(hub.counts)
         db.on_connection_wait = forum_metrics.connection_wait.observe
         limits = rate_limiter_for(settings.rate_limits, settings.broadcast_url, our_id)
-        forum = Forum(settings=settings, db=db, hub=hub, templates=Templates(),
+        forum = Forum(settings=settings, db=db, hub=hub, invalidation=invalidation, templates=Templates(),
                       signer=Signer(settings.secret_key), limits=limits,
                       passwords=Passwords(settings.password_hasher), mailer=Mailer(settings, db),
                       uploads=storage_for(settings.uploads_url, settings.database_url))
@@ -135,7 +141,9 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         if freeze_after_start:
             _freeze_the_heap()
         try:
-            yield {"forum": forum, "page_cache": PageCache(), "metrics": forum_metrics}
+            page_cache = PageCache()
+            invalidation.register(page_cache)
+            yield {"forum": forum, "page_cache": page_cache, "metrics": forum_metrics}
         finally:
             for task in (reminders, mail_sender, notification_mail, upload_sweep):
                 task.cancel()

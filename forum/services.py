@@ -13,6 +13,7 @@ from forum.realtime.hub import Hub
 from forum.settings import Settings
 from forum.storage import Storage
 from forum.storage.picture_workers import PictureWorkers
+from forum.web.invalidation import Invalidation
 from forum.web.shared_reads import SharedReads
 from forum.web.templating import Templates
 
@@ -28,5 +29,9 @@ class Forum:
     passwords: Passwords
     mailer: Mailer
     uploads: Storage
+    invalidation: Invalidation = field(default_factory=Invalidation)
     shared: SharedReads = field(default_factory=SharedReads)
     pictures: PictureWorkers = field(default_factory=PictureWorkers)
+
+    def __post_init__(self) -> None:
+        self.invalidation.register(self.shared)

@@ -8,9 +8,12 @@ from datetime import timedelta
 
 import pytest
 
+from forum.actions import accounts as account_actions
 from forum.actions import events as event_actions
+from forum.actions import library as library_actions
 from forum.actions import moderation as moderation_actions
 from forum.actions import posts as post_actions
+from forum.actions import tags as tag_actions
 from forum.actions import threads as thread_actions
 from forum.clock import utcnow
 from forum.db import live_log
@@ -47,10 +50,21 @@ async def test_every_change_writes_its_event(forum):
         "ends_at": (start + timedelta(hours=2)).isoformat(), "location": "online",
         "capacity": 10, "categories": ["general-chat"]})
     await event_actions.register(forum, author, event_id)
+    # Changes pages show but no live update patches in: logged so cached pages go.
+    await account_actions.update_profile(forum, author, {"display_name": "Ada L."})
+    await tag_actions.set_thread_tags(forum, author, thread_id, ["surveys", "maps"])
+    await tag_actions.rename(forum, moderator, "surveys", "survey-design")
+    await tag_actions.merge(forum, moderator, "maps", "survey-design")
+    item_id, _ = await library_actions.create_item(forum, author, {
+        "kind": "case_study", "title": "A case", "body": "What we did", "categories": ["general-chat"]})
+    await library_actions.update_item(forum, author, item_id, {"organisation": "An org"})
     on_thread = [t for c, t in await _types(forum) if c == f"thread:{thread_id}"]
     assert on_thread == ["post.created", "post.hidden", "post.restored", "post.edited",
                          "post.deleted", "thread.pinned", "thread.unpinned", "thread.locked",
-                         "thread.unlocked", "thread.moved"]
+                         "thread.unlocked", "thread.moved", "thread.tagged"]
+    assert (f"user:{author.id}", "member.renamed") in await _types(forum)
+    assert {t for c, t in await _types(forum) if c == "tag:surveys"} == {"tag.renamed"}
+    assert {t for c, t in await _types(forum) if c == "tag:maps"} == {"tag.merged"}
     seen = {t for _, t in await _types(forum)} | banner_types
     assert seen == set(EVENT_TYPES)
 

@@ -1,6 +1,6 @@
 """The anonymous page cache: visitors share one rendering of a thread or channel page, yet each
 gets their own CSRF token, members never get a visitor's page, and no page is stale once a
-write is acknowledged."""
+change is acknowledged (what a change drops: tests/test_page_invalidation.py)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ async def thread(forum):
 
 
 async def hub_caught_up(forum):  # type: ignore[no-untyped-def]
-    """The hub has read every event so far (its cursor is part of each page's stamp)."""
+    """The hub has read every event so far (and dropped the cached pages they touch)."""
     latest = await live_log.latest_id(forum.db)
     async with asyncio.timeout(5), forum.hub.dispatched:
         await forum.hub.dispatched.wait_for(lambda: forum.hub.cursor >= latest)
@@ -101,32 +101,32 @@ async def test_errors_are_not_cached(app, client):
     assert len(cache) == 0
 
 
-def entry(stamp: tuple[int, int] = (0, 0), size: int = 10) -> Entry:
-    return Entry(stamp, 0.0, [], b"x" * size)
+def entry(size: int = 10) -> Entry:
+    return Entry([], b"x" * size)
 
 
-def test_an_entry_is_only_good_for_its_stamp_and_age(monkeypatch):
-    cache = PageCache(max_age=10)
-    monkeypatch.setattr("forum.web.page_cache.time.monotonic", lambda: 5.0)
-    cache.put("page", entry((1, 7)))
-    assert cache.get("page", (1, 7)) is not None
-    assert cache.get("page", (2, 7)) is None  # this process wrote since
-    cache.put("page", entry((1, 7)))
-    assert cache.get("page", (1, 8)) is None  # another process's event arrived since
-    cache.put("page", entry((1, 7)))
-    monkeypatch.setattr("forum.web.page_cache.time.monotonic", lambda: 10.5)
-    assert cache.get("page", (1, 7)) is None  # too old
+def test_an_entry_goes_when_something_it_shows_changes_or_when_it_is_too_old():
+    now = 5.0
+    cache = PageCache(max_age=10, timer=lambda: now)
+    cache.put("a", entry(), {"thread:1", "user:2"})
+    cache.put("b", entry(), {"thread:2"})
+    cache.drop({"thread:3", "user:9"})  # shown by neither
+    assert cache.get("a") is not None and cache.get("b") is not None
+    cache.drop({"user:2"})
+    assert cache.get("a") is None and cache.get("b") is not None
+    now = 15.5
+    assert cache.get("b") is None  # too old
 
 
 def test_memory_is_bounded_least_recently_used_first():
     cache = PageCache(max_entries=3, max_bytes=100, max_age=1e9)
     for name in "abc":
-        cache.put(name, entry(size=30))
-    assert cache.get("a", (0, 0)) is not None  # now the most recently used
-    cache.put("d", entry(size=30))
-    assert len(cache) == 3 and cache.get("b", (0, 0)) is None
-    cache.put("e", entry(size=60))
+        cache.put(name, entry(size=30), set())
+    assert cache.get("a") is not None  # now the most recently used
+    cache.put("d", entry(size=30), set())
+    assert len(cache) == 3 and cache.get("b") is None
+    cache.put("e", entry(size=60), set())
     assert cache.size_bytes <= 100
-    assert cache.get("e", (0, 0)) is not None
-    cache.put("huge", entry(size=2 * 1024 * 1024))
-    assert cache.get("huge", (0, 0)) is None
+    assert cache.get("e") is not None
+    cache.put("huge", entry(size=2 * 1024 * 1024), set())
+    assert cache.get("huge") is None

@@ -8,6 +8,7 @@ import re
 from forum.actions import moderation as moderation_actions
 from forum.actions import posts as post_actions
 from forum.actions import threads as thread_actions
+from forum.db import posts, threads
 from tests.helpers import PASSWORD, make_member, submit
 
 
@@ -66,3 +67,24 @@ async def test_a_hidden_post_shows_its_text_and_token_only_to_moderators(forum, 
     # The restore form carries this moderator's own token, the one the page's forms carry.
     page = (await client.get(f"/t/{thread_id}")).text
     assert tokens == {re.search(r'<meta name="csrf-token" content="([0-9a-f]+)">', page).group(1)}
+
+
+async def test_kept_posts_are_bounded_by_their_size_least_recently_used_out(forum):
+    from forum.web.post_fragments import PostFragments
+    from forum.web.templating import page_rows
+
+    author = await make_member(forum, "sizer")
+    thread_id = await thread_actions.create_thread(forum, author, "Sized", "Opening", ["general-chat"])
+    replies = [await post_actions.reply(forum, author, thread_id, f"Reply {n}") for n in range(4)]
+    [thread] = page_rows([await threads.by_id(forum.db, thread_id)])
+    rows, _ = await posts.in_thread(forum.db, thread_id, None, 10)
+    rows = page_rows([row for row in rows if row["id"] in {r["id"] for r in replies}])
+    one = len(forum.templates.post_fragments.render(rows[0], thread, None, None, "t"))
+    kept = PostFragments(forum.templates.env, max_chars=int(one * 2.5))  # room for two
+    rendered = [kept.render(row, thread, None, None, "t") for row in rows[:3]]
+    assert len(kept) == 2
+    assert kept.render(rows[1], thread, None, None, "t") is rendered[1]  # kept: now the most recent
+    kept.render(rows[3], thread, None, None, "t")  # pushes out the least recently used, rows[2]
+    assert len(kept) == 2
+    assert kept.render(rows[1], thread, None, None, "t") is rendered[1]
+    assert kept.render(rows[2], thread, None, None, "t") is not rendered[2]  # rendered afresh

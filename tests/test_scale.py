@@ -329,3 +329,55 @@ async def test_rate_limits_count_across_processes(database_url, redis_url, tmp_p
     finally:
         for server in servers:
             server.stop()
+
+
+async def test_a_change_through_one_process_drops_the_others_cached_visitor_page(two_servers,
+                                                                                 database_url):
+    """The first process keeps a visitor's thread page until an event about what it shows,
+    committed by the second, reaches its hub through the log: a reply, a new display name.
+    A change by hand that logs nothing stays unseen meanwhile (so the page was cached)."""
+    import time
+
+    from forum.web.invalidation import MAX_AGE_SECONDS
+
+    first, second = two_servers
+    database = Database(database_url)
+    await database.connect()
+
+    async def retitle_by_hand(thread_id: int, title: str) -> None:
+        await database.execute("UPDATE threads SET title = :title WHERE id = :id",
+                                {"title": title, "id": thread_id})
+
+    try:
+        async with httpx.AsyncClient(base_url=second.base_url, timeout=30) as writer, \
+                httpx.AsyncClient(base_url=first.base_url, timeout=30) as visitor:
+            author = await api_token(writer, "far_author")
+            thread = await start_thread(writer, author, title="Kept across processes")
+            path = f"/t/{thread['id']}"
+            watcher = await LiveClient.open(first.ws_url)  # its events arrive once the hub read them
+            await watcher.subscribe([f"thread:{thread['id']}"])
+            await reply(writer, author, thread["id"], "First reply")
+            await watcher.receive_events(1)
+            assert "First reply" in (await visitor.get(path)).text
+            await retitle_by_hand(thread["id"], "Quietly retitled")
+            assert "Quietly retitled" not in (await visitor.get(path)).text, "the page is cached"
+
+            await reply(writer, author, thread["id"], "Second reply")
+            await watcher.receive_events(2)
+            page = (await visitor.get(path)).text
+            cached_at = time.monotonic()
+            assert "Second reply" in page and "Quietly retitled" in page
+            await retitle_by_hand(thread["id"], "Quiet again")
+            assert "Quiet again" not in (await visitor.get(path)).text, "the page is cached"
+
+            renamed = await writer.patch("/api/v1/me", headers=author,
+                                         json={"display_name": "Renamed Elsewhere"})
+            assert renamed.status_code == 200, renamed.text
+            async with asyncio.timeout(MAX_AGE_SECONDS):
+                while "Renamed Elsewhere" not in (page := (await visitor.get(path)).text):
+                    await asyncio.sleep(0.05)  # polling for the condition, not waiting it out
+            assert time.monotonic() - cached_at < MAX_AGE_SECONDS, "dropped by the event, not by age"
+            assert "Quiet again" in page
+            await watcher.close()
+    finally:
+        await database.disconnect()

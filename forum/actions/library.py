@@ -14,7 +14,7 @@ from forum.actions import threads as thread_actions
 from forum.actions import uploads as upload_actions
 from forum.auth import Member
 from forum.clock import utcnow
-from forum.db import library, moderation, posts, search, threads
+from forum.db import library, live_log, moderation, posts, search, threads
 from forum.db import uploads as upload_queries
 from forum.ids import parse_id
 from forum.services import Forum
@@ -184,6 +184,9 @@ async def update_item(forum: Forum, member: Member | None, item_id: int, data: d
                                 post["body"] + "\n" + searchable_text({"kind": item["kind"], **fields}))
         if member.id != item["author_id"]:
             await moderation.record(forum.db, member.id, "edit_library_item", thread_id=item["thread_id"])
+        # The thread page shows the item's details: its cached copies go (forum/web/invalidation.py).
+        await live_log.append(forum.db, f"thread:{item['thread_id']}", "library.updated",
+                               {"thread_id": item["thread_id"], "item_id": item_id})
 
 
 async def set_featured(forum: Forum, member: Member | None, item_id: int, value: bool) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from forum.actions.notify import user_channel
 from forum.db import live_log, posts, threads, users
 from forum.services import Forum
 
@@ -59,8 +60,13 @@ async def restate_thread(forum: Forum, thread_id: int) -> None:
 
 
 async def restate_member(forum: Forum, user_id: int) -> None:
-    """A member's new display name reaches every logged event that shows their name."""
+    """A member's new display name reaches every logged event that shows their name, and is
+    logged itself (on their own channel, about them), so every cached page showing the name
+    is dropped, in every process."""
     member = await users.by_id(forum.db, user_id)
+    await live_log.append(forum.db, user_channel(user_id), "member.renamed",
+                           {"display_name": member["display_name"]},
+                           subject=user_subject(user_id), author_id=user_id)
     for subject in await live_log.subjects_shown_with(forum.db, user_id):
         kind, _, number = subject.partition(":")
         if kind == "post":

@@ -60,7 +60,10 @@ async def set_thread_tags(forum: Forum, member: Member | None, thread_id: int, v
         carried = await tags.of_thread(forum.db, thread_id)
         await tags.detach(forum.db, thread_id, [t["id"] for t in carried if t["key"] not in keys])
         await add_tags(forum, thread_id, names, thread["last_activity_at"])
-        return await tags.of_thread(forum.db, thread_id)
+        now_carried = await tags.of_thread(forum.db, thread_id)
+        await live_log.append(forum.db, f"thread:{thread_id}", "thread.tagged", {
+            "thread_id": thread_id, "tags": [t["name"] for t in now_carried]})
+        return now_carried
 
 
 async def _tag_or_404(forum: Forum, key: str) -> Any:
@@ -90,6 +93,9 @@ async def rename(forum: Forum, member: Member | None, key: str, new_name: Any) -
     async with forum.db.transaction():
         await tags.rename(forum.db, tag["id"], name, new_key, utcnow())
         await moderation.record(forum.db, member.id, "rename_tag", reason=f"#{tag['name']} to #{name}")
+        # Pages of threads carrying it show its name (forum/web/invalidation.py).
+        await live_log.append(forum.db, tag_channel(tag["key"]), "tag.renamed",
+                               {"name": name, "key": new_key})
     return new_key
 
 
@@ -106,4 +112,6 @@ async def merge(forum: Forum, member: Member | None, key: str, into: Any) -> str
         await tags.merge(forum.db, tag["id"], target["id"])
         await moderation.record(forum.db, member.id, "merge_tag",
                                 reason=f"#{tag['name']} into #{target['name']}")
+        await live_log.append(forum.db, tag_channel(tag["key"]), "tag.merged",
+                               {"into": target["key"], "name": target["name"]})
     return str(target["key"])

@@ -4,6 +4,7 @@ connection set where connections are made, and write transactions that serialise
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import sqlite3
 import time
@@ -154,13 +155,10 @@ class Database:
             self._db._backend._pool = self._sqlite_pool  # type: ignore[attr-defined]
         # One writer at a time inside this process; SQLite's own lock covers other processes.
         self._sqlite_write_lock = asyncio.Lock()
-        # Writes this process has made (counted when each returns or commits): the anonymous
-        # page cache keys on it, so a page cached before a write is never served after it.
-        self.writes = 0
         # Told how long each request waited for a pooled connection (see connection()).
         self.on_connection_wait: Callable[[float], None] | None = None
         # What to run after a transaction that wrote rows under a name commits (see watch_commits).
-        self._watchers: dict[str, list[Callable[[], Awaitable[None]]]] = {}
+        self._watchers: dict[str, list[Callable[[list[Any]], Awaitable[None]]]] = {}
 
     async def connect(self) -> None:
         if self.is_sqlite:
@@ -186,16 +184,10 @@ class Database:
         return await self._db.fetch_val(query, values)
 
     async def execute(self, query: ClauseElement | str, values: dict | None = None) -> Any:
-        try:
-            return await self._db.execute(query, values)
-        finally:
-            self.writes += 1
+        return await self._db.execute(query, values)
 
     async def execute_many(self, query: ClauseElement | str, values: Sequence[Mapping]) -> None:
-        try:
-            await self._db.execute_many(query, list(values))
-        finally:
-            self.writes += 1
+        await self._db.execute_many(query, list(values))
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[None]:
@@ -222,7 +214,7 @@ class Database:
             rows = work.batches[name] = []
             work.append(lambda: write(rows))
             for watcher in self._watchers.get(name, ()):
-                self.after_commit(watcher)
+                self.after_commit(functools.partial(watcher, rows))
         return rows
 
     def after_commit(self, work: Callable[[], Awaitable[None]]) -> None:
@@ -232,10 +224,10 @@ class Database:
         if work not in after:
             after.append(work)
 
-    def watch_commits(self, name: str, callback: Callable[[], Awaitable[None]]) -> None:
-        """Call `callback` after every transaction of this process that wrote rows under `name`
-        (see rows_before_commit): the hub is woken this way after events commit, so no action
-        can forget to wake it and a rolled-back one never does."""
+    def watch_commits(self, name: str, callback: Callable[[list[Any]], Awaitable[None]]) -> None:
+        """Call `callback(rows)` after every transaction of this process that wrote `rows` under
+        `name` (see rows_before_commit): the caches drop what the events touch and the hub is
+        woken this way, so no action can forget either and a rolled-back one does neither."""
         self._watchers.setdefault(name, []).append(callback)
 
     @staticmethod
@@ -271,7 +263,6 @@ class Database:
                     await raw.execute("COMMIT")
         finally:
             _BEFORE_COMMIT.reset(token)
-            self.writes += 1  # after the commit, before anyone is told it is done
         for work in pending.after:
             try:
                 await work()

@@ -20,6 +20,11 @@ EVENT_TYPES = (
     "event.updated",
     # On user:{id}, which only that member may subscribe to.
     "notification.created",
+    # What pages show changed; pages reload it rather than patch it in, and cached copies go
+    # (forum/web/invalidation.py): on user:{id}, their new display name; on thread:{id}, its
+    # library item's details or its tags; on tag:{key}, the tag's new name or the tag it
+    # was merged into.
+    "member.renamed", "library.updated", "thread.tagged", "tag.renamed", "tag.merged",
 )
 
 # On conversation:{id}: a member left; each hub takes that member's connections off the channel.

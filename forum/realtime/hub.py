@@ -17,6 +17,7 @@ import logging
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from forum.db import live_log
@@ -68,7 +69,8 @@ class Hub:
         self.presence = Presence(process_id=uuid.uuid4().hex)
         self.known_channels: set[str] = set()
         self.counts = LiveCounts()
-        db.watch_commits("live_log", self.wake)
+        self._log_watchers: list[Callable[[list[Any]], None]] = []
+        db.watch_commits("live_log", lambda rows: self.wake())
 
     async def start(self) -> None:
         self.cursor = await live_log.latest_id(self.db)
@@ -135,6 +137,11 @@ class Hub:
         if len(self.known_channels) >= KNOWN_CHANNELS_MAX:
             self.known_channels.clear()
         self.known_channels.add(name)
+
+    def watch_log(self, callback: Callable[[list[Any]], None]) -> None:
+        """Call `callback` with each read of new events from the log, every process's, before
+        they are handed out (the caches drop what they touch: see forum/web/invalidation.py)."""
+        self._log_watchers.append(callback)
 
     def subscribers_of(self, channel: str) -> set[Subscriber]:
         return self._subscribers.get(channel, set())
@@ -223,6 +230,8 @@ class Hub:
         all of one read's events for it in one call, to write them together."""
         while True:
             rows = await live_log.after(self.db, self.cursor, limit=READ_BATCH)
+            for watcher in self._log_watchers:
+                watcher(rows)
             by_channel: dict[str, list[tuple[int, str]]] = {}
             leavers: list[tuple[str, int]] = []
             for row in rows:

@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, Response
 
+from forum.actions.moderation import BANNER_SUBJECT
 from forum.auth import CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE, Member, bearer_token, csrf_cookie_of
 from forum.characters import readable
 from forum.db import channels as channel_queries
@@ -105,7 +106,8 @@ async def render(request: Request, template: str, context: dict[str, Any] | None
         "viewer": member,
         "csrf_token": csrf_token_for(request),
         "nav_channels": await forum.shared.get(forum, "channels",
-                                               lambda: channel_queries.all_channels(forum.db)),
+                                               lambda: channel_queries.all_channels(forum.db),
+                                               showing=("channels",)),
         "banner": await _banner_for(request, member),
         "unread_notifications": await notifications.unread_count(forum.db, member.id) if member else 0,
         "unread_messages": await conversations.unread_total(forum.db, member.id) if member else 0,
@@ -154,7 +156,8 @@ async def render_limited(request: Request, template: str, context: dict[str, Any
 async def _banner_for(request: Request, member: Member | None) -> Any:
     """The site banner, unless this reader closed it (newer banners show again)."""
     forum = forum_of(request)
-    banner = await forum.shared.get(forum, "banner", lambda: moderation.current_banner(forum.db))
+    banner = await forum.shared.get(forum, "banner", lambda: moderation.current_banner(forum.db),
+                                    showing=(BANNER_SUBJECT,))
     if banner is None:
         return None
     dismissed = member.dismissed_banner_id if member else request.cookies.get(BANNER_COOKIE)

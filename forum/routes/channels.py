@@ -10,6 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from forum.actions import PermissionDenied
+from forum.actions.live import thread_subject, user_subject
 from forum.actions.moderation import SITE_CHANNEL
 from forum.actions.threads import create_thread
 from forum.clock import as_utc, utcnow
@@ -20,6 +21,7 @@ from forum.routes._composer_files import read_composer_form, with_attachment
 from forum.storage import UploadRefused, UploadTooLarge
 from forum.tag_names import split_line
 from forum.validation import ValidationError
+from forum.web.invalidation import shows
 from forum.web.templating import page_rows, thread_url
 
 THREADS_PER_PAGE = 30
@@ -55,6 +57,9 @@ async def channel_page(request: Request) -> Response:
     except cursors.BadCursor as error:
         raise HTTPException(400, str(error)) from None
     rows = page_rows(rows)
+    # A visitor's copy is dropped when any of these changes (forum/web/invalidation.py).
+    shows(f"category:{channel['slug']}", *(thread_subject(row["id"]) for row in rows),
+          *{user_subject(row["author_id"]) for row in rows})
     member = await member_of(request)
     new_counts: dict[int, int] = {}
     new_threads: set[int] = set()

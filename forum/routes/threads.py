@@ -13,6 +13,8 @@ from forum.actions import NotFound, PermissionDenied
 from forum.actions import posts as post_actions
 from forum.actions import reactions as reaction_actions
 from forum.actions import threads as thread_actions
+from forum.actions.live import thread_subject, user_subject
+from forum.actions.tags import tag_channel
 from forum.auth import can_edit_post
 from forum.db import channels, events, library, posts, reactions, reads, tags, threads, users
 from forum.ids import id_field, parse_id
@@ -23,6 +25,7 @@ from forum.routes.events import panel_context
 from forum.storage import UploadRefused, UploadTooLarge
 from forum.text import summary
 from forum.validation import ValidationError
+from forum.web.invalidation import shows
 from forum.web.templating import page_rows, thread_url
 
 POSTS_PER_PAGE = 50
@@ -69,6 +72,10 @@ async def thread_page(request: Request) -> Response:
     rows, next_cursor = await posts.in_thread(forum.db, thread["id"], after, POSTS_PER_PAGE,
                                               inclusive=bool(at))
     rows = page_rows(rows)
+    thread_tags = await tags.of_thread(forum.db, thread["id"])
+    # A visitor's copy is dropped when any of these changes (forum/web/invalidation.py).
+    shows(thread_subject(thread["id"]), *{user_subject(row["author_id"]) for row in rows},
+          *(tag_channel(tag["key"]) for tag in thread_tags))
     member = await member_of(request)
     new_after = first_new = None
     my_reactions: dict[int, set[str]] = {}
@@ -89,8 +96,9 @@ async def thread_page(request: Request) -> Response:
         **await panel_context(request, event), "back": thread_url(thread),
         "thread": thread, "posts": rows, "next_cursor": next_cursor, "first_page": not after,
         "channels": await forum.shared.get(forum, ("thread channels", thread["id"]),
-                                           lambda: threads.channels_of(forum.db, thread["id"])),
-        "tags": await tags.of_thread(forum.db, thread["id"]),
+                                           lambda: threads.channels_of(forum.db, thread["id"]),
+                                           showing=(thread_subject(thread["id"]),)),
+        "tags": thread_tags,
         "library_item": await library.by_thread(forum.db, thread["id"]) if not after else None,
         "errors": {}, "form": {},
         "new_after": new_after, "first_new": first_new, "my_reactions": my_reactions,

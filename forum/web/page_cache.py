@@ -4,12 +4,11 @@ signed in sees them, kept per process and served without touching the database.
 A visitor's page differs from another visitor's only by the CSRF token, so the cached body holds
 a per-process placeholder in its place, swapped for the visitor's own token on the way out.
 
-An entry is valid only for the "stamp" it was rendered under: how many writes this process has
-made (Database.writes, moved after each commit) and the newest event the hub has read from the
-log (moved by every process's writes). Any write by this process therefore invalidates every
-entry before the write is acknowledged, and other processes' writes within a poll of the event
-log; MAX_AGE_SECONDS bounds what an event-less write elsewhere (a display name, say) can leave
-stale. Memory is bounded by entry count and total bytes, least recently used first out.
+A page records the names of what it shows (forum/web/invalidation.py: its thread, its channel, the
+threads it lists, their authors, the banner) and is dropped when an event touching one of them
+commits: here at once, elsewhere when the hub reads it from the log. MAX_AGE_SECONDS bounds
+what a change that logs no event can leave stale. Memory is bounded by bytes and by entry
+count, least recently used first out (cachetools).
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ import asyncio
 import re
 import secrets
 import time
-from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,76 +25,58 @@ from starlette.requests import cookie_parser
 from starlette.types import Message, Receive, Scope, Send
 
 from forum.auth import CSRF_COOKIE, SESSION_COOKIE
+from forum.web.invalidation import MAX_AGE_SECONDS, ShowingCache, recording
 from forum.web.middleware import HttpMiddleware
 
 # Which pages: a thread (any page of it) and a channel listing. Answers other than a 200 page
 # (a redirect to log in, a 404) pass through uncached.
 CACHEABLE_PATH = re.compile(r"^/(t/\d+(/[^/]+)?|c/[^/]+)$")
 BANNER_COOKIE = "forum_banner_dismissed"  # the page shows the banner unless this names it
-MAX_AGE_SECONDS = 10.0
 MAX_ENTRIES = 1000
 MAX_BYTES = 32 * 1024 * 1024
 MAX_ENTRY_BYTES = 1024 * 1024
 
 
-def stamp_of(forum: Any) -> tuple[int, int]:
-    """This process's write count and the newest event its hub has read. Taken before
-    reading: a write committing meanwhile moves it, so what was read before that write is
-    never kept under the stamp that follows it."""
-    return (forum.db.writes, forum.hub.cursor)
-
-
 @dataclass
 class Entry:
-    stamp: tuple[int, int]
-    stored_at: float
     headers: list[tuple[bytes, bytes]]
     body: bytes  # with PageCache.slot where the visitor's CSRF token goes
 
 
 class PageCache:
     def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES,
-                 max_age: float = MAX_AGE_SECONDS) -> None:
-        self.max_entries, self.max_bytes, self.max_age = max_entries, max_bytes, max_age
+                 max_age: float = MAX_AGE_SECONDS, timer: Callable[[], float] = time.monotonic) -> None:
         self.slot = secrets.token_hex(32).encode()  # as long as a CSRF token, so lengths hold
-        self._entries: OrderedDict[Any, Entry] = OrderedDict()
-        self._bytes = 0
+        # One budget in bytes; each page weighs its body but at least its share of the budget,
+        # so the cache holds at most max_entries pages as well.
+        least = max_bytes // max_entries
+        self._pages = ShowingCache(max_bytes, max_age, timer=timer,
+                                   getsizeof=lambda entry: max(len(entry.body), least))
         self.hits = self.misses = 0
         # Pages being rendered now: later visitors to the same page wait for that render.
         self.filling: dict[Any, asyncio.Event] = {}
 
-    def get(self, key: Any, stamp: tuple[int, int]) -> Entry | None:
-        entry = self._entries.get(key)
-        if entry is not None and (entry.stamp != stamp or time.monotonic() - entry.stored_at > self.max_age):
-            self._drop(key)
-            entry = None
+    def get(self, key: Any) -> Entry | None:
+        entry: Entry | None = self._pages.get(key)
         if entry is None:
             self.misses += 1
-            return None
-        self.hits += 1
-        self._entries.move_to_end(key)
+        else:
+            self.hits += 1
         return entry
 
-    def put(self, key: Any, entry: Entry) -> None:
-        if len(entry.body) > MAX_ENTRY_BYTES:
-            return
-        self._drop(key)
-        self._entries[key] = entry
-        self._bytes += len(entry.body)
-        while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
-            self._drop(next(iter(self._entries)))
+    def put(self, key: Any, entry: Entry, shows: set[str] | frozenset[str]) -> None:
+        if len(entry.body) <= MAX_ENTRY_BYTES:
+            self._pages.put(key, entry, shows)
 
-    def _drop(self, key: Any) -> None:
-        entry = self._entries.pop(key, None)
-        if entry is not None:
-            self._bytes -= len(entry.body)
+    def drop(self, names: set[str]) -> None:
+        self._pages.drop(names)
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._pages)
 
     @property
     def size_bytes(self) -> int:
-        return self._bytes
+        return sum(len(entry.body) for entry in self._pages.values())
 
 
 class PageCacheMiddleware(HttpMiddleware):
@@ -122,22 +103,22 @@ class PageCacheMiddleware(HttpMiddleware):
             return
         token = forum.signer.csrf_token(scope.get("forum.csrf_cookie") or cookies.get(CSRF_COOKIE, ""))
         key = (scope["path"], scope.get("query_string", b""), cookies.get(BANNER_COOKIE, ""))
-        stamp = stamp_of(forum)  # before rendering (see stamp_of)
-        entry = cache.get(key, stamp)
+        mark = forum.invalidation.mark()  # before rendering (see Invalidation.kept)
+        entry = cache.get(key)
         if entry is None and (filling := cache.filling.get(key)) is not None:
             await filling.wait()  # one render per page, not one per waiting visitor
-            stamp = stamp_of(forum)
-            entry = cache.get(key, stamp)
+            mark = forum.invalidation.mark()
+            entry = cache.get(key)
         if entry is not None:
             body = entry.body.replace(cache.slot, token.encode())
             await send({"type": "http.response.start", "status": 200,
                         "headers": [*entry.headers, (b"content-length", str(len(body)).encode())]})
             await send({"type": "http.response.body", "body": body})
             return
-        await self._fill(cache, scope, receive, send, key, stamp, token.encode())
+        await self._fill(forum, cache, scope, receive, send, key, mark, token.encode())
 
-    async def _fill(self, cache: PageCache, scope: Scope, receive: Receive, send: Send, key: Any,
-                    stamp: tuple[int, int], token: bytes) -> None:
+    async def _fill(self, forum: Any, cache: PageCache, scope: Scope, receive: Receive, send: Send,
+                    key: Any, mark: int, token: bytes) -> None:
         mine = None
         if key not in cache.filling:
             mine = cache.filling[key] = asyncio.Event()
@@ -154,14 +135,15 @@ class PageCacheMiddleware(HttpMiddleware):
             await send(message)
 
         try:
-            await self.app(scope, receive, capture)
-            if start is not None and start["status"] == 200:
+            with recording() as shows:
+                await self.app(scope, receive, capture)
+            if start is not None and start["status"] == 200 and forum.invalidation.kept(mark, shows):
                 headers = [(n, v) for n, v in start["headers"] if n != b"content-length"]
                 names = {n for n, _ in headers}
                 content_type = dict(headers).get(b"content-type", b"")
                 if b"set-cookie" not in names and content_type.startswith(b"text/html"):
                     body = b"".join(chunks).replace(token, cache.slot)
-                    cache.put(key, Entry(stamp, time.monotonic(), headers, body))
+                    cache.put(key, Entry(headers, body), shows)
         finally:
             if mine is not None:
                 del cache.filling[key]

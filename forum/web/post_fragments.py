@@ -12,23 +12,24 @@ that is never kept: a moderator's view of a hidden post carries the session's CS
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Any
 
+from cachetools import LRUCache
 from jinja2 import Environment
 from markupsafe import Markup
 
 POST_TEMPLATE = "threads/_post.html"
-# Posts kept rendered per process: a few variants (visitor, member, author, moderator) of the
-# posts on the busiest pages; a post's HTML is about 1-2 KB.
-MAX_FRAGMENTS = 4_000
+# Rendered posts kept per process, weighed by their HTML's length: a few variants (visitor,
+# member, author, moderator) of the posts on the busiest pages, at about 1-2 KB a post, some
+# 4,000 of them. Each key holds its post's row (the HTML again, and the source) besides: count
+# roughly three times this for the memory it takes.
+MAX_FRAGMENT_CHARS = 8_000_000
 
 
 class PostFragments:
-    def __init__(self, env: Environment, max_entries: int = MAX_FRAGMENTS) -> None:
+    def __init__(self, env: Environment, max_chars: int = MAX_FRAGMENT_CHARS) -> None:
         self._env = env
-        self._max_entries = max_entries
-        self._entries: OrderedDict[tuple[Any, ...], Markup] = OrderedDict()
+        self._entries: LRUCache[tuple[Any, ...], Markup] = LRUCache(max_chars, getsizeof=len)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -48,13 +49,10 @@ class PostFragments:
                       *sorted(mine))
         key = (tuple(post.values()), thread["id"], thread["slug"], reader)
         html = self._entries.get(key)
-        if html is not None:
-            self._entries.move_to_end(key)
-            return html
-        html = self._render(post, thread, viewer, new_after, csrf_token, mine)
-        self._entries[key] = html
-        if len(self._entries) > self._max_entries:
-            self._entries.popitem(last=False)
+        if html is None:
+            html = self._render(post, thread, viewer, new_after, csrf_token, mine)
+            if len(html) <= self._entries.maxsize:  # cachetools refuses what outweighs it all
+                self._entries[key] = html
         return html
 
     def _render(self, post: Any, thread: Any, viewer: Any, new_after: int | None, csrf_token: str,
