@@ -16,6 +16,7 @@ from prometheus_client.registry import Collector
 from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from forum.loop_watch import LoopWatch
 from forum.middleware import HttpMiddleware
 from forum.realtime.counts import LiveCounts
 
@@ -62,6 +63,7 @@ class ForumMetrics:
                                  "given up", ["state"], registry=self.registry)
         self.live = LiveCollector()
         self.registry.register(self.live)
+        self.loop_watch = LoopWatch(self.registry)
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     def set_mail_outbox(self, counts: dict[str, int]) -> None:
