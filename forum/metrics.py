@@ -42,6 +42,12 @@ class LiveCollector(Collector):
         yield CounterMetricFamily("forum_live_readers_dropped",
                                   "Live readers closed for not reading (they reconnect and resume)",
                                   value=counts.readers_dropped)
+        passed_over = CounterMetricFamily(
+            "forum_live_passed_over", "Events and typing frames on channels no reader of this process "
+            "follows, passed over without reading their data", labels=["kind"])
+        passed_over.add_metric(["event"], counts.events_passed_over)
+        passed_over.add_metric(["typing"], counts.frames_passed_over)
+        yield passed_over
 
 
 class ForumMetrics:

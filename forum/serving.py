@@ -21,7 +21,7 @@ from uvicorn.supervisors import Multiprocess
 
 # Longer than any pause a reading client makes (a phone switching networks resumes by id
 # anyway); short enough that a reader who stopped reading does not keep its socket for long.
-UNACKNOWLEDGED_SECONDS = 10
+UNACKNOWLEDGED_SECONDS = 15
 
 
 def listening_socket(config: uvicorn.Config) -> socket.socket:

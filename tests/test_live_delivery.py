@@ -225,3 +225,29 @@ async def test_a_reader_subscribing_again_mid_hand_out_misses_nothing(server, ht
         for reader in readers:
             hub.unsubscribe(reader, {channel})
     await client.close()
+
+
+async def test_events_no_reader_here_follows_are_passed_over_unread(server, http):
+    """A process reads every event's heading, but the data only of events on channels its own
+    readers follow: with many processes, each would otherwise read and decode them all."""
+    _, channel, client, _ = await thread_with_reader(server, http, "passer")
+    counts = server.forum.hub.counts
+    before = counts.events_passed_over
+    await log_together(server, [("thread:900003", 0), (channel, 1), ("thread:900004", 2), (channel, 3)])
+    events = await client.receive_events(2)
+    assert [e["data"]["n"] for e in events] == [1, 3]
+    await until(lambda: counts.events_passed_over - before == 2)
+    await client.close()
+
+
+async def test_typing_on_a_channel_no_reader_here_follows_is_passed_over(server, http):
+    _, channel, client, _ = await thread_with_reader(server, http, "typer")
+    hub, counts = server.forum.hub, server.forum.hub.counts
+    before = counts.frames_passed_over
+    await hub.send_ephemeral("thread:900005", {"type": "typing", "channel": "thread:900005", "user": "x"})
+    await until(lambda: counts.frames_passed_over == before + 1)
+    frame = {"type": "typing", "channel": channel, "user": "someone", "display_name": "Sö Meone"}
+    await hub.send_ephemeral(channel, frame)
+    assert await client.receive_type("typing") == frame
+    assert counts.frames_passed_over == before + 1
+    await client.close()

@@ -115,11 +115,20 @@ async def subjects_shown_with(db: Database, author_id: int) -> list[str]:
 
 
 async def after(db: Database, since: int, channels: list[str] | None = None,
-                limit: int = 500) -> list[Any]:
-    """Events with id > since, oldest first; on the given channels, or on all."""
+                limit: int = 500, *, through: int | None = None) -> list[Any]:
+    """Events with id > since (and <= through), oldest first; on the given channels, or on all."""
     query = sa.select(events).where(events.c.id > since).order_by(events.c.id).limit(limit)
     if channels is not None:
         query = query.where(events.c.channel.in_(channels))
+    if through is not None:
+        query = query.where(events.c.id <= through)
+    return await db.fetch_all(query)
+
+
+async def headings_after(db: Database, since: int, limit: int = 500) -> list[Any]:
+    """What `after` gives without the events' data: enough to tell whose they are."""
+    query = (sa.select(events.c.id, events.c.channel, events.c.type, events.c.author_id)
+             .where(events.c.id > since).order_by(events.c.id).limit(limit))
     return await db.fetch_all(query)
 
 

@@ -77,13 +77,12 @@ class LiveConnection:
         self.last_id = 0
         self._receive = receive
         self._send = send
-        # A deque, not an asyncio.Queue: the hub puts one frame into every reader's queue per
-        # event, so each put must be as cheap as it can be.
-        self._pending: deque[str] = deque()
-        self._queued_bytes = 0
-        # The task finishing a send that had to wait, and the frames queued behind it; None
-        # while frames are sent straight away.
+        # The task finishing a send that had to wait, and the frames queued behind it (a deque,
+        # not an asyncio.Queue: each put must be as cheap as it can be); both None while frames
+        # are sent straight away, which is nearly always.
         self._sender: asyncio.Task[None] | None = None
+        self._pending: deque[str] | None = None
+        self._queued_bytes = 0
         self._room: asyncio.Event | None = None  # made when a replay must wait for room
         self._replay_buffer: list[tuple[int, str]] | None = None
         # The endpoint's task while it receives: cancelled to end a reader that fell too far
@@ -122,7 +121,8 @@ class LiveConnection:
         self._deliver_frame(frame)
 
     def _has_room(self, size: int) -> bool:
-        return self._queued_bytes + size <= SEND_QUEUE_BYTES and len(self._pending) < SEND_QUEUE_FRAMES
+        queued = len(self._pending) if self._pending else 0
+        return self._queued_bytes + size <= SEND_QUEUE_BYTES and queued < SEND_QUEUE_FRAMES
 
     def _deliver_frame(self, frame: str) -> bool:
         """Sent at once while nothing waits before it, from the caller's own turn of the event
@@ -131,11 +131,12 @@ class LiveConnection:
         send must wait, later frames queue behind it. False once nothing more goes out."""
         if self._cut_off or self._gone:
             return False
-        if self._sender is not None:
+        pending = self._pending
+        if pending is not None:
             if not self._has_room(len(frame)):
                 self._give_up_on_reader()
                 return False
-            self._pending.append(frame)
+            pending.append(frame)
             self._queued_bytes += len(frame)
             return True
         sending = self._send({"type": "websocket.send", "text": frame}).__await__()
@@ -143,25 +144,39 @@ class LiveConnection:
             waiting_on = sending.send(None)
         except StopIteration:
             return True
-        except Exception:  # the client has gone; its receive loop hears so and ends
-            self._gone = True
+        except Exception:  # the connection is lost; its receive loop hears so and ends
+            self._lost_while_sending()
             return False
+        self._pending = deque()
         self._sender = asyncio.get_running_loop().create_task(
-            self._send_queued(_FinishSend(sending, waiting_on)), name="ws-send")
+            self._send_queued(_FinishSend(sending, waiting_on), self._pending), name="ws-send")
         return True
+
+    def _lost_while_sending(self) -> None:
+        """The connection was lost while frames waited for it, or a send found it lost. A
+        client that leaves says so, and its receive loop ends it before a frame reaches it; one
+        that stopped reading says nothing, and the kernel ends its connection (see
+        forum/serving.py), maybe before the queue's bound drops it: a reader dropped for not
+        reading either way."""
+        if self._gone or self._cut_off:
+            return
+        self._gone = True
+        self.forum.hub.counts.readers_dropped += 1
+        log.info("a client that stopped reading lost its connection")
 
     def _give_up_on_reader(self) -> None:
         """Drop this reader: it is `too far behind` and will resume by id when it reconnects."""
         if self._cut_off:
             return
         self._cut_off = True
-        self._pending.clear()
+        if self._pending is not None:
+            self._pending.clear()
         self._queued_bytes = 0
         if self._task is not None:
             self._task.cancel()  # see run: the endpoint's task closes the connection
 
-    async def _send_queued(self, unfinished: _FinishSend) -> None:
-        pending, send = self._pending, self._send
+    async def _send_queued(self, unfinished: _FinishSend, pending: deque[str]) -> None:
+        send = self._send
         try:
             await unfinished
             while pending:
@@ -170,12 +185,12 @@ class LiveConnection:
                 await send({"type": "websocket.send", "text": frame})
                 if self._room is not None:
                     self._room.set()  # a waiting replay checks for room itself
-        except Exception:  # the client has gone; its receive loop hears so and ends
-            self._gone = True
+        except Exception:  # the connection is lost; its receive loop hears so and ends
             pending.clear()
             self._queued_bytes = 0
+            self._lost_while_sending()
         finally:
-            self._sender = None
+            self._sender = self._pending = None
             if self._room is not None:
                 self._room.set()
 
@@ -202,6 +217,8 @@ class LiveConnection:
                 counts.readers_dropped += 1
                 log.info("dropping a client that stopped reading")
                 await self._close(CLOSE_TOO_SLOW, "too slow: reconnect and resume")
+            elif self._sender is not None:  # it left with frames waiting for room in its socket
+                self._lost_while_sending()
         finally:
             sender = self._sender
             if sender is not None:
