@@ -231,7 +231,7 @@ class Hub:
 
     async def catch_up(self) -> None:
         """Hand every event after the cursor to its local subscribers, in id order; each gets
-        all of one read's events for it in one call, to write them together."""
+        all of one read's events for it in one call (the same list as every reader of its channel)."""
         while True:
             rows = await event_log.headings_after(self.db, self.cursor, limit=READ_BATCH)
             events = await self._events_followed_here(rows)
