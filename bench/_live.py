@@ -36,6 +36,7 @@ class Target:
     subscribe: dict
     headers: dict
     pid: int
+    metrics: str = ""  # the server's /metrics, readable without signing in
 
     def cpu_seconds(self) -> float:
         process = psutil.Process(self.pid)
@@ -61,7 +62,8 @@ def ensure_client() -> None:
 def forum_server(database_url: str, tmp: Path, broadcast_url: str = "memory://",
                  workers: int = 1) -> Iterator[Target]:
     server = ServerProcess(database_url, broadcast_url=broadcast_url, workers=workers,
-                           log_path=tmp / f"forum-{uuid.uuid4().hex[:6]}.log").start()
+                           log_path=tmp / f"forum-{uuid.uuid4().hex[:6]}.log",
+                           extra_env={"FORUM_METRICS_FROM": "127.0.0.1"}).start()
     try:
         with httpx.Client(base_url=server.base_url, timeout=30) as client:
             username = f"bench{uuid.uuid4().hex[:6]}"
@@ -74,7 +76,7 @@ def forum_server(database_url: str, tmp: Path, broadcast_url: str = "memory://",
             ).raise_for_status().json()
         yield Target("forum", server.ws_url, f"{server.base_url}/api/v1/threads/{thread['id']}/posts",
                      {"type": "subscribe", "channels": [f"thread:{thread['id']}"]}, headers,
-                     server.process.pid)
+                     server.process.pid, f"{server.base_url}/metrics")
     finally:
         server.stop()
 
@@ -87,7 +89,8 @@ def baseline_server() -> Iterator[Target]:
         if not wait_until_healthy(f"http://127.0.0.1:{port}", process):
             raise RuntimeError("the baseline server did not start")
         yield Target("baseline", f"ws://127.0.0.1:{port}/ws", f"http://127.0.0.1:{port}/broadcast",
-                     {"type": "subscribe", "channels": ["thread:1"]}, {}, process.pid)
+                     {"type": "subscribe", "channels": ["thread:1"]}, {}, process.pid,
+                     f"http://127.0.0.1:{port}/metrics")
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -6,22 +6,31 @@ acknowledgement. The frame is the size of the forum's `post.created` frame: like
 carries the post as an HTML fragment (a fixed copy of the forum's markup around the posted body),
 so both servers write and their clients read the same number of bytes.
 Serve with `python -m bench.baseline_ws PORT` (uvicorn, the settings `forum serve` uses).
+It watches its event loop as the forum does (forum/loop_watch.py) and shows it at /metrics.
 """
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+from prometheus_client import CollectorRegistry, generate_latest
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from forum.loop_watch import LoopWatch
+
 clients: set[WebSocket] = set()
 sequence = 0
+registry = CollectorRegistry()
+loop_watch = LoopWatch(registry)
 
 # The forum's post fragment (templates/threads/_post.html) as it renders for a reply, with the body
 # put in where the forum puts its rendered Markdown.
@@ -79,8 +88,19 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
+async def metrics(request: Request) -> Response:
+    return Response(generate_latest(registry), media_type="text/plain")
+
+
+@asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    watch = asyncio.create_task(loop_watch.run())
+    yield
+    watch.cancel()
+
+
 app = Starlette(routes=[Route("/broadcast", broadcast, methods=["POST"]), Route("/healthz", healthz),
-                        WebSocketRoute("/ws", live)])
+                        Route("/metrics", metrics), WebSocketRoute("/ws", live)], lifespan=lifespan)
 
 
 if __name__ == "__main__":

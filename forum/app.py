@@ -138,6 +138,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         mail_sender = asyncio.create_task(forum.mailer.sender.run())
         notification_mail = asyncio.create_task(email_notifications_periodically(forum))
         upload_sweep = asyncio.create_task(sweep_periodically(forum))
+        loop_watch = asyncio.create_task(forum_metrics.loop_watch.run())
         if freeze_after_start:
             _freeze_the_heap()
         try:
@@ -145,7 +146,7 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
             invalidation.register(page_cache)
             yield {"forum": forum, "page_cache": page_cache, "metrics": forum_metrics}
         finally:
-            for task in (reminders, mail_sender, notification_mail, upload_sweep):
+            for task in (reminders, mail_sender, notification_mail, upload_sweep, loop_watch):
                 task.cancel()
                 try:
                     await task

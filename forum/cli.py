@@ -60,11 +60,11 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    import uvicorn
     from uvicorn.config import LOGGING_CONFIG
 
     from forum.db.migrate import migrate
     from forum.logging_setup import configure_logging
+    from forum.serving import serve
 
     json_logs = configure_logging(settings.log_format)  # before migrating: its lines too
     migrate(settings.database_url)
@@ -77,11 +77,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     print(_where_mail_goes(settings), flush=True)
     # Behind a proxy, X-Forwarded-Proto and -For are trusted from FORWARDED_ALLOW_IPS
     # (uvicorn's own setting, 127.0.0.1 by default). JSON logs include the access log.
-    uvicorn.run(args.asgi_app, host=args.host, port=args.port, workers=args.workers,
-                proxy_headers=True, log_config=json_logs or LOGGING_CONFIG,
-                log_level="info" if json_logs else "warning", ws_max_size=WS_MAX_MESSAGE_BYTES,
-                ws_ping_interval=WS_PING_SECONDS, ws_ping_timeout=WS_PING_TIMEOUT_SECONDS)
-    return 0
+    started = serve(args.asgi_app, host=args.host, port=args.port, workers=args.workers,
+                    proxy_headers=True, log_config=json_logs or LOGGING_CONFIG,
+                    log_level="info" if json_logs else "warning", ws_max_size=WS_MAX_MESSAGE_BYTES,
+                    ws_ping_interval=WS_PING_SECONDS, ws_ping_timeout=WS_PING_TIMEOUT_SECONDS)
+    return 0 if started else 3  # uvicorn's own exit status when the app would not start
 
 
 def _where_mail_goes(settings: Settings) -> str:

@@ -16,6 +16,7 @@ from prometheus_client.registry import Collector
 from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from forum.loop_watch import LoopWatch
 from forum.realtime.counts import LiveCounts
 from forum.web.middleware import HttpMiddleware
 
@@ -41,6 +42,12 @@ class LiveCollector(Collector):
         yield CounterMetricFamily("forum_live_readers_dropped",
                                   "Live readers closed for not reading (they reconnect and resume)",
                                   value=counts.readers_dropped)
+        passed_over = CounterMetricFamily(
+            "forum_live_passed_over", "Events and typing frames on channels no reader of this process "
+            "follows, passed over without reading their data", labels=["kind"])
+        passed_over.add_metric(["event"], counts.events_passed_over)
+        passed_over.add_metric(["typing"], counts.frames_passed_over)
+        yield passed_over
 
 
 class ForumMetrics:
@@ -62,6 +69,7 @@ class ForumMetrics:
                                  "given up", ["state"], registry=self.registry)
         self.live = LiveCollector()
         self.registry.register(self.live)
+        self.loop_watch = LoopWatch(self.registry)
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     def set_mail_outbox(self, counts: dict[str, int]) -> None:

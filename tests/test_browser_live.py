@@ -188,3 +188,53 @@ async def test_waiting_for_a_welcome_updates_live(live_server, browser):
     await answering.get_by_role("button", name="Reply").click()
     await expect(waiting.get_by_role("link", name="Introducing Nia Newcomer")).to_have_count(0)
     await expect(greeter.locator("#waiting-welcome")).to_be_hidden()
+
+
+async def test_after_a_server_restart_the_page_reconnects_and_misses_nothing(live_server, browser):
+    """forum.js reconnects with growing, jittered delays and resumes from the last event id it
+    saw: replies posted while it was away and just after the restart appear once each, in
+    place, without a reload."""
+    import asyncio
+
+    import httpx
+
+    from tests.helpers import api_token, reply, start_thread
+
+    async with httpx.AsyncClient(base_url=live_server.base_url, timeout=30) as http:
+        author = await api_token(http, "restarter")
+        thread = await start_thread(http, author, title="Still here after a restart")
+    context = await browser.new_context()
+    # When the page opens each socket, in the page's own clock.
+    await context.add_init_script("""(() => {
+      const Native = window.WebSocket;
+      window.socketsOpenedAt = [];
+      window.WebSocket = function (url, protocols) {
+        window.socketsOpenedAt.push(performance.now());
+        return new Native(url, protocols);
+      };
+      window.WebSocket.prototype = Native.prototype;
+    })();""")
+    page = await context.new_page()
+    await page.goto(f"{live_server.base_url}/t/{thread['id']}")
+    await page.evaluate("window.stillTheSamePage = true")
+    async with httpx.AsyncClient(base_url=live_server.base_url, timeout=30) as http:
+        await reply(http, author, thread["id"], "Before the restart")
+    await expect(page.locator("article.post", has_text="Before the restart")).to_be_visible()
+
+    stopped = await page.evaluate("performance.now()")
+    await asyncio.to_thread(live_server.stop)
+    await asyncio.to_thread(live_server.start)  # the same port and database
+    async with httpx.AsyncClient(base_url=live_server.base_url, timeout=30) as http:
+        for n in range(3):
+            await reply(http, author, thread["id"], f"After the restart, number {n}")
+    for n in range(3):
+        await expect(page.locator("article.post", has_text=f"After the restart, number {n}")).to_have_count(
+            1, timeout=60_000)
+    assert await page.evaluate("window.stillTheSamePage") is True, "no reload happened"
+    # Backoff: it retried while the server was away, never sooner than half a second apart
+    # (the first delay is 1 s, jittered down to half at most; each later one doubles).
+    retries = [at for at in await page.evaluate("window.socketsOpenedAt") if at >= stopped]
+    assert retries, "it reconnected"
+    gaps = [round(later - earlier) for earlier, later in zip(retries, retries[1:], strict=False)]
+    assert all(gap >= 450 for gap in gaps), gaps
+    await context.close()

@@ -116,11 +116,22 @@ async def subjects_shown_with(db: Database, author_id: int) -> list[str]:
 
 
 async def after(db: Database, since: int, channels: list[str] | None = None,
-                limit: int = 500) -> list[Any]:
-    """Events with id > since, oldest first; on the given channels, or on all."""
+                limit: int = 500, *, through: int | None = None) -> list[Any]:
+    """Events with id > since (and <= through), oldest first; on the given channels, or on all."""
     query = sa.select(entries).where(entries.c.id > since).order_by(entries.c.id).limit(limit)
     if channels is not None:
         query = query.where(entries.c.channel.in_(channels))
+    if through is not None:
+        query = query.where(entries.c.id <= through)
+    return await db.fetch_all(query)
+
+
+async def headings_after(db: Database, since: int, limit: int = 500) -> list[Any]:
+    """What `after` gives without the events' data: enough to tell whose they are, and (by
+    channel and subject) which cached pages they touch."""
+    query = (sa.select(entries.c.id, entries.c.channel, entries.c.type, entries.c.author_id,
+                       entries.c.subject)
+             .where(entries.c.id > since).order_by(entries.c.id).limit(limit))
     return await db.fetch_all(query)
 
 

@@ -13,8 +13,7 @@ import time
 from collections import deque
 from typing import Any
 
-from starlette.types import Send
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.types import Receive, Send
 
 from forum.auth import Member
 from forum.db import channels as channel_queries
@@ -23,7 +22,6 @@ from forum.db import tags as tag_queries
 from forum.ids import parse_id
 from forum.realtime.envelopes import MEMBERS_CHANNEL, dumps, error_frame, event_frame
 from forum.realtime.presence import QUIET_CHANNELS, Presence
-from forum.realtime.socket_writer import SocketWriter
 from forum.services import Forum
 from forum.tag_names import is_valid_name
 from forum.validation import storable
@@ -33,9 +31,6 @@ log = logging.getLogger("forum.ws")
 # Frames and bytes waiting to be written to one client. Past either it is not reading: drop it.
 SEND_QUEUE_FRAMES = 512
 SEND_QUEUE_BYTES = 1024 * 1024
-# At most this much goes into one direct socket write; the transport then says whether it
-# takes more (a reader far behind must meet the queue's bounds, not an unbounded buffer).
-DIRECT_WRITE_BYTES = 64 * 1024
 # Live events held while a subscribe replays the log; past this the client is far behind.
 REPLAY_BUFFER_FRAMES = 2_000
 # A resume further back than this many events gets `reset` (reload) rather than a flood.
@@ -59,35 +54,42 @@ class FrameError(Exception):
 
 
 class LiveConnection:
-    """`send` is the raw ASGI send: the hot path (one call per frame per reader) skips
-    Starlette's per-message state checks, which cost as much as the send itself. `writer`,
-    where the server allows one, skips the ASGI send too (see SocketWriter)."""
+    """`send` and `receive` are the endpoint's raw ASGI callables: the hot path (one send per
+    frame per reader) skips Starlette's per-message state checks, which cost as much as the
+    send itself. Every frame goes out through `send`, as ASGI has it.
 
-    def __init__(self, websocket: WebSocket, send: Send, forum: Forum, member: Member | None,
-                 presence: Presence, writer: SocketWriter | None = None) -> None:
-        self.websocket = websocket
+    A connection holds no task of its own while all is well: it receives in the endpoint's
+    task, and sends from the hub's turn (see _deliver_frame). Only a send that must wait (the
+    socket's buffer is full) gets a task, which finishes it and the frames queued behind it,
+    and ends when the queue is empty. Ten thousand idle readers are ten thousand of these and
+    little else (__slots__: no per-instance dict)."""
+
+    __slots__ = ("forum", "member", "presence", "channels", "last_id", "_receive", "_send",
+                 "_pending", "_queued_bytes", "_sender", "_room", "_replay_buffer", "_task",
+                 "_cut_off", "_gone", "_last_typing")
+
+    def __init__(self, receive: Receive, send: Send, forum: Forum, member: Member | None,
+                 presence: Presence) -> None:
         self.forum = forum
         self.member = member
         self.presence = presence
         self.channels: set[str] = set()
         self.last_id = 0
+        self._receive = receive
         self._send = send
-        self._writer = writer
-        # A deque and one wake-up future, not an asyncio.Queue: the hub puts one frame into
-        # every reader's queue per event, so each put must be as cheap as it can be.
-        self._pending: deque[str] = deque()
+        # The task finishing a send that had to wait, and the frames queued behind it (a deque,
+        # not an asyncio.Queue: each put must be as cheap as it can be); both None while frames
+        # are sent straight away, which is nearly always.
+        self._sender: asyncio.Task[None] | None = None
+        self._pending: deque[str] | None = None
         self._queued_bytes = 0
-        self._wakeup: asyncio.Future[None] | None = None
-        # True while the send loop has work: a send that could not finish at once, or frames
-        # queued behind it. While False, frames are written straight away (_deliver_frames).
-        self._writing = False
-        self._unfinished_send: _FinishSend | None = None
-        self._send_error: BaseException | None = None
-        self._room = asyncio.Event()  # a replay waits on it when the queue is full
+        self._room: asyncio.Event | None = None  # made when a replay must wait for room
         self._replay_buffer: list[tuple[int, str]] | None = None
-        # Done when the reader falls too far behind; a future, not an Event and a task to wait
-        # on it: a connection lives long, and every object it holds is walked by full collections.
-        self._too_slow: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        # The endpoint's task while it receives: cancelled to end a reader that fell too far
+        # behind (it may be waiting for a frame that never comes; see run).
+        self._task: asyncio.Task[Any] | None = None
+        self._cut_off = False  # fell too far behind: nothing more is sent but the close
+        self._gone = False  # a send failed: the client has left
         self._last_typing = 0.0
 
     # -- delivery (called by the hub; never blocks) ------------------------------------
@@ -100,134 +102,149 @@ class LiveConnection:
         self.channels.discard(channel)
 
     def deliver_events(self, events: list[tuple[int, str]]) -> None:
-        """Events in id order, every one the hub read for this reader in one read of the log:
-        they go out together, in one socket write where the server allows it."""
+        """Events in id order, every one the hub read for this reader in one read of the log;
+        the list is shared with every other reader of the channel, so it is only read here."""
         if self._replay_buffer is not None:
             self._replay_buffer.extend(events)
             if len(self._replay_buffer) > REPLAY_BUFFER_FRAMES:
                 self._give_up_on_reader()
             return
-        frames = []
+        last_id = self.last_id
         for event_id, frame in events:
-            if event_id > self.last_id:  # else already sent by a replay
-                self.last_id = event_id
-                frames.append(frame)
-        if frames:
-            self._deliver_frames(frames)
+            if event_id > last_id:  # else already sent by a replay
+                last_id = event_id
+                if not self._deliver_frame(frame):
+                    break
+        self.last_id = max(self.last_id, last_id)
 
     def deliver_frame(self, frame: str) -> None:
-        self._deliver_frames([frame])
+        self._deliver_frame(frame)
 
     def _has_room(self, size: int) -> bool:
-        return self._queued_bytes + size <= SEND_QUEUE_BYTES and len(self._pending) < SEND_QUEUE_FRAMES
+        queued = len(self._pending) if self._pending else 0
+        return self._queued_bytes + size <= SEND_QUEUE_BYTES and queued < SEND_QUEUE_FRAMES
 
-    def _deliver_frames(self, frames: list[str]) -> None:
-        """Written at once while the socket has room, as a plain broadcast loop would but
-        without a coroutine per frame; once it must wait, the rest queue for the send loop."""
-        writer = self._writer
-        start = 0
-        while start < len(frames) and not self._writing and writer is not None and writer.ready():
-            end, size = start + 1, len(frames[start])
-            while end < len(frames) and size + len(frames[end]) <= DIRECT_WRITE_BYTES:
-                size += len(frames[end])
-                end += 1
-            try:
-                writer.write(frames if start == 0 and end == len(frames) else frames[start:end])
-            except Exception as error:  # the socket is gone: the send loop ends the connection
-                self._send_error = error
-                self._writing = True
-                self._wake_sender()
-                return
-            start = end
-        for frame in frames[start:] if start else frames:
-            if not self._writing:
-                self._send_now(frame)
-            elif self._has_room(len(frame)):
-                self._pending.append(frame)
-                self._queued_bytes += len(frame)
-            else:
+    def _deliver_frame(self, frame: str) -> bool:
+        """Sent at once while nothing waits before it, from the caller's own turn of the event
+        loop: a send that finishes without waiting (nearly every one) costs no task and no
+        task switch, as a plain broadcast loop's `await send(...)` would not either. Once a
+        send must wait, later frames queue behind it. False once nothing more goes out."""
+        if self._cut_off or self._gone:
+            return False
+        pending = self._pending
+        if pending is not None:
+            if not self._has_room(len(frame)):
                 self._give_up_on_reader()
-                return
-        if self._pending:
-            self._wake_sender()
-
-    def _send_now(self, frame: str) -> None:
-        """Start an ASGI send from the caller's own turn of the event loop. A send that
-        finishes without waiting costs no task switch; one that must wait is finished by the
-        send loop, and frames after it queue behind it."""
-        sending = self._send({"type": "websocket.send", "text": frame})
+                return False
+            pending.append(frame)
+            self._queued_bytes += len(frame)
+            return True
+        sending = self._send({"type": "websocket.send", "text": frame}).__await__()
         try:
             waiting_on = sending.send(None)
         except StopIteration:
+            return True
+        except Exception:  # the connection is lost; its receive loop hears so and ends
+            self._lost_while_sending()
+            return False
+        self._pending = deque()
+        self._sender = asyncio.get_running_loop().create_task(
+            self._send_queued(_FinishSend(sending, waiting_on), self._pending), name="ws-send")
+        return True
+
+    def _lost_while_sending(self) -> None:
+        """The connection was lost while frames waited for it, or a send found it lost. A
+        client that leaves says so, and its receive loop ends it before a frame reaches it; one
+        that stopped reading says nothing, and the kernel ends its connection (see
+        forum/serving.py), maybe before the queue's bound drops it: a reader dropped for not
+        reading either way."""
+        if self._gone or self._cut_off:
             return
-        except Exception as error:  # the socket is gone: the send loop ends the connection
-            self._send_error = error
-        else:
-            self._unfinished_send = _FinishSend(sending, waiting_on)
-        self._writing = True
-        self._wake_sender()
+        self._gone = True
+        self.forum.hub.counts.readers_dropped += 1
+        log.info("a client that stopped reading lost its connection")
 
     def _give_up_on_reader(self) -> None:
-        if not self._too_slow.done():
-            self._too_slow.set_result(None)
+        """Drop this reader: it is `too far behind` and will resume by id when it reconnects."""
+        if self._cut_off:
+            return
+        self._cut_off = True
+        if self._pending is not None:
+            self._pending.clear()
+        self._queued_bytes = 0
+        if self._task is not None:
+            self._task.cancel()  # see run: the endpoint's task closes the connection
 
-    def _wake_sender(self) -> None:
-        wakeup = self._wakeup
-        if wakeup is not None and not wakeup.done():
-            wakeup.set_result(None)
-
-    # -- the connection's life ---------------------------------------------------------
-    async def run(self) -> None:
-        sender = asyncio.create_task(self._send_loop(), name="ws-send")
-        receiver = asyncio.create_task(self._receive_loop(), name="ws-receive")
-        slow = self._too_slow
-        counts = self.forum.hub.counts
-        counts.connections += 1
+    async def _send_queued(self, unfinished: _FinishSend, pending: deque[str]) -> None:
+        send = self._send
         try:
-            done, _ = await asyncio.wait({sender, receiver, slow}, return_when=asyncio.FIRST_COMPLETED)
-            if slow in done:
-                counts.readers_dropped += 1
-                log.info("dropping a client that stopped reading")
-                with contextlib.suppress(Exception):
-                    async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS):
-                        await self.websocket.close(CLOSE_TOO_SLOW, "too slow: reconnect and resume")
-                if self._writer is not None:  # a reader still reading gets the closing frame first
-                    asyncio.get_running_loop().call_later(CLOSE_TIMEOUT_SECONDS, self._writer.cut_if_open)
-        finally:
-            for task in (sender, receiver, slow):
-                task.cancel()
-            for task in (sender, receiver, slow):
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
-            counts.connections -= 1
-            await self._leave_all()
-
-    async def _send_loop(self) -> None:
-        pending, send, loop = self._pending, self._send, asyncio.get_running_loop()
-        while True:
-            if self._send_error is not None:
-                raise self._send_error
-            if self._unfinished_send is not None:
-                await self._unfinished_send
-                self._unfinished_send = None
+            await unfinished
             while pending:
                 frame = pending.popleft()
                 self._queued_bytes -= len(frame)
                 await send({"type": "websocket.send", "text": frame})
-                if not self._room.is_set():
+                if self._room is not None:
                     self._room.set()  # a waiting replay checks for room itself
-            self._writing = False
-            self._wakeup = loop.create_future()
-            await self._wakeup
-            self._wakeup = None
+        except Exception:  # the connection is lost; its receive loop hears so and ends
+            pending.clear()
+            self._queued_bytes = 0
+            self._lost_while_sending()
+        finally:
+            self._sender = self._pending = None
+            if self._room is not None:
+                self._room.set()
+
+    # -- the connection's life ---------------------------------------------------------
+    async def run(self) -> None:
+        """Receive and answer the client's frames until it leaves, in the endpoint's task.
+        A reader that falls too far behind may be waiting for a frame it never sends, so
+        dropping it cancels this task (`_give_up_on_reader`); the cancellation is taken back
+        here, and the connection closed with "try again later"."""
+        counts = self.forum.hub.counts
+        counts.connections += 1
+        task = asyncio.current_task()
+        try:
+            try:
+                self._task = task
+                await self._receive_loop()
+            except asyncio.CancelledError:
+                if not self._cut_off or task is None:
+                    raise
+                task.uncancel()
+            finally:
+                self._task = None
+            if self._cut_off:
+                counts.readers_dropped += 1
+                log.info("dropping a client that stopped reading")
+                await self._close(CLOSE_TOO_SLOW, "too slow: reconnect and resume")
+            elif self._sender is not None:  # it left with frames waiting for room in its socket
+                self._lost_while_sending()
+        finally:
+            sender = self._sender
+            if sender is not None:
+                sender.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await sender
+            counts.connections -= 1
+            await self._leave_all()
+
+    async def _close(self, code: int, reason: str) -> None:
+        """Send the closing frame, if the socket takes it in time: one that stopped reading
+        never will, and the kernel ends its connection (see forum/serving.py)."""
+        sender = self._sender
+        if sender is not None:  # its frames are dropped; the close goes in their place
+            sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await sender
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS):
+                await self._send({"type": "websocket.close", "code": code, "reason": reason})
 
     async def _receive_loop(self) -> None:
-        while True:
-            try:
-                message = await self.websocket.receive()
-            except WebSocketDisconnect:
-                return
-            if message["type"] == "websocket.disconnect":
+        receive = self._receive
+        while not self._cut_off:
+            message = await receive()
+            if message["type"] != "websocket.receive":  # websocket.disconnect
                 return
             text = message.get("text")
             if text is None and message.get("bytes") is not None:
@@ -339,8 +356,9 @@ class LiveConnection:
             for row in rows:
                 frame = event_frame(row)
                 while self._pending and not self._has_room(len(frame)):  # a replay waits
-                    self._room.clear()
-                    await self._room.wait()
+                    room = self._room = self._room or asyncio.Event()
+                    room.clear()
+                    await room.wait()
                 self.deliver_frame(frame)
                 self.last_id = max(self.last_id, row["id"])
                 cursor = row["id"]

@@ -12,4 +12,8 @@ from dataclasses import dataclass
 class LiveCounts:
     connections: int = 0  # WebSockets open now
     events_handed_out: int = 0  # one per event per reader it went to
-    readers_dropped: int = 0  # readers closed for not reading (they reconnect and resume)
+    # Readers closed for not reading (they reconnect and resume): by their queue's bound, or by
+    # the kernel's limit on unacknowledged data while frames waited for them.
+    readers_dropped: int = 0
+    events_passed_over: int = 0  # events on channels no reader of this process follows
+    frames_passed_over: int = 0  # typing frames on such channels, dropped undecoded

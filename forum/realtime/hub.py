@@ -105,7 +105,9 @@ class Hub:
             log.warning("could not ring the doorbell; other processes will poll", exc_info=True)
 
     async def send_ephemeral(self, channel: str, frame: dict[str, Any]) -> None:
-        message = json.dumps({"channel": channel, "frame": frame}, ensure_ascii=False)
+        # The channel on a line of its own before the frame, so that a process none of whose
+        # readers follow it drops the message without decoding it (see _deliver_ephemeral).
+        message = f"{channel}\n" + json.dumps(frame, ensure_ascii=False)
         try:
             await self.backend.publish(EPHEMERAL, message)
         except Exception:
@@ -166,15 +168,24 @@ class Hub:
             self._wake.set()  # catch up on whatever rang while we were away
 
     def _deliver_ephemeral(self, message: str) -> None:
+        """Presence (a JSON object) is applied whoever listens here: a reader subscribing later
+        is told who is there. A typing frame ("channel\nframe") matters only to this process's
+        readers of its channel, and is passed over undecoded when there are none."""
+        if not message.startswith("{"):
+            channel, _, frame = message.partition("\n")
+            if channel not in self._subscribers:
+                self.counts.frames_passed_over += 1
+            elif frame.startswith("{"):  # relayed as it came: the sender serialised it once
+                self._send_to(channel, frame)
+            else:
+                log.warning("dropped a malformed ephemeral message")
+            return
         try:
             decoded = json.loads(message)
             channel = decoded["channel"]
-            if "presence" in decoded:
-                if not self.presence.apply(decoded["presence"]) or channel in QUIET_CHANNELS:
-                    return
-                frame = json.dumps(self.presence.frame(channel), ensure_ascii=False)
-            else:
-                frame = json.dumps(decoded["frame"], ensure_ascii=False)
+            if not self.presence.apply(decoded["presence"]) or channel in QUIET_CHANNELS:
+                return
+            frame = json.dumps(self.presence.frame(channel), ensure_ascii=False)
         except (ValueError, KeyError, TypeError):
             log.warning("dropped a malformed ephemeral message")
             return
@@ -227,20 +238,22 @@ class Hub:
 
     async def catch_up(self) -> None:
         """Hand every event after the cursor to its local subscribers, in id order; each gets
-        all of one read's events for it in one call, to write them together."""
+        all of one read's events for it in one call (the same list as every reader of its channel)."""
         while True:
-            rows = await live_log.after(self.db, self.cursor, limit=READ_BATCH)
+            rows = await live_log.headings_after(self.db, self.cursor, limit=READ_BATCH)
             for watcher in self._log_watchers:
                 watcher(rows)
+            events = await self._events_followed_here(rows)
             by_channel: dict[str, list[tuple[int, str]]] = {}
             leavers: list[tuple[str, int]] = []
             for row in rows:
-                channel = row["channel"]
                 if row["type"] == LEFT_EVENT:
-                    leavers.append((channel, row["author_id"]))
-                if channel in self._subscribers:
+                    leavers.append((row["channel"], row["author_id"]))
+            for row in events:
+                if row["channel"] in self._subscribers:
                     # Serialised once for every reader.
-                    by_channel.setdefault(channel, []).append((row["id"], event_frame(row)))
+                    by_channel.setdefault(row["channel"], []).append((row["id"], event_frame(row)))
+            self.counts.events_passed_over += len(rows) - len(events)
             self._settled.clear()
             try:
                 if rows:
@@ -254,6 +267,24 @@ class Hub:
                     self.dispatched.notify_all()
             if len(rows) < READ_BATCH:
                 return
+
+    async def _events_followed_here(self, headings: list[Any]) -> list[Any]:
+        """The whole rows (data too) of the events in `headings` on channels this process's
+        readers follow. With many processes each reads every event's heading, but only its
+        own readers' events' data: the rest is passed over without a read or a decode.
+        A reader may subscribe while this reads: its channel is read too before returning, so
+        that the caller, which does not wait from here to handing out, misses none of it."""
+        through = headings[-1]["id"] if headings else self.cursor
+        read: set[str] = set()
+        rows: list[Any] = []
+        while True:
+            wanted = sorted({h["channel"] for h in headings if h["channel"] in self._subscribers} - read)
+            if not wanted:
+                break
+            read.update(wanted)
+            more = await live_log.after(self.db, self.cursor, wanted, limit=len(headings), through=through)
+            rows = sorted([*rows, *more], key=lambda row: row["id"]) if rows else list(more)
+        return rows
 
     def _drop_leavers(self, leavers: list[tuple[str, int]]) -> None:
         """A member who left a conversation hears no more of it, on connections already open

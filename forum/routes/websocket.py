@@ -8,7 +8,6 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from forum.realtime.connection import LiveConnection
-from forum.realtime.socket_writer import socket_writer
 from forum.routes._common import forum_of, member_of
 
 
@@ -26,7 +25,7 @@ def origin_allowed(websocket: WebSocket, allowed: tuple[str, ...]) -> bool:
 
 class LiveEndpoint:
     """A plain ASGI endpoint rather than a Starlette websocket function, so the connection
-    can hand its frames to the server's own `send` (see LiveConnection)."""
+    can use the server's own `receive` and `send` (see LiveConnection)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         websocket = WebSocket(scope, receive, send)
@@ -36,8 +35,7 @@ class LiveEndpoint:
             return
         member = await member_of(websocket)
         await websocket.accept()
-        await LiveConnection(websocket, send, forum, member, forum.hub.presence,
-                             writer=socket_writer(receive)).run()
+        await LiveConnection(receive, send, forum, member, forum.hub.presence).run()
 
 
 routes = [WebSocketRoute("/ws", LiveEndpoint(), name="live")]

@@ -1,28 +1,26 @@
-"""Live frames written straight into uvicorn's WebSocket protocol (forum/realtime/socket_writer.py),
-and the hub handing each reader a read's events together. The writer reaches into uvicorn's
-websockets-sansio protocol: these tests run the app under a real uvicorn server, configured
-as `forum serve` configures it, so that an upgrade changing what the writer relies on fails
-here rather than quietly falling back to slower sends."""
+"""Live delivery through the ASGI `send`: the hub handing each reader a read's events together,
+in order, once each, with the loop given turns during a long hand-out. These tests run the app
+under a real uvicorn server in the test's own event loop, configured as `forum serve`
+configures it, so the hub and its readers can be watched from inside.
+
+(Was tests/test_socket_writer.py, when frames were written straight into uvicorn's protocol
+object; the tests of that mechanism went with it, those of behaviour stayed.)"""
 
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
 import pytest
 import uvicorn
-from websockets.frames import Frame, Opcode
 
 from forum.app import create_app
 from forum.cli import WS_MAX_MESSAGE_BYTES
 from forum.db import live_log
 from forum.realtime import hub as hub_module
-from forum.realtime import socket_writer as writer_module
 from forum.realtime.connection import LiveConnection
-from forum.realtime.socket_writer import SocketClosed, framed, socket_writer
 from tests.helpers import api_token, reply, start_thread
 from tests.live_helpers import LiveClient
 from tests.servers import free_port
@@ -96,8 +94,6 @@ async def log_together(server: InProcessServer, notes: list[tuple[str, int]]) ->
 @pytest.mark.parametrize("compression", [None, "deflate"], ids=["plain", "deflate"])
 async def test_replies_in_a_burst_arrive_once_each_in_order(server, http, compression):
     author, channel, client, connection = await thread_with_reader(server, http, "burst", compression)
-    assert connection._writer is not None, "uvicorn's protocol changed: frames go the slow way"
-
     thread_id = int(channel.removeprefix("thread:"))
     bodies = [f"reply number {n} " + "é" * n for n in range(40)]
     posts = await asyncio.gather(*(reply(http, author, thread_id, body) for body in bodies))
@@ -156,39 +152,8 @@ async def test_a_reader_of_two_channels_gets_both_channels_events_merged_in_orde
     await one.close()
 
 
-async def test_a_closed_socket_refuses_frames_and_the_reader_is_let_go(server, http):
-    _, channel, client, connection = await thread_with_reader(server, http, "closer")
-    writer = connection._writer
-    await client.close()
-    await until(lambda: not server.forum.hub.subscribers_of(channel))
-    with pytest.raises(SocketClosed):
-        writer.write(["{}"])
 
 
-def test_only_uvicorns_websocket_protocol_gets_a_writer():
-    async def receive() -> dict[str, Any]:
-        return {"type": "websocket.connect"}
-
-    assert socket_writer(receive) is None
-    assert socket_writer(object()) is None  # type: ignore[arg-type]
-
-
-@pytest.mark.parametrize("size", [0, 125, 126, 65_535, 65_536, 200_000])
-def test_a_framed_event_is_the_frame_websockets_would_send(size):
-    text = json.dumps({"type": "event", "data": "ü" * (size // 2) + "x" * (size - size // 2)})
-    expected = Frame(Opcode.TEXT, text.encode()).serialize(mask=False, extensions=[])
-    assert framed(text) == expected
-    assert framed(text) == expected  # from the cache
-    twin = "".join(list(text))  # equal text, another object: framed on its own
-    assert twin is not text and framed(twin) == expected
-
-
-def test_the_frame_cache_stays_within_its_bound():
-    texts = [f"{n:06d}" + "x" * 100_000 for n in range(100)]
-    for text in texts:
-        assert framed(text)[-100_006:] == text.encode()
-    assert writer_module._framed_bytes <= writer_module._FRAMED_MAX_BYTES
-    assert len(writer_module._framed) < len(texts)
 
 
 class Recorder:
@@ -259,4 +224,30 @@ async def test_a_reader_subscribing_again_mid_hand_out_misses_nothing(server, ht
             await client.receive_type("subscribed")
         for reader in readers:
             hub.unsubscribe(reader, {channel})
+    await client.close()
+
+
+async def test_events_no_reader_here_follows_are_passed_over_unread(server, http):
+    """A process reads every event's heading, but the data only of events on channels its own
+    readers follow: with many processes, each would otherwise read and decode them all."""
+    _, channel, client, _ = await thread_with_reader(server, http, "passer")
+    counts = server.forum.hub.counts
+    before = counts.events_passed_over
+    await log_together(server, [("thread:900003", 0), (channel, 1), ("thread:900004", 2), (channel, 3)])
+    events = await client.receive_events(2)
+    assert [e["data"]["n"] for e in events] == [1, 3]
+    await until(lambda: counts.events_passed_over - before == 2)
+    await client.close()
+
+
+async def test_typing_on_a_channel_no_reader_here_follows_is_passed_over(server, http):
+    _, channel, client, _ = await thread_with_reader(server, http, "typer")
+    hub, counts = server.forum.hub, server.forum.hub.counts
+    before = counts.frames_passed_over
+    await hub.send_ephemeral("thread:900005", {"type": "typing", "channel": "thread:900005", "user": "x"})
+    await until(lambda: counts.frames_passed_over == before + 1)
+    frame = {"type": "typing", "channel": channel, "user": "someone", "display_name": "Sö Meone"}
+    await hub.send_ephemeral(channel, frame)
+    assert await client.receive_type("typing") == frame
+    assert counts.frames_passed_over == before + 1
     await client.close()
