@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from forum.actions import events as event_actions
+from forum.actions import library as library_actions
 from forum.actions import moderation as moderation_actions
 from forum.actions import posts as post_actions
 from forum.actions import threads as thread_actions
@@ -47,6 +48,9 @@ async def test_every_change_writes_its_event(forum):
         "ends_at": (start + timedelta(hours=2)).isoformat(), "location": "online",
         "capacity": 10, "categories": ["general-chat"]})
     await event_actions.register(forum, author, event_id)
+    item_id, _ = await library_actions.create_item(forum, author, {
+        "kind": "case_study", "title": "A case", "body": "What happened", "categories": ["general-chat"]})
+    await library_actions.set_featured(forum, moderator, item_id, True)
     on_thread = [t for c, t in await _types(forum) if c == f"thread:{thread_id}"]
     assert on_thread == ["post.created", "post.hidden", "post.restored", "post.edited",
                          "post.deleted", "thread.pinned", "thread.unpinned", "thread.locked",

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from forum.actions import NotFound, PermissionDenied, require_moderator, require_writer
+from forum.actions.library_live import item_changed
 from forum.actions.live import channel_row_html, thread_subject
 from forum.auth import Member
 from forum.clock import utcnow
@@ -60,6 +61,7 @@ async def set_thread_tags(forum: Forum, member: Member | None, thread_id: int, v
         carried = await tags.of_thread(forum.db, thread_id)
         await tags.detach(forum.db, thread_id, [t["id"] for t in carried if t["key"] not in keys])
         await add_tags(forum, thread_id, names, thread["last_activity_at"])
+        await item_changed(forum, thread_id)
         return await tags.of_thread(forum.db, thread_id)
 
 

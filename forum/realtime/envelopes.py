@@ -20,6 +20,9 @@ EVENT_TYPES = (
     "event.updated",
     # On user:{id}, which only that member may subscribe to.
     "notification.created",
+    # On "library" (LIBRARY_CHANNEL), beside thread.created for a new item: an item's row
+    # changed (its fields, description, tags, channels or featuring).
+    "library.updated",
 )
 
 # On conversation:{id}: a member left; each hub takes that member's connections off the channel.
@@ -27,6 +30,9 @@ LEFT_EVENT = "conversation.left"
 
 # Signed-in connections only: who joins is shown to members, never to anonymous visitors.
 MEMBERS_CHANNEL = "members"
+
+# Open /library pages: new library items (public threads, so visitors may listen too).
+LIBRARY_CHANNEL = "library"
 
 
 def dumps(frame: dict[str, Any]) -> str:
