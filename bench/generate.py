@@ -317,9 +317,16 @@ def insert_tags_and_library(conn: sqlite3.Connection, rng: random.Random, thread
                  "(SELECT count(*) FROM thread_tags tt WHERE tt.tag_id = tags.id)")
     conn.executemany("INSERT INTO library_items (thread_id, kind, resource_type, link, organisation) "
                      "VALUES (?, ?, ?, ?, ?)",
-                     [(t + 1, "resource" if t % 2 else "case_study", "guide" if t % 2 else None,
-                       f"https://example.org/{t}" if t % 2 else "", rng.choice(WORDS).capitalize())
-                      for t in range(LIBRARY_EVERY - 1, threads, LIBRARY_EVERY)])
+                     [(t + 1, "resource" if n % 2 else "case_study", "guide" if n % 2 else None,
+                       f"https://example.org/{t}" if n % 2 else "", rng.choice(WORDS).capitalize())
+                      for n, t in enumerate(range(LIBRARY_EVERY - 1, threads, LIBRARY_EVERY))])
+    # As forum/db/threads.py keeps it: an item's copy of its thread's reply count.
+    conn.execute("UPDATE library_items SET reply_count ="
+                 " (SELECT reply_count FROM threads WHERE threads.id = library_items.thread_id)")
+    # As forum/db/library.py's insert does: a library thread's tags carry its item's id.
+    conn.execute("UPDATE thread_tags SET library_item_id = (SELECT id FROM library_items li"
+                 " WHERE li.thread_id = thread_tags.thread_id)"
+                 " WHERE thread_id IN (SELECT thread_id FROM library_items)")
     conn.execute("COMMIT")
 
 
