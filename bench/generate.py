@@ -11,7 +11,7 @@ once rather than a million times. SQLite only for now.
 Known shapes for benchmarks, the same at every size: thread 1 has exactly 50 replies; member 2
 is a heavy reader with read marks on a fifth of the threads; the rare word "quokka" is in
 exactly 5 posts; the tag "evaluation" is on every fifth thread, and every twentieth thread is a
-library item."""
+library item (case studies and resources in turn), none of them tagged "evaluation"."""
 
 from __future__ import annotations
 
