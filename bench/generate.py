@@ -359,7 +359,7 @@ def insert_events(conn: sqlite3.Connection, plan: Plan, posts_in: list[list[int]
         rows.append((f"thread:{t + 1}", "post.created", json.dumps(data), when))
         rows.extend((f"category:{slug}", "post.created", json.dumps(data), when) for slug in in_channels[t])
     conn.execute("BEGIN")
-    conn.executemany("INSERT INTO events (channel, type, data, created_at) VALUES (?, ?, ?, ?)", rows)
+    conn.executemany("INSERT INTO live_log (channel, type, data, created_at) VALUES (?, ?, ?, ?)", rows)
     conn.execute("COMMIT")
 
 
