@@ -40,7 +40,8 @@ REPEATS = int(os.environ.get("BENCH_REPEATS", "30"))  # fewer while trying a cha
 def database_for(posts_: int, threads_: int, members: int) -> str:
     """The cached database for these parameters, generated on first use."""
     # -s10: tags and library items added (bench/generate.py); older files lack them.
-    path = RESULTS / f"scale-{posts_}-{threads_}-{members}-s10.db"
+    # -s11: case studies too (every -s10 item was a resource); items carry reply counts.
+    path = RESULTS / f"scale-{posts_}-{threads_}-{members}-s11.db"
     url = f"sqlite:///{path}"
     if path.exists():
         print(f"using cached {path.name} (delete it to regenerate)", file=sys.stderr)

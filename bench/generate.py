@@ -11,7 +11,7 @@ once rather than a million times. SQLite only for now.
 Known shapes for benchmarks, the same at every size: thread 1 has exactly 50 replies; member 2
 is a heavy reader with read marks on a fifth of the threads; the rare word "quokka" is in
 exactly 5 posts; the tag "evaluation" is on every fifth thread, and every twentieth thread is a
-library item."""
+library item (case studies and resources in turn), none of them tagged "evaluation"."""
 
 from __future__ import annotations
 
@@ -317,9 +317,16 @@ def insert_tags_and_library(conn: sqlite3.Connection, rng: random.Random, thread
                  "(SELECT count(*) FROM thread_tags tt WHERE tt.tag_id = tags.id)")
     conn.executemany("INSERT INTO library_items (thread_id, kind, resource_type, link, organisation) "
                      "VALUES (?, ?, ?, ?, ?)",
-                     [(t + 1, "resource" if t % 2 else "case_study", "guide" if t % 2 else None,
-                       f"https://example.org/{t}" if t % 2 else "", rng.choice(WORDS).capitalize())
-                      for t in range(LIBRARY_EVERY - 1, threads, LIBRARY_EVERY)])
+                     [(t + 1, "resource" if n % 2 else "case_study", "guide" if n % 2 else None,
+                       f"https://example.org/{t}" if n % 2 else "", rng.choice(WORDS).capitalize())
+                      for n, t in enumerate(range(LIBRARY_EVERY - 1, threads, LIBRARY_EVERY))])
+    # As forum/db/threads.py keeps it: an item's copy of its thread's reply count.
+    conn.execute("UPDATE library_items SET reply_count ="
+                 " (SELECT reply_count FROM threads WHERE threads.id = library_items.thread_id)")
+    # As forum/db/library.py's insert does: a library thread's tags carry its item's id.
+    conn.execute("UPDATE thread_tags SET library_item_id = (SELECT id FROM library_items li"
+                 " WHERE li.thread_id = thread_tags.thread_id)"
+                 " WHERE thread_id IN (SELECT thread_id FROM library_items)")
     conn.execute("COMMIT")
 
 
@@ -352,7 +359,7 @@ def insert_events(conn: sqlite3.Connection, plan: Plan, posts_in: list[list[int]
         rows.append((f"thread:{t + 1}", "post.created", json.dumps(data), when))
         rows.extend((f"category:{slug}", "post.created", json.dumps(data), when) for slug in in_channels[t])
     conn.execute("BEGIN")
-    conn.executemany("INSERT INTO events (channel, type, data, created_at) VALUES (?, ?, ?, ?)", rows)
+    conn.executemany("INSERT INTO live_log (channel, type, data, created_at) VALUES (?, ?, ?, ?)", rows)
     conn.execute("COMMIT")
 
 

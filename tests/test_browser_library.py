@@ -80,3 +80,60 @@ async def test_an_open_tag_page_shows_a_new_tagged_thread_live(live_server, brow
         rows = page.locator("#thread-list .thread-row")
         await expect(rows).to_have_count(2)
         await expect(rows.first).to_contain_text("Peer research pay rates")
+
+
+async def test_a_new_item_appears_live_on_open_library_pages(live_server, browser):
+    """One member adds a case study through the form; library pages open elsewhere show it
+    without a reload where it matches, announce it politely, and reach it by keyboard."""
+    base = live_server.base_url
+    reader = await (await browser.new_context()).new_page()
+    await reader.goto(f"{base}/library")
+    await expect(reader.locator("#library-items")).to_contain_text("Nothing in the library matches yet.")
+    resources_only = await (await browser.new_context()).new_page()
+    await resources_only.goto(f"{base}/library?kind=resource")
+    most_discussed = await (await browser.new_context()).new_page()
+    await most_discussed.goto(f"{base}/library?sort=discussed")
+    no_script = await (await browser.new_context(java_script_enabled=False)).new_page()
+    await no_script.goto(f"{base}/library")
+
+    author = await (await browser.new_context()).new_page()
+    await sign_up(author, base, "carys", "Carys Bevan")
+    await author.goto(f"{base}/library/new")
+    await author.get_by_label("Case study").check()
+    await author.get_by_label("Title").fill("Men's sheds in Ceredigion")
+    await author.get_by_label("Message").fill("How three sheds measured loneliness before and after.")
+    await author.get_by_role("button", name="Add to the library").click()
+    await author.wait_for_url(re.compile(r"/t/\d+/"))
+
+    items = reader.locator("#library-items .library-item")
+    await expect(items).to_have_count(1)
+    await expect(items.first).to_contain_text("How three sheds measured loneliness")
+    announcer = reader.locator("#live-announcer")
+    await expect(announcer).to_have_text("New in the library: Men's sheds in Ceredigion")
+    # Next in the keyboard's order after the filter form's button.
+    await reader.get_by_role("button", name="Show").focus()
+    await reader.keyboard.press("Tab")
+    await expect(reader.get_by_role("link", name="Men's sheds in Ceredigion")).to_be_focused()
+
+    # Where a new item may not sort first, a notice offers to show it.
+    notice = most_discussed.locator("#library-news")
+    await expect(notice).to_be_visible()
+    await expect(notice).to_contain_text("1 new item in the library.")
+    await expect(most_discussed.locator("#live-announcer")).to_have_text("1 new item in the library.")
+    await notice.get_by_role("link", name="Show them").click()
+    await expect(most_discussed.locator("#library-items")).to_contain_text("Men's sheds in Ceredigion")
+
+    # A page of resources only: the case study never shows; a resource added after it does.
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+        other = await api_token(http, "dafydd")
+        response = await http.post("/api/v1/library", headers=other, json={
+            "kind": "resource", "title": "Loneliness scale, short form", "body": "Six questions.",
+            "categories": ["evaluation-impact"], "link": "https://example.org/scale.pdf"})
+        assert response.status_code == 201, response.text
+    await expect(resources_only.locator("#library-items")).to_contain_text("Loneliness scale, short form")
+    await expect(resources_only.locator("#library-items .library-item")).to_have_count(1)
+
+    # Without JavaScript nothing moves; a reload shows both.
+    await expect(no_script.locator("#library-items .library-item")).to_have_count(0)
+    await no_script.reload()
+    await expect(no_script.locator("#library-items .library-item")).to_have_count(2)

@@ -58,6 +58,7 @@ async def test_every_change_writes_its_event(forum):
     item_id, _ = await library_actions.create_item(forum, author, {
         "kind": "case_study", "title": "A case", "body": "What we did", "categories": ["general-chat"]})
     await library_actions.update_item(forum, author, item_id, {"organisation": "An org"})
+    await library_actions.set_featured(forum, moderator, item_id, True)
     on_thread = [t for c, t in await _types(forum) if c == f"thread:{thread_id}"]
     assert on_thread == ["post.created", "post.hidden", "post.restored", "post.edited",
                          "post.deleted", "thread.pinned", "thread.unpinned", "thread.locked",

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from forum.actions import NotFound, PermissionDenied, require_moderator, require_writer
 from forum.actions import threads as thread_actions
 from forum.actions import uploads as upload_actions
+from forum.actions.library_live import KINDS, announce_new_item, item_changed
 from forum.auth import Member
 from forum.clock import utcnow
 from forum.db import library, live_log, moderation, posts, search, threads
@@ -21,7 +22,6 @@ from forum.services import Forum
 from forum.uploads_markdown import keys_in, markdown_for
 from forum.validation import FieldErrors, ValidationError, lines_of, plain_text
 
-KINDS = {"resource": "Resource", "case_study": "Case study"}
 RESOURCE_TYPES = {"toolkit": "Toolkit", "guide": "Guide", "report": "Report", "video": "Video",
                   "website": "Website", "other": "Other"}
 LINK_MAX = 500
@@ -156,6 +156,7 @@ async def create_item(forum: Forum, member: Member | None, data: dict[str, Any])
         thread = await threads.by_id(forum.db, thread_id)
         await search.index_post(forum.db, post["id"], thread["title"],
                                 post["body"] + "\n" + searchable_text(fields))
+        await announce_new_item(forum, item_id)
 
     thread_id = await thread_actions.create_thread(forum, member, data.get("title"), body,
                                                    data.get("categories"), tags=data.get("tags"),
@@ -187,11 +188,14 @@ async def update_item(forum: Forum, member: Member | None, item_id: int, data: d
         # The thread page shows the item's details: its cached copies go (forum/web/invalidation.py).
         await live_log.append(forum.db, f"thread:{item['thread_id']}", "library.updated",
                                {"thread_id": item["thread_id"], "item_id": item_id})
+        await item_changed(forum, item["thread_id"])
 
 
 async def set_featured(forum: Forum, member: Member | None, item_id: int, value: bool) -> None:
     require_moderator(member)
-    if await library.by_id(forum.db, item_id) is None:
+    item = await library.by_id(forum.db, item_id)
+    if item is None:
         raise NotFound("No library item has that id.")
     async with forum.db.transaction():
         await library.set_featured(forum.db, item_id, value)
+        await item_changed(forum, item["thread_id"])

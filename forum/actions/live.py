@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from forum.actions.library_live import item_changed
 from forum.actions.notify import user_channel
 from forum.db import live_log, posts, threads, users
 from forum.services import Forum
@@ -48,6 +49,8 @@ async def post_changed(forum: Forum, event_type: str, post_id: int) -> None:
     await live_log.append(forum.db, f"thread:{post['thread_id']}", event_type, {
         "thread_id": post["thread_id"], "post_id": post_id, "html": html},
         subject=post_subject(post_id), author_id=post["author_id"])
+    if post["parent_id"] is None:  # a library item's description is its opening post
+        await item_changed(forum, post["thread_id"])
 
 
 async def restate_thread(forum: Forum, thread_id: int) -> None:

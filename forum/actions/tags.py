@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from forum.actions import NotFound, PermissionDenied, require_moderator, require_writer
+from forum.actions.library_live import item_changed
 from forum.actions.live import channel_row_html, thread_subject
 from forum.auth import Member
 from forum.clock import utcnow
@@ -63,6 +64,7 @@ async def set_thread_tags(forum: Forum, member: Member | None, thread_id: int, v
         now_carried = await tags.of_thread(forum.db, thread_id)
         await live_log.append(forum.db, f"thread:{thread_id}", "thread.tagged", {
             "thread_id": thread_id, "tags": [t["name"] for t in now_carried]})
+        await item_changed(forum, thread_id)
         return now_carried
 
 

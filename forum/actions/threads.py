@@ -8,6 +8,7 @@ from typing import Any
 from forum.actions import NotFound, notify, require_moderator, require_writer, take_posting_allowance, uploads
 from forum.actions import follows as follow_actions
 from forum.actions import tags as tag_actions
+from forum.actions.library_live import item_changed
 from forum.actions.live import channel_row_html, thread_subject
 from forum.auth import Member
 from forum.clock import utcnow
@@ -154,4 +155,5 @@ async def move(forum: Forum, member: Member | None, thread_id: int, channel_slug
         for name in sorted(names):
             await live_log.append(forum.db, name, "thread.moved", data, subject=thread_subject(thread_id),
                                    author_id=thread["author_id"])
+        await item_changed(forum, thread_id)  # a library page filtered by channel
 

@@ -447,14 +447,19 @@ tags = sa.Table(
 )
 
 # Last activity copied here, as in thread_channels: a tag page is one range of the listing index.
+# A library thread's item id too (written with the item, or with the tag, whichever comes
+# second), so the library filtered by a tag is one range of ix_thread_tags_library, newest item
+# first, however few of the library's items carry the tag.
 thread_tags = sa.Table(
     "thread_tags",
     metadata,
     sa.Column("tag_id", sa.Integer, sa.ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("thread_id", sa.Integer, sa.ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("last_activity_at", Timestamp, nullable=False),
+    sa.Column("library_item_id", sa.Integer, nullable=True),
     sa.Index("ix_thread_tags_listing", "tag_id", "last_activity_at", "thread_id"),
     sa.Index("ix_thread_tags_thread", "thread_id"),
+    sa.Index("ix_thread_tags_library", "tag_id", "library_item_id"),
 )
 
 # A library item (a resource or a case study) is a thread plus this row of structured fields,
@@ -479,7 +484,13 @@ library_items = sa.Table(
     sa.Column("contact", sa.String(200), nullable=False, server_default=""),
     # Moderators feature a few at the top of /library.
     sa.Column("featured", sa.Boolean, nullable=False, server_default=sa.false()),
+    # The thread's reply count, copied in the same transaction (forum/db/threads.py), so "most
+    # discussed first" is one range of an index, not a sort of every item.
+    sa.Column("reply_count", sa.Integer, nullable=False, server_default="0"),
     sa.Index("ix_library_items_kind_id", "kind", "id"),
+    sa.Index("ix_library_items_featured", "featured", "id"),
+    sa.Index("ix_library_items_discussed", "reply_count", "id"),
+    sa.Index("ix_library_items_kind_discussed", "kind", "reply_count", "id"),
 )
 
 # A member follows a tag or a channel (one of the two per row) to be told of its new threads.

@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from forum.clock import as_utc, isoformat
 from forum.db import cursors
 from forum.db.engine import Database
-from forum.db.tables import tags, thread_tags, threads, users
+from forum.db.tables import library_items, tags, thread_tags, threads, users
 from forum.db.threads import LISTING_COLUMNS
 
 
@@ -62,8 +62,10 @@ async def attach(db: Database, thread_id: int, tag_ids: list[int], last_activity
     new = [t for t in tag_ids if t not in have][:max(0, limit - len(have))]
     if not new:
         return
+    item_id = await db.fetch_val(sa.select(library_items.c.id).where(library_items.c.thread_id == thread_id))
     await db.execute_many(thread_tags.insert(), [
-        {"tag_id": t, "thread_id": thread_id, "last_activity_at": last_activity_at} for t in new])
+        {"tag_id": t, "thread_id": thread_id, "last_activity_at": last_activity_at,
+         "library_item_id": item_id} for t in new])
     await db.execute(tags.update().where(tags.c.id.in_(new)).values(thread_count=tags.c.thread_count + 1))
 
 
@@ -129,12 +131,14 @@ async def rename(db: Database, tag_id: int, name: str, key: str, now: datetime) 
 
 async def merge(db: Database, source_id: int, target_id: int) -> None:
     """Every thread of `source` carries `target` instead; `source` becomes its alias."""
-    moving = sa.select(thread_tags.c.thread_id, thread_tags.c.last_activity_at).where(
+    moving = sa.select(thread_tags.c.thread_id, thread_tags.c.last_activity_at,
+                       thread_tags.c.library_item_id).where(
         thread_tags.c.tag_id == source_id, thread_tags.c.thread_id.not_in(
             sa.select(thread_tags.c.thread_id).where(thread_tags.c.tag_id == target_id)))
     for row in await db.fetch_all(moving):
         await db.execute(thread_tags.insert().values(tag_id=target_id, thread_id=row["thread_id"],
-                                                     last_activity_at=row["last_activity_at"]))
+                                                     last_activity_at=row["last_activity_at"],
+                                                     library_item_id=row["library_item_id"]))
     await db.execute(thread_tags.delete().where(thread_tags.c.tag_id == source_id))
     count = sa.select(sa.func.count()).where(thread_tags.c.tag_id == target_id).scalar_subquery()
     await db.execute(tags.update().where(tags.c.id == target_id).values(thread_count=count))

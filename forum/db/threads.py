@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from forum.clock import as_utc, isoformat
 from forum.db import cursors
 from forum.db.engine import Database
-from forum.db.tables import channels, events, thread_channels, thread_tags, threads, users
+from forum.db.tables import channels, events, library_items, thread_channels, thread_tags, threads, users
 
 LISTING_COLUMNS = [
     threads.c.id, threads.c.title, threads.c.slug, threads.c.created_at, threads.c.reply_count,
@@ -83,6 +83,9 @@ async def record_reply(db: Database, thread_id: int, author_id: int, now: dateti
     bump_placings = (thread_channels.update().where(thread_channels.c.thread_id == thread_id)
                      .values(last_activity_at=now))
     bump_tags = thread_tags.update().where(thread_tags.c.thread_id == thread_id).values(last_activity_at=now)
+    # A library item's copy, for its "most discussed" index (no row for other threads).
+    bump_item = library_items.update().where(library_items.c.thread_id == thread_id).values(
+        reply_count=library_items.c.reply_count + 1)
     count_author = users.update().where(users.c.id == author_id).values(
         post_count=users.c.post_count + 1, last_active_at=now)
     if db.is_sqlite:  # one writer at a time: there is no lock to shorten
@@ -91,6 +94,7 @@ async def record_reply(db: Database, thread_id: int, author_id: int, now: dateti
         reply_count = await db.fetch_val(bump_thread)
         await db.execute(bump_placings)
         await db.execute(bump_tags)
+        await db.execute(bump_item)
         await db.execute(channels.update().where(channels.c.id.in_(channel_ids)).values(last_activity_at=now))
         return int(reply_count)
     # Data-modifying WITH clauses run to completion whether or not anything reads them.
@@ -98,13 +102,15 @@ async def record_reply(db: Database, thread_id: int, author_id: int, now: dateti
     bump_channels = channels.update().where(channels.c.id.in_(sa.select(placed.c.channel_id))).values(
         last_activity_at=now).cte("bumped_channels")
     statement = bump_thread.add_cte(count_author.cte("counted_author"), placed, bump_channels,
-                                    bump_tags.cte("bumped_tags"))
+                                    bump_tags.cte("bumped_tags"), bump_item.cte("bumped_item"))
     return int(await db.fetch_val(statement))
 
 
 async def record_reply_removed(db: Database, thread_id: int) -> None:
     await db.execute(threads.update().where(threads.c.id == thread_id).values(
         reply_count=threads.c.reply_count - 1))
+    await db.execute(library_items.update().where(library_items.c.thread_id == thread_id).values(
+        reply_count=library_items.c.reply_count - 1))
 
 
 async def set_flags(db: Database, thread_id: int, **flags: bool) -> None:

@@ -20,7 +20,7 @@ from forum.db import channels as channel_queries
 from forum.db import conversations, live_log, threads, users
 from forum.db import tags as tag_queries
 from forum.ids import parse_id
-from forum.realtime.envelopes import MEMBERS_CHANNEL, dumps, error_frame, event_frame
+from forum.realtime.envelopes import LIBRARY_CHANNEL, MEMBERS_CHANNEL, dumps, error_frame, event_frame
 from forum.realtime.presence import QUIET_CHANNELS, Presence
 from forum.services import Forum
 from forum.tag_names import is_valid_name
@@ -427,7 +427,7 @@ class _FinishSend:
 
 
 async def channel_exists(forum: Forum, name: str) -> bool:
-    if name == "site" or name in forum.hub.known_channels:
+    if name in ("site", LIBRARY_CHANNEL) or name in forum.hub.known_channels:
         return True
     if not storable(name):  # a NUL or half a surrogate pair: no channel, and no query to ask
         return False

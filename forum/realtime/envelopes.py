@@ -25,6 +25,8 @@ EVENT_TYPES = (
     # library item's details or its tags; on tag:{key}, the tag's new name or the tag it
     # was merged into.
     "member.renamed", "library.updated", "thread.tagged", "tag.renamed", "tag.merged",
+    # "library.updated" goes on "library" (LIBRARY_CHANNEL) as well, beside thread.created for a
+    # new item: an item's row changed (its fields, description, tags, channels or featuring).
 )
 
 # On conversation:{id}: a member left; each hub takes that member's connections off the channel.
@@ -32,6 +34,9 @@ LEFT_EVENT = "conversation.left"
 
 # Signed-in connections only: who joins is shown to members, never to anonymous visitors.
 MEMBERS_CHANNEL = "members"
+
+# Open /library pages: new library items (public threads, so visitors may listen too).
+LIBRARY_CHANNEL = "library"
 
 
 def dumps(frame: dict[str, Any]) -> str:

@@ -12,13 +12,15 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from forum.auth import Member
+from forum.realtime.envelopes import LIBRARY_CHANNEL, MEMBERS_CHANNEL
 
 PRESENCE_REFRESH_SECONDS = 15.0
 PRESENCE_EXPIRE_SECONDS = 45.0
 # Counted for "who is online" but never sent to its subscribers: every page listens on
 # "site", and telling every reader about every arrival would grow with the square of readers.
 # "members" (signed-in pages of Welcome) the same: its arrivals are no one's business.
-QUIET_CHANNELS = frozenset({"site", "members"})
+# "library": its pages show no one's presence.
+QUIET_CHANNELS = frozenset({"site", MEMBERS_CHANNEL, LIBRARY_CHANNEL})
 
 
 class Presence:

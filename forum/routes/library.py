@@ -14,6 +14,7 @@ from starlette.routing import Route
 from forum.actions import NotFound, PermissionDenied
 from forum.actions import library as library_actions
 from forum.actions import uploads as upload_actions
+from forum.actions.library_live import item_views
 from forum.db import channels, cursors, library, search, tags, threads
 from forum.ratelimit import RateLimited
 from forum.routes._common import forum_of, member_of, read_form, render, render_limited
@@ -22,7 +23,6 @@ from forum.search_query import QueryError, parse
 from forum.services import Forum
 from forum.storage import UploadRefused, UploadTooLarge
 from forum.tag_names import is_valid_name, split_line, tag_key
-from forum.text import summary
 from forum.validation import ValidationError, plain_text
 from forum.web.templating import thread_url
 
@@ -67,14 +67,7 @@ async def browse(forum: Forum, params: QueryParams) -> dict[str, Any]:
             thread_ids=thread_ids, sort=sort, cursor=params.get("cursor"), limit=ITEMS_PER_PAGE)
     except cursors.BadCursor as error:
         raise ValidationError({"cursor": str(error)}) from None
-    return {"items": await with_tags(forum, rows), "next_cursor": next_cursor, "tag": tag}
-
-
-async def with_tags(forum: Forum, rows: list[Any]) -> list[dict[str, Any]]:
-    carried = await tags.of_threads(forum.db, [r["thread_id"] for r in rows])
-    return [{**row._mapping, "tags": carried.get(row["thread_id"], []), "url": thread_url(
-        {"id": row["thread_id"], "slug": row["slug"]}), "summary": summary(row["opening_html"] or "")}
-            for row in rows]
+    return {"items": await item_views(forum, rows), "next_cursor": next_cursor, "tag": tag}
 
 
 async def library_page(request: Request) -> Response:
@@ -90,8 +83,13 @@ async def library_page(request: Request) -> Response:
         context["errors"], status = error.fields, 400
     if context["next_cursor"]:
         context["next_query"] = urlencode({**params, "cursor": context["next_cursor"]})
+    # A new item goes first in the first page of a newest-first list; where it may sort lower
+    # (most discussed, a later page) or words must match it, the page offers to show it.
+    if status == 200:
+        first = not (params.get("cursor") or params.get("q") or params.get("sort") == "discussed")
+        context["live_mode"] = "insert" if first else "notice"
     if not params.get("cursor"):
-        context["featured"] = await with_tags(forum, await library.featured(forum.db))
+        context["featured"] = await item_views(forum, await library.featured(forum.db))
     return await render(request, "library/library.html", context, status_code=status)
 
 
