@@ -12,7 +12,7 @@ from forum.actions import threads as thread_actions
 from forum.db import posts
 from forum.db.raw import PageRow, _numbered
 from forum.db.tables import posts as posts_table
-from forum.templating import page_rows
+from forum.web.templating import page_rows
 from tests.helpers import make_member
 
 
@@ -85,3 +85,52 @@ async def test_a_page_read_inside_a_transaction_sees_its_own_writes(forum):
 def test_placeholders_are_numbered_in_order_for_postgresql():
     assert _numbered("SELECT a FROM t WHERE b = ? AND c > ? LIMIT ?") == \
         "SELECT a FROM t WHERE b = $1 AND c > $2 LIMIT $3"
+
+
+def records(rows: list[Any]) -> list[dict[str, Any]]:
+    return [{key: row[key] for key in row.keys()} for row in rows]
+
+
+async def test_the_thread_its_tags_the_session_and_read_marks_read_as_core_reads_them(forum):
+    import sqlalchemy as sa
+
+    from forum.clock import utcnow
+    from forum.db import reads, sessions, tags, threads
+    from forum.db.tables import events, thread_reads
+
+    author, reader = await make_member(forum, "ann"), await make_member(forum, "bob")
+    plain = await thread_actions.create_thread(forum, author, "Plain", "Words", ["general-chat"])
+    event = await thread_actions.create_thread(forum, author, "An event", "Come", ["general-chat"],
+                                               tags=["zeta", "alpha"])
+    now = utcnow()
+    await forum.db.execute(events.insert().values(thread_id=event, starts_at=now, ends_at=now,
+                                                    location="Room 1", cancelled_at=now))
+    await thread_actions.set_flag(forum, await make_member(forum, "moe", role="moderator"), plain,
+                                  "pinned", True)
+    replies = [await post_actions.reply(forum, reader if n % 2 else author, plain, f"r{n}") for n in range(4)]
+    for thread_id in (plain, event, plain + event + 99):
+        raw = await threads.by_id(forum.db, thread_id)
+        core = await forum.db.fetch_one(threads.by_id_query(thread_id))
+        assert typed([raw] if raw else []) == typed(records([core] if core else []))
+        raw_tags = await tags.of_thread(forum.db, thread_id)
+        assert typed(raw_tags) == typed(records(await forum.db.fetch_all(tags.of_thread_query(thread_id))))
+    assert [row["name"] for row in await tags.of_thread(forum.db, event)] == ["alpha", "zeta"]
+    assert (await threads.by_id(forum.db, event))["event_cancelled_at"] is not None
+
+    token = await sessions.create_session(forum.db, reader.id)
+    for hashed, opened_after in ((sessions.token_hash(token), now - sessions.SESSION_LIFETIME),
+                                 (sessions.token_hash(token), utcnow() + sessions.SESSION_LIFETIME),
+                                 ("no such token", now - sessions.SESSION_LIFETIME)):
+        raw = await sessions.USER_FOR_SESSION.fetch_all(forum.db, hashed, opened_after)
+        core = await forum.db.fetch_all(sessions.user_for_session_query(hashed, opened_after))
+        assert typed(raw) == typed(records(core))
+    assert (await sessions.user_for_session(forum.db, token))["session_id"] is not None
+
+    assert await reads.last_read(forum.db, reader.id, plain) is None
+    await reads.mark_read(forum.db, reader.id, plain, replies[0]["id"])
+    core_mark = await forum.db.fetch_val(sa.select(thread_reads.c.last_read_post_id).where(
+        thread_reads.c.user_id == reader.id, thread_reads.c.thread_id == plain))
+    assert await reads.last_read(forum.db, reader.id, plain) == core_mark == replies[0]["id"]
+    # Reader bob wrote replies 1 and 3: the first new one by someone else is reply 2.
+    assert await reads.first_new(forum.db, reader.id, plain, replies[0]["id"]) == replies[2]["id"]
+    assert await reads.first_new(forum.db, reader.id, plain, replies[3]["id"]) is None

@@ -91,7 +91,8 @@ def test_a_databases_subclass_picks_its_backend_by_url_scheme():
     """`Database.SUPPORTED_BACKENDS` is read through `self`, so a subclass names its own."""
     assert databases.__version__.startswith("0.9."), databases.__version__
     assert ForumDatabases.SUPPORTED_BACKENDS["sqlite"] == "forum.db.sqlite_backend:ForumSQLiteBackend"
-    assert ForumDatabases.SUPPORTED_BACKENDS["postgresql"] == databases.Database.SUPPORTED_BACKENDS["postgresql"]
+    theirs = databases.Database.SUPPORTED_BACKENDS
+    assert ForumDatabases.SUPPORTED_BACKENDS["postgresql"] == theirs["postgresql"]
     with pytest.raises(ValueError, match="plain file URL"):  # built by `databases` from the URL
         ForumDatabases("sqlite:///forum.db?cache=shared")
 

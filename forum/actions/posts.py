@@ -72,7 +72,7 @@ async def reply(forum: Forum, member: Member | None, thread_id: int, body: Any,
         # Rows every reply to this thread, or in its channels, or by this member must update
         # come last: each is locked until commit, so other replies wait only for the commit.
         # The row read above, brought up to date: the write lock is held, nothing else moved.
-        thread = {**thread._mapping, "last_activity_at": now,
+        thread = {**thread, "last_activity_at": now,
                   "reply_count": await threads.record_reply(forum.db, thread_id, member.id, now)}
         if thread["is_introduction"] and thread["author_id"] != member.id:
             await users.mark_welcomed(forum.db, thread["author_id"], member.id, now)

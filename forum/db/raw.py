@@ -15,8 +15,10 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from sqlalchemy import Table
 from sqlalchemy.dialects.sqlite import pysqlite
 from sqlalchemy.sql import ColumnElement
+from sqlalchemy.types import TypeEngine
 
 from forum.db.engine import Database
 
@@ -57,11 +59,18 @@ def _numbered(sql: str) -> str:
 class RawSelect:
     """One SELECT, written once with `?` placeholders, and the columns it returns."""
 
-    def __init__(self, sql: str, columns: Sequence[ColumnElement[Any]]) -> None:
+    def __init__(self, sql: str, columns: Sequence[ColumnElement[Any]],
+                 parameter_types: Sequence[TypeEngine[Any] | None] = ()) -> None:
+        """`parameter_types`: if given, the type of every `?` in order, for those SQLite needs
+        converted as SQLAlchemy would (a timestamp is stored as text in SQLAlchemy's form);
+        None for a value sent as given."""
         self.sqlite_sql = sql
         self.postgres_sql = _numbered(sql)
         self.names = tuple(column.key for column in columns)
         self._converters = _sqlite_converters(columns)
+        self._bind = tuple(
+            None if kind is None else kind.dialect_impl(_SQLITE).bind_processor(_SQLITE)
+            for kind in parameter_types)
 
     async def fetch_all(self, db: Database, *args: Any) -> list[PageRow]:
         names = self.names
@@ -70,6 +79,9 @@ class RawSelect:
             if not db.is_sqlite:
                 rows = await driver.fetch(self.postgres_sql, *args)
                 return [PageRow(zip(names, row, strict=True)) for row in rows]
+            if self._bind:
+                args = tuple(value if bind is None else bind(value)
+                             for value, bind in zip(args, self._bind, strict=True))
             rows = await driver.execute_fetchall(self.sqlite_sql, args)
         converters = self._converters
         read = []
@@ -83,3 +95,14 @@ class RawSelect:
     async def fetch_one(self, db: Database, *args: Any) -> PageRow | None:
         rows = await self.fetch_all(db, *args)
         return rows[0] if rows else None
+
+    async def fetch_value(self, db: Database, *args: Any) -> Any:
+        """The first row's first value; None when there is no row."""
+        rows = await self.fetch_all(db, *args)
+        return rows[0][self.names[0]] if rows else None
+
+
+def columns_sql(table: Table) -> str:
+    """Every column of `table`, in tables.py's order, as a SELECT list (`SELECT *` would follow
+    the file's order, which migrations that add columns can make differ)."""
+    return ", ".join(f"{table.name}.{column.name}" for column in table.columns)
