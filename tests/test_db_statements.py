@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from forum.db.engine import Database
-from forum.db.tables import events, meta, users
+from forum.db.tables import live_log, meta, users
 
 T0 = datetime(2026, 3, 1, 12, 30, 15, 123456, tzinfo=UTC)
 
@@ -113,23 +113,24 @@ async def test_insert_update_delete_and_returning(db):
     returned = await db.fetch_one(users.update().where(users.c.id == first)
                                   .values(display_name="Annie").returning(users.c.id, users.c.display_name))
     assert (returned["id"], returned["display_name"]) == (first, "Annie")
-    event_ids = [await db.fetch_val(events.insert().returning(events.c.id)
+    event_ids = [await db.fetch_val(live_log.insert().returning(live_log.c.id)
                                     .values(channel=f"c{n}", type="t", data="{}", created_at=T0))
                  for n in range(4)]
     assert event_ids == sorted(event_ids) and len(set(event_ids)) == 4
-    await db.execute(events.delete().where(events.c.id <= event_ids[1]))
-    await db.execute(events.delete().where(events.c.id == event_ids[3]))
-    left = await db.fetch_all(sa.select(events.c.id, events.c.channel))
+    await db.execute(live_log.delete().where(live_log.c.id <= event_ids[1]))
+    await db.execute(live_log.delete().where(live_log.c.id == event_ids[3]))
+    left = await db.fetch_all(sa.select(live_log.c.id, live_log.c.channel))
     assert [(r["id"], r["channel"]) for r in left] == [(event_ids[2], "c2")]
     names = await db.fetch_all(sa.select(users.c.display_name).order_by(users.c.id))
     assert [r["display_name"] for r in names] == ["Annie", "Robert"]
 
 
 async def test_limit_and_offset_values_differ_between_executions(db):
-    ids = [await db.fetch_val(events.insert().values(channel="c", type="t", data="{}", created_at=T0)
-                              .returning(events.c.id)) for _ in range(6)]
+    ids = [await db.fetch_val(live_log.insert().values(channel="c", type="t", data="{}", created_at=T0)
+                              .returning(live_log.c.id)) for _ in range(6)]
     for limit, offset in ((2, 0), (3, 2), (1, 5), (4, 4), (10, 0)):
-        rows = await db.fetch_all(sa.select(events.c.id).order_by(events.c.id).limit(limit).offset(offset))
+        rows = await db.fetch_all(sa.select(live_log.c.id).order_by(live_log.c.id)
+                                  .limit(limit).offset(offset))
         assert [r["id"] for r in rows] == ids[offset:offset + limit]
 
 
@@ -168,4 +169,4 @@ async def test_literal_columns_and_sql_functions(db):
                                                sa.func.coalesce(sa.func.max(users.c.id), floor).label("top"))
                                      .where(users.c.id > floor))
         assert (counted["n"], counted["top"]) == (3 - floor, 3)
-    assert await db.fetch_val(sa.select(sa.func.coalesce(sa.func.max(events.c.id), 0))) == 0
+    assert await db.fetch_val(sa.select(sa.func.coalesce(sa.func.max(live_log.c.id), 0))) == 0
