@@ -153,7 +153,7 @@ async def create_item(forum: Forum, member: Member | None, data: dict[str, Any])
         item_id = await library.insert(forum.db, thread_id=thread_id,
                                        upload_id=upload["id"] if upload else None, **fields)
         post = await posts.opening_post(forum.db, thread_id)
-        thread = await threads.by_id(forum.db, thread_id)
+        thread = await threads.existing(forum.db, thread_id)
         await search.index_post(forum.db, post["id"], thread["title"],
                                 post["body"] + "\n" + searchable_text(fields))
         await announce_new_item(forum, item_id)

@@ -56,7 +56,7 @@ async def post_changed(forum: Forum, event_type: str, post_id: int) -> None:
 async def restate_thread(forum: Forum, thread_id: int) -> None:
     """Every logged event showing this thread's row (its title, its starter's name) shows it as
     it now stands."""
-    thread = await threads.by_id(forum.db, thread_id)
+    thread = await threads.existing(forum.db, thread_id)
     names = [c["name"] for c in await threads.channels_of(forum.db, thread_id)]
     await live_log.restate(forum.db, thread_subject(thread_id), {
         "title": thread["title"], "html": channel_row_html(forum, thread, names)})

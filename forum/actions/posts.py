@@ -72,7 +72,7 @@ async def reply(forum: Forum, member: Member | None, thread_id: int, body: Any,
         # Rows every reply to this thread, or in its channels, or by this member must update
         # come last: each is locked until commit, so other replies wait only for the commit.
         # The row read above, brought up to date: the write lock is held, nothing else moved.
-        thread = {**thread._mapping, "last_activity_at": now,
+        thread = {**thread, "last_activity_at": now,
                   "reply_count": await threads.record_reply(forum.db, thread_id, member.id, now)}
         if thread["is_introduction"] and thread["author_id"] != member.id:
             await users.mark_welcomed(forum.db, thread["author_id"], member.id, now)
@@ -116,7 +116,7 @@ async def edit(forum: Forum, member: Member | None, post_id: int, body: Any) -> 
         await posts.update_body(forum.db, post_id, clean_body,
                                 render_markdown(clean_body, notify.mention_links(known), shown, hashtags),
                                 utcnow())
-        thread_row = await threads.by_id(forum.db, post["thread_id"])
+        thread_row = await threads.existing(forum.db, post["thread_id"])
         await add_tags(forum, post["thread_id"], hashtags, thread_row["last_activity_at"])
         if member.id != post["author_id"]:
             await moderation.record(forum.db, member.id, "edit_post", thread_id=post["thread_id"],
@@ -124,7 +124,7 @@ async def edit(forum: Forum, member: Member | None, post_id: int, body: Any) -> 
             await notify.notify(forum, user_id=post["author_id"], kind="moderation", actor_id=member.id,
                                 thread_id=post["thread_id"], post_id=post_id, note="edited your post")
         if post["depth"] == 0:
-            thread = await threads.by_id(forum.db, post["thread_id"])
+            thread = await threads.existing(forum.db, post["thread_id"])
             # A library item is found by its fields too, not only its description.
             item = await library.by_thread(forum.db, post["thread_id"])
             extra = "\n" + library_actions.searchable_text(item) if item else ""

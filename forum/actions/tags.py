@@ -38,7 +38,7 @@ async def announce_new_thread(forum: Forum, thread_id: int, author_id: int) -> N
     carried = await tags.of_thread(forum.db, thread_id)
     if not carried:
         return
-    thread = await threads.by_id(forum.db, thread_id)
+    thread = await threads.existing(forum.db, thread_id)
     names = [c["name"] for c in await threads.channels_of(forum.db, thread_id)]
     row_html = channel_row_html(forum, thread, names)
     for tag in carried:

@@ -121,7 +121,7 @@ async def set_flag(forum: Forum, member: Member | None, thread_id: int, flag: st
     async with forum.db.transaction():
         await threads.set_flags(forum.db, thread_id, **{flag: value})
         await moderation.record(forum.db, member.id, event.removeprefix("thread."), thread_id=thread_id)
-        thread = await threads.by_id(forum.db, thread_id)
+        thread = await threads.existing(forum.db, thread_id)
         in_channels = await threads.channels_of(forum.db, thread_id)
         data = {"thread_id": thread_id, flag: value,
                 "html": channel_row_html(forum, thread, [c["name"] for c in in_channels])}
@@ -142,10 +142,10 @@ async def move(forum: Forum, member: Member | None, thread_id: int, channel_slug
         if removed := sorted(before_ids - target_ids):
             await threads.remove_from_channels(forum.db, thread_id, removed)
         if added := sorted(target_ids - before_ids):
-            thread = await threads.by_id(forum.db, thread_id)
+            thread = await threads.existing(forum.db, thread_id)
             await threads.add_to_channels(forum.db, thread_id, added, thread["last_activity_at"],
                                           pinned=bool(thread["pinned"]))
-        thread = await threads.by_id(forum.db, thread_id)
+        thread = await threads.existing(forum.db, thread_id)
         await moderation.record(forum.db, member.id, "moved", thread_id=thread_id,
                                 reason="to " + ", ".join(c["name"] for c in target))
         data = {"thread_id": thread_id, "from": [c["slug"] for c in before],

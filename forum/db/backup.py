@@ -10,7 +10,7 @@ import sqlite3
 from pathlib import Path
 
 from forum.db.bulk import BulkError
-from forum.db.engine import SQLITE_BUSY_TIMEOUT_SECONDS
+from forum.db.sqlite_backend import SQLITE_BUSY_TIMEOUT_SECONDS
 from forum.settings import sqlite_path
 from forum.storage import KEY
 

@@ -13,34 +13,13 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any
 
-import aiosqlite
 import databases
 from sqlalchemy.sql import ClauseElement
 
-from forum.db.compile_cache import CompiledStatementCache
-from forum.db.compile_cache import install as install_compile_cache
-from forum.db.sqlite_inline_reads import InlineReads
-from forum.db.sqlite_statements import install as one_trip_statements
+from forum.db.sqlite_backend import ForumDatabases
 from forum.settings import sqlite_path
 
 log = logging.getLogger("forum.db")
-
-# Seconds a SQLite writer waits for another process's write lock before giving up.
-SQLITE_BUSY_TIMEOUT_SECONDS = 10
-
-
-class ForumSQLiteConnection(sqlite3.Connection):
-    """`databases` opens a fresh aiosqlite connection on every acquire and would silently drop
-    PRAGMAs set once, so they are set here, in the connection's constructor."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.execute("PRAGMA foreign_keys = ON")
-        self.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
-        # A commit is on disk before its 201 goes out. In WAL, NORMAL would survive a killed
-        # process but could lose the last commits to a power cut; FULL is most builds' default,
-        # not every build's, so it is said here.
-        self.execute("PRAGMA synchronous = FULL")
 
 
 def async_driver_url(database_url: str) -> str:
@@ -62,71 +41,6 @@ def ensure_sqlite_file(database_url: str) -> None:
     conn.close()
 
 
-# SQLite connections kept open for reuse; also the most a process uses at once, so a burst of
-# requests waits its turn instead of starting a driver thread each (they all share one GIL).
-SQLITE_POOL_SIZE = 8
-# A request that waits this long for a pooled connection opens one of its own instead: slower
-# than waiting, but never stuck behind requests that are themselves waiting on it.
-SQLITE_POOL_WAIT_SECONDS = 5.0
-
-
-class SQLiteConnectionPool:
-    """Stands in for `databases`' SQLite "pool", which opens a new aiosqlite connection (a file
-    handle and a thread) on every acquire and closes it on release."""
-
-    def __init__(self, database: str, options: dict[str, Any], size: int = SQLITE_POOL_SIZE) -> None:
-        self._database, self._options = database, options
-        self._idle: list[aiosqlite.Connection] = []
-        self._slots = asyncio.Semaphore(size)
-        self._overflow: set[int] = set()
-        self._memref = None  # read by `databases` on disconnect (its in-memory database holder)
-
-    async def acquire(self) -> aiosqlite.Connection:
-        try:
-            async with asyncio.timeout(SQLITE_POOL_WAIT_SECONDS):
-                await self._slots.acquire()
-        except TimeoutError:
-            connection = await self._open()
-            self._overflow.add(id(connection))
-            return connection
-        try:
-            return self._idle.pop() if self._idle else await self._open()
-        except BaseException:
-            self._slots.release()
-            raise
-
-    async def release(self, connection: aiosqlite.Connection) -> None:
-        if id(connection) in self._overflow:
-            self._overflow.discard(id(connection))
-            await connection.close()
-            return
-        try:
-            if connection.in_transaction:  # a task cut off mid-transaction: never hand that on
-                await connection.rollback()
-            self._idle.append(connection)
-        except Exception:
-            await _close_quietly(connection)
-        finally:
-            self._slots.release()
-
-    async def close(self) -> None:
-        idle, self._idle = self._idle, []
-        for connection in idle:
-            await _close_quietly(connection)
-
-    async def _open(self) -> aiosqlite.Connection:
-        connection = aiosqlite.connect(database=self._database, isolation_level=None, **self._options)
-        await connection.__aenter__()
-        return connection
-
-
-async def _close_quietly(connection: aiosqlite.Connection) -> None:
-    try:
-        await connection.close()
-    except Exception:  # a connection that failed is dropped either way
-        pass
-
-
 class Database:
     """One per app, opened in the lifespan. Reads go straight through; writes go through
     `transaction()`, which on SQLite takes the write lock up front (BEGIN IMMEDIATE) so two
@@ -136,23 +50,9 @@ class Database:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         options: dict[str, Any] = {}
-        if self.is_sqlite:
-            options = {"factory": ForumSQLiteConnection, "timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
-        elif url.startswith("postgres"):
+        if url.startswith("postgres"):
             options = {"min_size": 1, "max_size": 20}
-        self._db = databases.Database(url, **options)
-        # `databases` compiles every statement afresh; this compiles each shape once.
-        self.compile_cache: CompiledStatementCache | None = install_compile_cache(self._db._backend)
-        self._sqlite_pool: SQLiteConnectionPool | None = None
-        self.inline_reads: InlineReads | None = None
-        if self.is_sqlite:
-            path = sqlite_path(url)
-            if path is not None and path.name != ":memory:":
-                self.inline_reads = InlineReads(path)
-            one_trip_statements(self._db._backend, self.inline_reads)
-            backend_pool = self._db._backend._pool  # type: ignore[attr-defined]
-            self._sqlite_pool = SQLiteConnectionPool(backend_pool._database, backend_pool._options)
-            self._db._backend._pool = self._sqlite_pool  # type: ignore[attr-defined]
+        self._db = ForumDatabases(url, **options)
         # One writer at a time inside this process; SQLite's own lock covers other processes.
         self._sqlite_write_lock = asyncio.Lock()
         # Told how long each request waited for a pooled connection (see connection()).
@@ -164,15 +64,9 @@ class Database:
         if self.is_sqlite:
             ensure_sqlite_file(self.url)
         await self._db.connect()
-        if self.inline_reads is not None:
-            self.inline_reads.open()
 
     async def disconnect(self) -> None:
-        if self.inline_reads is not None:
-            self.inline_reads.close()
         await self._db.disconnect()
-        if self._sqlite_pool is not None:
-            await self._sqlite_pool.close()
 
     async def fetch_all(self, query: ClauseElement | str, values: dict | None = None) -> list:
         return await self._db.fetch_all(query, values)
@@ -190,14 +84,16 @@ class Database:
         await self._db.execute_many(query, list(values))
 
     @asynccontextmanager
-    async def connection(self) -> AsyncIterator[None]:
-        """Hold one connection for the enclosed queries of this task. How long taking it from
-        the pool took goes to `on_connection_wait` (the metrics' pool-wait histogram)."""
+    async def connection(self) -> AsyncIterator[databases.core.Connection]:
+        """Hold one connection for the enclosed queries of this task (inside a transaction, the
+        transaction's). Its public `raw_connection` is the driver's own: an aiosqlite connection
+        on SQLite, an asyncpg one on PostgreSQL (forum/db/raw.py reads through it). How long
+        taking it from the pool took goes to `on_connection_wait` (the pool-wait histogram)."""
         started = time.perf_counter()
-        async with self._db.connection():
+        async with self._db.connection() as connection:
             if self.on_connection_wait is not None:
                 self.on_connection_wait(time.perf_counter() - started)
-            yield
+            yield connection
 
     def before_commit(self, work: Callable[[], Awaitable[None]]) -> None:
         """Run `work` at the end of the current transaction, after everything else in it and

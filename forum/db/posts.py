@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from forum.db.engine import Database
+from forum.db.raw import PageRow, RawSelect
 from forum.db.tables import posts, threads, users
 
 MAX_DEPTH = 4
@@ -79,28 +80,40 @@ async def opening_post(db: Database, thread_id: int) -> Any:
     return await db.fetch_one(_select().where(posts.c.thread_id == thread_id, posts.c.depth == 0))
 
 
-def _page(start: Any = None) -> sa.Select:
+def page_query(start: Any = None) -> sa.Select:
+    """The Core statement a page of posts stands for (PAGE_SQL is what runs; the tests compare)."""
     query = (_select().where(posts.c.thread_id == sa.bindparam("thread_id", type_=sa.Integer))
              .order_by(posts.c.path).limit(sa.bindparam("limit", type_=sa.Integer)))
     return query if start is None else query.where(start)
 
 
-# A thread's pages are the forum's most read query. Building this SELECT cost more than SQLite
-# takes to run it, so its three shapes are built once and given each call's values.
-_after = sa.bindparam("after", type_=sa.String)
-_PAGE_FIRST, _PAGE_AFTER, _PAGE_FROM = _page(), _page(posts.c.path > _after), _page(posts.c.path >= _after)
+# A thread's pages are the forum's most read query: plain SQL, in POST_COLUMNS' order.
+_PAGE_SQL = """
+SELECT posts.id, posts.thread_id, posts.parent_id, posts.author_id, posts.path,
+       posts.depth, posts.body, posts.html, posts.created_at, posts.edited_at,
+       posts.deleted_at, posts.hidden_at, posts.hidden_reason, posts.reactions,
+       users.username, users.display_name, users.created_at,
+       parent.depth, parent_author.username, parent_author.display_name
+FROM posts
+JOIN users ON users.id = posts.author_id
+LEFT OUTER JOIN posts AS parent ON parent.id = posts.parent_id
+LEFT OUTER JOIN users AS parent_author ON parent_author.id = parent.author_id
+WHERE posts.thread_id = ?{start}
+ORDER BY posts.path
+LIMIT ?"""
+PAGE_FIRST = RawSelect(_PAGE_SQL.format(start=""), POST_COLUMNS)
+PAGE_AFTER = RawSelect(_PAGE_SQL.format(start=" AND posts.path > ?"), POST_COLUMNS)
+PAGE_FROM = RawSelect(_PAGE_SQL.format(start=" AND posts.path >= ?"), POST_COLUMNS)
 
 
 async def in_thread(db: Database, thread_id: int, after_path: str | None, limit: int,
-                    inclusive: bool = False) -> tuple[list[Any], str | None]:
+                    inclusive: bool = False) -> tuple[list[PageRow], str | None]:
     """One page of a thread in reading order after `after_path` (or from it, if inclusive);
     and the next page's cursor."""
     if after_path:
-        query = (_PAGE_FROM if inclusive else _PAGE_AFTER).params(
-            thread_id=thread_id, limit=limit + 1, after=after_path)
+        rows = await (PAGE_FROM if inclusive else PAGE_AFTER).fetch_all(db, thread_id, after_path, limit + 1)
     else:
-        query = _PAGE_FIRST.params(thread_id=thread_id, limit=limit + 1)
-    rows = await db.fetch_all(query)
+        rows = await PAGE_FIRST.fetch_all(db, thread_id, limit + 1)
     next_cursor = rows[limit - 1]["path"] if len(rows) > limit else None
     return rows[:limit], next_cursor
 

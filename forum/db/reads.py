@@ -7,15 +7,22 @@ from typing import Any
 import sqlalchemy as sa
 
 from forum.db.engine import Database
+from forum.db.raw import RawSelect
 from forum.db.tables import posts, thread_channels, thread_reads, threads
 
 # The home page counts new replies only in this many of the most recently active threads.
 UNREAD_WINDOW = 500
 
 
+# On every member's thread page: plain SQL.
+LAST_READ = RawSelect("""
+SELECT thread_reads.last_read_post_id FROM thread_reads
+WHERE thread_reads.user_id = ? AND thread_reads.thread_id = ?""", [thread_reads.c.last_read_post_id])
+
+
 async def last_read(db: Database, user_id: int, thread_id: int) -> int | None:
-    return await db.fetch_val(sa.select(thread_reads.c.last_read_post_id).where(
-        thread_reads.c.user_id == user_id, thread_reads.c.thread_id == thread_id))
+    last: int | None = await LAST_READ.fetch_value(db, user_id, thread_id)
+    return last
 
 
 async def mark_read(db: Database, user_id: int, thread_id: int, up_to_post_id: int) -> None:
@@ -52,19 +59,17 @@ async def read_thread_ids(db: Database, user_id: int, thread_ids: list[int]) -> 
     return {row[0] for row in rows}
 
 
-_FIRST_NEW = (sa.select(posts.c.id)
-              .where(posts.c.thread_id == sa.bindparam("thread_id", type_=sa.Integer),
-                     posts.c.id > sa.bindparam("after_post_id", type_=sa.Integer),
-                     posts.c.author_id != sa.bindparam("user_id", type_=sa.Integer),
-                     posts.c.deleted_at.is_(None))
-              .order_by(posts.c.path).limit(1))
+FIRST_NEW = RawSelect("""
+SELECT posts.id FROM posts
+WHERE posts.thread_id = ? AND posts.id > ? AND posts.author_id != ? AND posts.deleted_at IS NULL
+ORDER BY posts.path
+LIMIT 1""", [posts.c.id])
 
 
 async def first_new(db: Database, user_id: int, thread_id: int, after_post_id: int) -> Any:
-    """The first new reply in reading order, for "jump to first new reply". Built once, as
-    the thread page reads it for every member."""
-    return await db.fetch_val(_FIRST_NEW.params(thread_id=thread_id, after_post_id=after_post_id,
-                                                user_id=user_id))
+    """The first new reply in reading order, for "jump to first new reply" (plain SQL: the
+    thread page reads it for every member)."""
+    return await FIRST_NEW.fetch_value(db, thread_id, after_post_id, user_id)
 
 
 async def new_by_channel(db: Database, user_id: int) -> dict[int, int]:

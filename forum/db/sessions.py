@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from forum.auth import SESSION_MAX_AGE_SECONDS, new_token, token_hash
 from forum.clock import as_utc, utcnow
 from forum.db.engine import Database
+from forum.db.raw import RawSelect, columns_sql
 from forum.db.tables import Timestamp, api_tokens, sessions, users
 
 # "Last seen" and "last used" are refreshed at most this often: a page view reads the session
@@ -47,19 +48,27 @@ def _is_stale(stamp: datetime | None, now: datetime) -> bool:
     return seen is None or now - seen >= TOUCH_EVERY
 
 
-# Read on every signed-in request: built once (building it cost more than running it).
-_USER_FOR_SESSION = (sa.select(users, sessions.c.id.label("session_id"),
-                               sessions.c.last_seen_at.label("session_last_seen_at"))
-                     .join(sessions, sessions.c.user_id == users.c.id)
-                     .where(sessions.c.token_hash == sa.bindparam("token_hash", type_=sa.String),
-                            sessions.c.created_at > sa.bindparam("opened_after", type_=Timestamp)))
+_SESSION_COLUMNS = [*users.c, sessions.c.id.label("session_id"),
+                    sessions.c.last_seen_at.label("session_last_seen_at")]
+
+
+def user_for_session_query(hashed_token: str, opened_after: datetime) -> sa.Select:
+    """The Core statement USER_FOR_SESSION stands for (the tests compare the two)."""
+    return (sa.select(*_SESSION_COLUMNS).join(sessions, sessions.c.user_id == users.c.id)
+            .where(sessions.c.token_hash == hashed_token, sessions.c.created_at > opened_after))
+
+
+# Read on every signed-in request: plain SQL.
+USER_FOR_SESSION = RawSelect(f"""
+SELECT {columns_sql(users)}, sessions.id, sessions.last_seen_at
+FROM users JOIN sessions ON sessions.user_id = users.id
+WHERE sessions.token_hash = ? AND sessions.created_at > ?""", _SESSION_COLUMNS, [None, Timestamp])
 
 
 async def user_for_session(db: Database, token: str) -> Any:
     """The member whose live session this is; None for an unknown or expired one."""
     now = utcnow()
-    row = await db.fetch_one(_USER_FOR_SESSION.params(token_hash=token_hash(token),
-                                                      opened_after=now - SESSION_LIFETIME))
+    row = await USER_FOR_SESSION.fetch_one(db, token_hash(token), now - SESSION_LIFETIME)
     if row is not None and _is_stale(row["session_last_seen_at"], now):
         await db.execute(sessions.update().where(sessions.c.id == row["session_id"])
                          .values(last_seen_at=now))

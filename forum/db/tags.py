@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from forum.clock import as_utc, isoformat
 from forum.db import cursors
 from forum.db.engine import Database
+from forum.db.raw import PageRow, RawSelect
 from forum.db.tables import library_items, tags, thread_tags, threads, users
 from forum.db.threads import LISTING_COLUMNS
 
@@ -35,11 +36,24 @@ async def ensure(db: Database, names: list[str], keys: list[str], now: datetime)
     return list({row["id"]: row for row in found}.values())
 
 
-async def of_thread(db: Database, thread_id: int) -> list[Any]:
-    query = (sa.select(tags.c.id, tags.c.name, tags.c.key)
-             .join(thread_tags, thread_tags.c.tag_id == tags.c.id)
-             .where(thread_tags.c.thread_id == thread_id).order_by(tags.c.key))
-    return await db.fetch_all(query)
+def of_thread_query(thread_id: int) -> sa.Select:
+    """The Core statement OF_THREAD stands for (the tests compare the two)."""
+    return (sa.select(tags.c.id, tags.c.name, tags.c.key)
+            .join(thread_tags, thread_tags.c.tag_id == tags.c.id)
+            .where(thread_tags.c.thread_id == thread_id).order_by(tags.c.key))
+
+
+# On every thread page and thread JSON: plain SQL.
+OF_THREAD = RawSelect("""
+SELECT tags.id, tags.name, tags."key"
+FROM tags JOIN thread_tags ON thread_tags.tag_id = tags.id
+WHERE thread_tags.thread_id = ?
+ORDER BY tags."key"
+""", [tags.c.id, tags.c.name, tags.c.key])
+
+
+async def of_thread(db: Database, thread_id: int) -> list[PageRow]:
+    return await OF_THREAD.fetch_all(db, thread_id)
 
 
 async def of_threads(db: Database, thread_ids: list[int]) -> dict[int, list[Any]]:

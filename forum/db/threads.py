@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from forum.clock import as_utc, isoformat
 from forum.db import cursors
 from forum.db.engine import Database
+from forum.db.raw import PageRow, RawSelect
 from forum.db.tables import channels, events, library_items, thread_channels, thread_tags, threads, users
 
 LISTING_COLUMNS = [
@@ -56,14 +57,34 @@ async def remove_from_channels(db: Database, thread_id: int, channel_ids: list[i
         thread_count=channels.c.thread_count - 1))
 
 
-# Read on every thread page, reply and live subscription: built once (building it cost more
-# than running it), given each call's id.
-_BY_ID = (sa.select(*LISTING_COLUMNS).join(users, users.c.id == threads.c.author_id)
-          .where(threads.c.id == sa.bindparam("thread_id", type_=sa.Integer)))
+def by_id_query(thread_id: int) -> sa.Select:
+    """The Core statement BY_ID stands for (the tests compare the two)."""
+    return (sa.select(*LISTING_COLUMNS).join(users, users.c.id == threads.c.author_id)
+            .where(threads.c.id == thread_id))
 
 
-async def by_id(db: Database, thread_id: int) -> Any:
-    return await db.fetch_one(_BY_ID.params(thread_id=thread_id))
+# Read on every thread page, reply and live subscription: plain SQL, in LISTING_COLUMNS' order.
+BY_ID = RawSelect("""
+SELECT threads.id, threads.title, threads.slug, threads.created_at, threads.reply_count,
+       threads.pinned, threads.locked, threads.last_activity_at, threads.author_id,
+       threads.is_introduction, users.username, users.display_name,
+       (SELECT events.starts_at FROM events WHERE events.thread_id = threads.id),
+       (SELECT events.cancelled_at FROM events WHERE events.thread_id = threads.id)
+FROM threads JOIN users ON users.id = threads.author_id
+WHERE threads.id = ?""", LISTING_COLUMNS)
+
+
+async def by_id(db: Database, thread_id: int) -> PageRow | None:
+    return await BY_ID.fetch_one(db, thread_id)
+
+
+async def existing(db: Database, thread_id: int) -> PageRow:
+    """The thread whose id the caller took from a row it just read or wrote (inside the same
+    transaction): its absence is a bug, not a visitor's mistake."""
+    thread = await BY_ID.fetch_one(db, thread_id)
+    if thread is None:
+        raise LookupError(f"thread {thread_id} is gone")
+    return thread
 
 
 async def channels_of(db: Database, thread_id: int) -> list[Any]:

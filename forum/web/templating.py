@@ -10,13 +10,13 @@ from typing import Any
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
-from sqlalchemy.engine import Row as SQLRow
 from starlette.templating import Jinja2Templates
 
 from forum.auth import can_edit_post
 from forum.clock import as_utc, html_datetime
 from forum.db.events import seats_left
 from forum.db.posts import MAX_DEPTH
+from forum.db.raw import PageRow
 from forum.moderation_words import log_words
 from forum.reactions import REACTIONS
 from forum.reactions import summary as reaction_summary
@@ -75,27 +75,14 @@ def event_time(value: datetime | None) -> Markup:
         html_datetime(value), exact_time(value))
 
 
-class PageRow(dict):
-    """A database row read once into a dict. A page looks each post's fields up dozens of times,
-    and a `databases` Record re-runs the column's type conversion (e.g. parsing a SQLite
-    timestamp) on every lookup. Fields read as `row.name` in templates and `row["name"]` in code."""
-
-    __slots__ = ()
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-
 def page_rows(rows: list[Any]) -> list[PageRow]:
-    if rows and isinstance(getattr(rows[0], "_row", None), SQLRow):
-        # SQLite: `databases` wraps SQLAlchemy rows, whose values are already converted when
-        # read; taking them by position skips its per-key lookups (a fifth of a thread page).
-        fields = rows[0]._row._fields
-        return [PageRow(zip(fields, row._row, strict=True)) for row in rows]
-    return [PageRow(row._mapping) for row in rows]
+    """Rows read once into PageRows (forum/db/raw.py's reads are PageRows already). A `databases`
+    Record's `values()` are already converted on SQLite; taking them by position skips its
+    per-key lookups (a fifth of a thread page)."""
+    if not rows or isinstance(rows[0], PageRow):
+        return rows
+    fields = tuple(rows[0].keys())
+    return [PageRow(zip(fields, row.values(), strict=True)) for row in rows]
 
 
 class Templates:
