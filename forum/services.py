@@ -14,7 +14,7 @@ from forum.settings import Settings
 from forum.storage import Storage
 from forum.storage.picture_workers import PictureWorkers
 from forum.web.invalidation import Invalidation
-from forum.web.shared_reads import SharedReads
+from forum.web.shared_reads import SharedReads, weighed_documents, weighed_pages
 from forum.web.templating import Templates
 
 
@@ -31,7 +31,13 @@ class Forum:
     uploads: Storage
     invalidation: Invalidation = field(default_factory=Invalidation)
     shared: SharedReads = field(default_factory=SharedReads)
+    # Pages of threads' posts (forum/web/thread_reads.py), weighed by their text.
+    thread_pages: SharedReads = field(default_factory=weighed_pages)
+    # Finished answers shared by many readers (a thread's JSON), as bytes.
+    documents: SharedReads = field(default_factory=weighed_documents)
     pictures: PictureWorkers = field(default_factory=PictureWorkers)
 
     def __post_init__(self) -> None:
         self.invalidation.register(self.shared)
+        self.invalidation.register(self.thread_pages)
+        self.invalidation.register(self.documents)

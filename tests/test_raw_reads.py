@@ -134,3 +134,35 @@ async def test_the_thread_its_tags_the_session_and_read_marks_read_as_core_reads
     # Reader bob wrote replies 1 and 3: the first new one by someone else is reply 2.
     assert await reads.first_new(forum.db, reader.id, plain, replies[0]["id"]) == replies[2]["id"]
     assert await reads.first_new(forum.db, reader.id, plain, replies[3]["id"]) is None
+
+
+async def test_the_header_counts_and_the_read_mark_read_as_their_separate_statements_do(forum):
+    from forum.actions import conversations as conversation_actions
+    from forum.db import conversations, header_counts, notifications, reads
+
+    ann, bob, cat = (await make_member(forum, "ann"), await make_member(forum, "bob"),
+                     await make_member(forum, "cat"))
+    thread_id = await thread_actions.create_thread(forum, ann, "Counts", "Hello @bob", ["general-chat"])
+    replies = [await post_actions.reply(forum, bob if n % 2 else cat, thread_id, f"@ann r{n}")
+               for n in range(4)]
+    talk = await conversation_actions.start(forum, ann, ["bob"], "Talk", "One")
+    await conversation_actions.send(forum, bob, talk, "Two")
+    await conversation_actions.send(forum, ann, talk, "Three")
+    quiet = await conversation_actions.start(forum, cat, ["bob"], "Quiet", "Muted words")
+    await conversation_actions.mute(forum, bob, quiet, True)
+    await conversation_actions.start(forum, cat, ["bob", "ann"], "Loud", "Heard words")
+    for member in (ann, bob, cat):
+        separate = (await notifications.unread_count(forum.db, member.id),
+                    await conversations.unread_total(forum.db, member.id))
+        assert await header_counts.unread(forum.db, member.id) == separate
+    assert await header_counts.unread(forum.db, bob.id) != (0, 0)
+
+    for member, thread in ((bob, thread_id), (ann, thread_id), (bob, thread_id + 99)):
+        assert await reads.read_mark(forum.db, member.id, thread) == (None, None)
+    for up_to in replies:
+        await reads.mark_read(forum.db, bob.id, thread_id, up_to["id"])
+        last = await reads.last_read(forum.db, bob.id, thread_id)
+        assert await reads.read_mark(forum.db, bob.id, thread_id) == (
+            last, await reads.first_new(forum.db, bob.id, thread_id, last))
+        if up_to is replies[0]:  # bob wrote reply 1: the first new one by someone else is reply 2
+            assert await reads.read_mark(forum.db, bob.id, thread_id) == (replies[0]["id"], replies[2]["id"])

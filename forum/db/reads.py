@@ -66,6 +66,26 @@ ORDER BY posts.path
 LIMIT 1""", [posts.c.id])
 
 
+# The thread page asks both at once: one statement, not two.
+READ_MARK_AND_FIRST_NEW = RawSelect("""
+SELECT thread_reads.last_read_post_id,
+       (SELECT posts.id FROM posts
+        WHERE posts.thread_id = thread_reads.thread_id AND posts.id > thread_reads.last_read_post_id
+          AND posts.author_id != thread_reads.user_id AND posts.deleted_at IS NULL
+        ORDER BY posts.path
+        LIMIT 1) AS first_new
+FROM thread_reads
+WHERE thread_reads.user_id = ? AND thread_reads.thread_id = ?""",
+                                    [thread_reads.c.last_read_post_id, sa.column("first_new", sa.Integer)])
+
+
+async def read_mark(db: Database, user_id: int, thread_id: int) -> tuple[int | None, int | None]:
+    """(last_read, first_new) as `last_read` and `first_new` would answer them; (None, None)
+    for a thread the member has not read."""
+    row = await READ_MARK_AND_FIRST_NEW.fetch_one(db, user_id, thread_id)
+    return (None, None) if row is None else (row["last_read_post_id"], row["first_new"])
+
+
 async def first_new(db: Database, user_id: int, thread_id: int, after_post_id: int) -> Any:
     """The first new reply in reading order, for "jump to first new reply" (plain SQL: the
     thread page reads it for every member)."""

@@ -14,7 +14,7 @@ from forum.actions.moderation import BANNER_SUBJECT
 from forum.auth import CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE, Member, bearer_token, csrf_cookie_of
 from forum.characters import readable
 from forum.db import channels as channel_queries
-from forum.db import conversations, moderation, notifications, sessions
+from forum.db import header_counts, moderation, sessions
 from forum.routes._form_body import parse_form_body
 from forum.services import Forum
 from forum.storage import size_in_words
@@ -101,6 +101,8 @@ async def render(request: Request, template: str, context: dict[str, Any] | None
                  status_code: int = 200) -> Response:
     forum = forum_of(request)
     member = await member_of(request)
+    unread_notifications, unread_messages = (await header_counts.unread(forum.db, member.id)
+                                             if member else (0, 0))
     page = {
         "request": request,
         "viewer": member,
@@ -109,8 +111,8 @@ async def render(request: Request, template: str, context: dict[str, Any] | None
                                                lambda: channel_queries.all_channels(forum.db),
                                                showing=("channels",)),
         "banner": await _banner_for(request, member),
-        "unread_notifications": await notifications.unread_count(forum.db, member.id) if member else 0,
-        "unread_messages": await conversations.unread_total(forum.db, member.id) if member else 0,
+        "unread_notifications": unread_notifications,
+        "unread_messages": unread_messages,
         "open_flags": await moderation.open_flag_count(forum.db) if member and member.is_moderator else 0,
         "last_event_id": live_from(request),
         "upload_max_bytes": forum.settings.upload_max_bytes,

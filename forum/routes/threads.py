@@ -13,10 +13,8 @@ from forum.actions import NotFound, PermissionDenied
 from forum.actions import posts as post_actions
 from forum.actions import reactions as reaction_actions
 from forum.actions import threads as thread_actions
-from forum.actions.live import thread_subject, user_subject
-from forum.actions.tags import tag_channel
 from forum.auth import can_edit_post
-from forum.db import channels, events, library, posts, reactions, reads, tags, threads, users
+from forum.db import channels, events, posts, reactions, reads, threads, users
 from forum.ids import id_field, parse_id
 from forum.ratelimit import RateLimited
 from forum.routes._common import forum_of, member_of, read_form, render, render_limited
@@ -25,8 +23,8 @@ from forum.routes.events import panel_context
 from forum.storage import UploadRefused, UploadTooLarge
 from forum.text import summary
 from forum.validation import ValidationError
-from forum.web.invalidation import shows
-from forum.web.templating import page_rows, thread_url
+from forum.web import thread_reads
+from forum.web.templating import thread_url
 
 POSTS_PER_PAGE = 50
 
@@ -58,7 +56,9 @@ def _description(thread: Any, opening: Any) -> str:
 
 async def thread_page(request: Request) -> Response:
     forum = forum_of(request)
-    [thread] = page_rows([await _thread_or_404(request)])  # read once per post on the page
+    thread = await thread_reads.thread(forum, request.path_params["thread_id"])
+    if thread is None:
+        raise HTTPException(404, "There is no thread at this address.")
     after = request.query_params.get("after")
     at = request.query_params.get("at")
     if after and not posts.PATH_PATTERN.fullmatch(after):
@@ -69,22 +69,18 @@ async def thread_page(request: Request) -> Response:
             raise HTTPException(404, "That post is not in this thread.")
         after = target["path"] if target["depth"] else None
     # ?at= starts the page at the post itself; ?after= just past the previous page's last post.
-    rows, next_cursor = await posts.in_thread(forum.db, thread["id"], after, POSTS_PER_PAGE,
-                                              inclusive=bool(at))
-    rows = page_rows(rows)
-    thread_tags = await tags.of_thread(forum.db, thread["id"])
-    # A visitor's copy is dropped when any of these changes (forum/web/invalidation.py).
-    shows(thread_subject(thread["id"]), *{user_subject(row["author_id"]) for row in rows},
-          *(tag_channel(tag["key"]) for tag in thread_tags))
+    # Read through thread_reads, which say what they show: a visitor's copy of the page is
+    # dropped when any of it changes (forum/web/invalidation.py).
+    rows, next_cursor = await thread_reads.page(forum, thread["id"], after, POSTS_PER_PAGE,
+                                                inclusive=bool(at))
+    thread_tags = await thread_reads.thread_tags(forum, thread["id"])
     member = await member_of(request)
     new_after = first_new = None
     my_reactions: dict[int, set[str]] = {}
     if member and any(row["reactions"] for row in rows):  # a thread nobody reacted in asks nothing
         my_reactions = await reactions.mine(forum.db, member.id, [row["id"] for row in rows])
     if member:
-        new_after = await reads.last_read(forum.db, member.id, thread["id"])
-        if new_after is not None:
-            first_new = await reads.first_new(forum.db, member.id, thread["id"], new_after)
+        new_after, first_new = await reads.read_mark(forum.db, member.id, thread["id"])
     # An event's thread carries the event box (date, place, seats, the Register button).
     event = await events.by_thread(forum.db, thread["id"]) if thread["event_starts_at"] else None
     opening = rows[0] if rows and rows[0]["depth"] == 0 else await posts.opening_post(forum.db, thread["id"])
@@ -95,11 +91,9 @@ async def thread_page(request: Request) -> Response:
         "page_description": _description(thread, opening),
         **await panel_context(request, event), "back": thread_url(thread),
         "thread": thread, "posts": rows, "next_cursor": next_cursor, "first_page": not after,
-        "channels": await forum.shared.get(forum, ("thread channels", thread["id"]),
-                                           lambda: threads.channels_of(forum.db, thread["id"]),
-                                           showing=(thread_subject(thread["id"]),)),
+        "channels": await thread_reads.channels(forum, thread["id"]),
         "tags": thread_tags,
-        "library_item": await library.by_thread(forum.db, thread["id"]) if not after else None,
+        "library_item": await thread_reads.library_item(forum, thread["id"]) if not after else None,
         "errors": {}, "form": {},
         "new_after": new_after, "first_new": first_new, "my_reactions": my_reactions,
         "own_waiting_introduction": own_waiting_introduction,

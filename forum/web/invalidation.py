@@ -136,6 +136,10 @@ class ShowingCache:
         kept = self._entries.get(key)
         return None if kept is None else kept[1]
 
+    def entry(self, key: Hashable) -> tuple[frozenset[str], Any] | None:
+        """(the names it shows, the value), or None."""
+        return self._entries.get(key)
+
     def put(self, key: Hashable, value: Any, names: Iterable[str]) -> None:
         kept = (frozenset(names), value)
         if self._weigh is not None and self._weigh(kept) > self._entries.maxsize:

@@ -26,6 +26,7 @@ from forum.routes.api._common import (
     thread_json,
 )
 from forum.validation import storable
+from forum.web import thread_reads
 
 THREADS_PER_PAGE = 30
 POSTS_PER_PAGE = 50
@@ -76,19 +77,36 @@ async def create_thread(request: Request) -> JSONResponse:
     return JSONResponse(await _thread_json_with_channels(request, thread), status_code=201)
 
 
-async def get_thread(request: Request) -> JSONResponse:
-    thread = await _thread(request)
+async def get_thread(request: Request) -> Response:
+    forum = forum_of(request)
+    thread = await thread_reads.thread(forum, request.path_params["thread_id"])
+    if thread is None:
+        raise ApiError(404, "not_found", "No thread has that id.")
     cursor = request.query_params.get("cursor")
     if cursor and not posts.PATH_PATTERN.fullmatch(cursor):
         raise ApiError(400, "invalid", "cursor is not one this forum gave out",
                        {"cursor": "is not one this forum gave out"})
-    rows, next_cursor = await posts.in_thread(forum_of(request).db, thread["id"], cursor, POSTS_PER_PAGE)
+    rows, next_cursor = await thread_reads.page(forum, thread["id"], cursor, POSTS_PER_PAGE)
     reveal = await _is_moderator(request)
     mine = await _my_reactions(request, rows)
-    return JSONResponse({"thread": await _thread_json_with_channels(request, thread),
-                         "posts": [post_json(r, reveal_hidden=reveal, mine=mine.get(r["id"], set()))
-                                   for r in rows],
-                         "next_cursor": next_cursor})
+
+    async def document() -> bytes:
+        # Read again (from what thread_reads keep) inside the recording, so that the kept
+        # document records everything it shows: the thread, its posts' authors, channels, tags.
+        shown_thread = await thread_reads.thread(forum, thread["id"]) or thread
+        shown_rows, shown_next = await thread_reads.page(forum, thread["id"], cursor, POSTS_PER_PAGE)
+        in_channels = [c["slug"] for c in await thread_reads.channels(forum, thread["id"])]
+        thread_tags = [t["name"] for t in await thread_reads.thread_tags(forum, thread["id"])]
+        return bytes(JSONResponse({
+            "thread": {**thread_json(shown_thread, in_channels), "tags": thread_tags},
+            "posts": [post_json(r, reveal_hidden=reveal, mine=mine.get(r["id"], set())) for r in shown_rows],
+            "next_cursor": shown_next}).body)
+
+    if mine:  # the asking member's own reactions are marked: not the document others get
+        return Response(await document(), media_type="application/json")
+    # The same bytes for every member (and, apart, every moderator) until the thread changes.
+    body = await forum.documents.get_recorded(forum, ("thread", thread["id"], cursor, reveal), document)
+    return Response(body, media_type="application/json")
 
 
 async def _is_moderator(request: Request) -> bool:
