@@ -163,6 +163,9 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
            *notifications.api_routes, *preview.routes, *api_uploads.routes, *api_tags.routes,
            *api_library.routes,           *openapi.routes]
     routes = [
+        # First: nothing else starts with /api/v1, and an API call then skips testing every
+        # page's pattern before its own (tests/test_routes.py checks no page route overlaps).
+        Mount("/api/v1", routes=api, name="api"),
         *channel_routes.routes,
         *follows.routes,
         *tags.routes,  # before threads': /t/{id}/tags is not a thread's slug
@@ -189,7 +192,6 @@ def create_app(settings: Settings | None = None, *, freeze_after_start: bool = F
         *search.routes,
         *websocket_routes,
         *static_files.routes,
-        Mount("/api/v1", routes=api, name="api"),
         Mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static"),
     ]
     return Starlette(
