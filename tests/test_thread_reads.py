@@ -99,7 +99,8 @@ async def test_a_new_display_name_shows_on_posts_and_in_reply_to(forum, client, 
         await post_actions.reply(forum, world["replier"], world["thread_id"], f"Filler {n}")
     parent = None
     for _ in range(MAX_DEPTH):  # the author's chain ends the first page, at the deepest level
-        parent = (await post_actions.reply(forum, world["author"], world["thread_id"], "Deeper", parent))["id"]
+        deeper = await post_actions.reply(forum, world["author"], world["thread_id"], "Deeper", parent)
+        parent = deeper["id"]
     last_on_first_page = await posts.by_id(forum.db, parent)
     deepest = (await post_actions.reply(forum, world["replier"], world["thread_id"], "Deepest", parent))["id"]
     second_page = f'{world["path"]}?after={last_on_first_page["path"]}'
@@ -126,7 +127,8 @@ async def test_reactions_show_with_the_members_own_marked(forum, client, other_c
     shown = (await document(other_client, world))["posts"][0]["reactions"]
     assert shown == [{"emoji": "heart", "count": 1, "mine": False}]
     # The reader reacts through the API: their own document marks it, others' do not.
-    response = await other_client.put(f"/api/v1/posts/{world['opening']}/reactions/heart", headers=world["reader"])
+    response = await other_client.put(f"/api/v1/posts/{world['opening']}/reactions/heart",
+                                      headers=world["reader"])
     assert response.status_code in (200, 201, 204), response.text
     assert (await document(other_client, world))["posts"][0]["reactions"] == [
         {"emoji": "heart", "count": 2, "mine": True}]
