@@ -77,10 +77,14 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     print(_where_mail_goes(settings), flush=True)
     # Behind a proxy, X-Forwarded-Proto and -For are trusted from FORWARDED_ALLOW_IPS
     # (uvicorn's own setting, 127.0.0.1 by default). JSON logs include the access log.
+    # Live frames are not compressed (no permessage-deflate, which every browser offers): each
+    # connection would keep its own compressor (tens of KB) and compress every frame again for
+    # itself, for frames of a few KB that gzip would hardly shrink. Pages are still gzipped.
     started = serve(args.asgi_app, host=args.host, port=args.port, workers=args.workers,
                     proxy_headers=True, log_config=json_logs or LOGGING_CONFIG,
                     log_level="info" if json_logs else "warning", ws_max_size=WS_MAX_MESSAGE_BYTES,
-                    ws_ping_interval=WS_PING_SECONDS, ws_ping_timeout=WS_PING_TIMEOUT_SECONDS)
+                    ws_ping_interval=WS_PING_SECONDS, ws_ping_timeout=WS_PING_TIMEOUT_SECONDS,
+                    ws_per_message_deflate=False)
     return 0 if started else 3  # uvicorn's own exit status when the app would not start
 
 

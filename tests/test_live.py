@@ -162,6 +162,19 @@ async def test_typing_needs_a_member_and_reaches_others(live_server, http, autho
     await anonymous.close()
 
 
+async def test_live_frames_are_not_compressed_though_the_client_offers_it(live_server):
+    """Browsers offer permessage-deflate on every socket; the server declines, so 10,000 readers
+    do not each keep a compressor and compress every frame again (forum/cli.py)."""
+    client = await LiveClient.open(live_server.ws_url, compression="deflate")
+    try:
+        offered = client.connection.request.headers.get("Sec-WebSocket-Extensions", "")
+        assert "permessage-deflate" in offered
+        assert client.connection.response.headers.get("Sec-WebSocket-Extensions") is None
+        assert (await client.subscribe(["site"]))["type"] == "subscribed"
+    finally:
+        await client.connection.close()
+
+
 async def test_the_handshake_checks_origin(live_server):
     with pytest.raises(InvalidStatus) as refused:
         await LiveClient.open(live_server.ws_url, origin="https://evil.example")
