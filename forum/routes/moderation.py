@@ -12,6 +12,7 @@ from forum.actions import moderation as moderation_actions
 from forum.db import message_reports, moderation, posts, threads
 from forum.ids import id_field
 from forum.routes._common import BANNER_COOKIE, forum_of, member_of, read_form, render
+from forum.routes._reason_form import reason_page
 from forum.routes.threads import post_url
 from forum.validation import ValidationError
 
@@ -31,17 +32,11 @@ async def hide_post(request: Request) -> Response:
     if post is None or post["deleted_at"] is not None:
         raise HTTPException(404, "There is no post at this address.")
     thread = await threads.by_id(forum.db, post["thread_id"])
-    form, errors, status = {"reason": ""}, {}, 200
-    if request.method == "POST":
-        submitted = await read_form(request)
-        form = {"reason": str(submitted.get("reason", ""))}
-        try:
-            await moderation_actions.hide_post(forum, await member_of(request), post["id"], form["reason"])
-            return RedirectResponse(post_url(thread, post["id"]), status_code=303)
-        except ValidationError as error:
-            errors, status = error.fields, 400
-    return await render(request, "moderation/hide.html", {
-        "post": post, "thread": thread, "form": form, "errors": errors}, status_code=status)
+    member = await member_of(request)
+    return await reason_page(
+        request, "moderation/hide.html", {"post": post, "thread": thread},
+        lambda reason: moderation_actions.hide_post(forum, member, post["id"], reason),
+        then=post_url(thread, post["id"]))
 
 
 async def restore_post(request: Request) -> Response:
@@ -87,18 +82,9 @@ async def flag_post(request: Request) -> Response:
     if member is None:
         return RedirectResponse(f"/login?next=/p/{post['id']}/flag", status_code=303)
     thread = await threads.by_id(forum.db, post["thread_id"])
-    form, errors, status, done = {"reason": ""}, {}, 200, False
-    if request.method == "POST":
-        submitted = await read_form(request)
-        form = {"reason": str(submitted.get("reason", ""))}
-        try:
-            await moderation_actions.flag_post(forum, member, post["id"], form["reason"])
-            done = True
-        except ValidationError as error:
-            errors, status = error.fields, 400
-    return await render(request, "moderation/flag.html", {
-        "post": post, "thread": thread, "form": form, "errors": errors, "done": done},
-        status_code=status)
+    return await reason_page(
+        request, "moderation/flag.html", {"post": post, "thread": thread},
+        lambda reason: moderation_actions.flag_post(forum, member, post["id"], reason))
 
 
 async def resolve_flag(request: Request) -> Response:
