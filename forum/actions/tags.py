@@ -53,7 +53,7 @@ async def set_thread_tags(forum: Forum, member: Member | None, thread_id: int, v
     thread = await threads.by_id(forum.db, thread_id)
     if thread is None:
         raise NotFound("No thread has that id.")
-    if thread["author_id"] != member.id and not member.is_moderator:
+    if not member.owns_or_moderates(thread["author_id"]):
         raise PermissionDenied("Only the thread's starter or a moderator can change its tags.")
     names = check_names(value)
     keys = {tag_key(n) for n in names}

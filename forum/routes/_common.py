@@ -47,6 +47,12 @@ async def member_of(conn: HTTPConnection) -> Member | None:
     return member
 
 
+def require_owner_or_moderator(member: Member, owner_id: int, refusal: str) -> None:
+    """A 403 saying `refusal` unless the member wrote it (see Member.owns_or_moderates)."""
+    if not member.owns_or_moderates(owner_id):
+        raise HTTPException(403, refusal)
+
+
 def csrf_token_for(conn: HTTPConnection) -> str:
     return forum_of(conn).signer.csrf_token(csrf_cookie_of(conn))
 

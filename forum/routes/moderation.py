@@ -11,7 +11,14 @@ from forum.actions import PermissionDenied
 from forum.actions import moderation as moderation_actions
 from forum.db import message_reports, moderation, posts, threads
 from forum.ids import id_field
-from forum.routes._common import BANNER_COOKIE, forum_of, member_of, read_form, render
+from forum.routes._common import (
+    BANNER_COOKIE,
+    forum_of,
+    member_of,
+    read_form,
+    render,
+    require_owner_or_moderator,
+)
 from forum.routes._reason_form import reason_page
 from forum.routes.threads import post_url
 from forum.validation import ValidationError
@@ -162,14 +169,18 @@ async def member_action(request: Request) -> Response:
 
 
 # -- revisions -------------------------------------------------------------------------
+HISTORY_REFUSAL = "Only the author and moderators can see a post's history."
+
+
 async def post_history(request: Request) -> Response:
     forum = forum_of(request)
     post = await posts.by_id(forum.db, request.path_params["post_id"])
     if post is None:
         raise HTTPException(404, "There is no post at this address.")
     member = await member_of(request)
-    if not member or not (member.id == post["author_id"] or member.is_moderator):
-        raise HTTPException(403, "Only the author and moderators can see a post's history.")
+    if member is None:
+        raise HTTPException(403, HISTORY_REFUSAL)
+    require_owner_or_moderator(member, post["author_id"], HISTORY_REFUSAL)
     thread = await threads.by_id(forum.db, post["thread_id"])
     return await render(request, "moderation/history.html", {
         "post": post, "thread": thread, "revisions": await moderation.revisions_of(forum.db, post["id"])})

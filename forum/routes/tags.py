@@ -12,7 +12,7 @@ from starlette.routing import Route
 from forum.actions import NotFound, PermissionDenied
 from forum.actions import tags as tag_actions
 from forum.db import cursors, follows, tags, threads
-from forum.routes._common import forum_of, member_of, read_form, render
+from forum.routes._common import forum_of, member_of, read_form, render, require_owner_or_moderator
 from forum.tag_names import is_valid_name, split_line, tag_key, tag_path
 from forum.validation import ValidationError
 from forum.web.templating import page_rows, thread_url
@@ -80,8 +80,8 @@ async def thread_tags(request: Request) -> Response:
     member = await member_of(request)
     if member is None:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    if member.id != thread["author_id"] and not member.is_moderator:
-        raise HTTPException(403, "Only the thread's starter or a moderator can change its tags.")
+    require_owner_or_moderator(member, thread["author_id"],
+                               "Only the thread's starter or a moderator can change its tags.")
     current = ", ".join(t["name"] for t in await tags.of_thread(forum.db, thread["id"]))
     context: dict[str, Any] = {"thread": thread, "form": {"tags": current}, "errors": {}}
     if request.method == "GET":
