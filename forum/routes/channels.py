@@ -113,7 +113,7 @@ async def new_thread(request: Request) -> Response:
         return await render(request, "channels/new_thread.html", context, status_code=403)
     except RateLimited as error:
         return await render_limited(request, "channels/new_thread.html", context, error)
-    thread = await threads.by_id(forum.db, thread_id)
+    thread = await threads.existing(forum.db, thread_id)
     return RedirectResponse(thread_url(thread), status_code=303)
 
 

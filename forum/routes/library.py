@@ -133,7 +133,7 @@ async def new_item(request: Request) -> Response:
         return await render(request, "library/new.html", context, status_code=403)
     except RateLimited as error:
         return await render_limited(request, "library/new.html", context, error)
-    return RedirectResponse(thread_url(await threads.by_id(forum.db, thread_id)), status_code=303)
+    return RedirectResponse(thread_url(await threads.existing(forum.db, thread_id)), status_code=303)
 
 
 async def edit_item(request: Request) -> Response:

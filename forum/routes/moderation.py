@@ -9,7 +9,7 @@ from starlette.routing import Route
 
 from forum.actions import PermissionDenied
 from forum.actions import moderation as moderation_actions
-from forum.db import message_reports, moderation, posts, threads
+from forum.db import message_reports, moderation, posts
 from forum.ids import id_field
 from forum.routes._common import (
     BANNER_COOKIE,
@@ -18,6 +18,7 @@ from forum.routes._common import (
     read_form,
     render,
     require_owner_or_moderator,
+    thread_or_404,
 )
 from forum.routes._reason_form import reason_page
 from forum.routes.threads import post_url
@@ -38,7 +39,7 @@ async def hide_post(request: Request) -> Response:
     post = await posts.by_id(forum.db, request.path_params["post_id"])
     if post is None or post["deleted_at"] is not None:
         raise HTTPException(404, "There is no post at this address.")
-    thread = await threads.by_id(forum.db, post["thread_id"])
+    thread = await thread_or_404(request, post["thread_id"])
     member = await member_of(request)
     return await reason_page(
         request, "moderation/hide.html", {"post": post, "thread": thread},
@@ -54,7 +55,7 @@ async def restore_post(request: Request) -> Response:
     if post is None:
         raise HTTPException(404, "There is no post at this address.")
     await moderation_actions.restore_post(forum, await member_of(request), post["id"])
-    thread = await threads.by_id(forum.db, post["thread_id"])
+    thread = await thread_or_404(request, post["thread_id"])
     return RedirectResponse(post_url(thread, post["id"]), status_code=303)
 
 
@@ -88,7 +89,7 @@ async def flag_post(request: Request) -> Response:
         raise HTTPException(404, "There is no post at this address.")
     if member is None:
         return RedirectResponse(f"/login?next=/p/{post['id']}/flag", status_code=303)
-    thread = await threads.by_id(forum.db, post["thread_id"])
+    thread = await thread_or_404(request, post["thread_id"])
     return await reason_page(
         request, "moderation/flag.html", {"post": post, "thread": thread},
         lambda reason: moderation_actions.flag_post(forum, member, post["id"], reason))
@@ -181,7 +182,7 @@ async def post_history(request: Request) -> Response:
     if member is None:
         raise HTTPException(403, HISTORY_REFUSAL)
     require_owner_or_moderator(member, post["author_id"], HISTORY_REFUSAL)
-    thread = await threads.by_id(forum.db, post["thread_id"])
+    thread = await thread_or_404(request, post["thread_id"])
     return await render(request, "moderation/history.html", {
         "post": post, "thread": thread, "revisions": await moderation.revisions_of(forum.db, post["id"])})
 
