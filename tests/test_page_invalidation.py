@@ -144,6 +144,24 @@ async def test_a_new_display_name_shows(app, client, forum, world):
     assert "Renamed Author" in (await client.get("/c/general-chat")).text
 
 
+async def test_a_new_display_name_shows_where_a_post_answers_one_on_an_earlier_page(app, client, forum,
+                                                                                   world):
+    """Past the deepest level a reply says whom it answers ("in reply to Name"); on a page that
+    starts there, the one answered has no post of their own."""
+    answered = await make_member(forum, "answered")
+    parent = world["a_opening"]
+    for depth in range(1, 5):  # down to the deepest level, the last of it by the one answered
+        who = answered if depth == 4 else world["author"]
+        parent = (await post_actions.reply(forum, who, world["a_id"], f"Depth {depth}", parent))["id"]
+    deep = await post_actions.reply(forum, world["author"], world["a_id"], "Answering", parent)
+    path = f"{world['a']}?at={deep['id']}"
+    page = await cached(app, client, path)
+    assert f'#post-{parent}">{answered.display_name}</a></span>' in page  # in reply to them
+    assert "Depth 4" not in page  # the one answered has no post on this page
+    await account_actions.update_profile(forum, answered, {"display_name": "Newly Named"})
+    assert f'#post-{parent}">Newly Named</a></span>' in (await client.get(path)).text
+
+
 async def test_a_reaction_shows(app, client, forum, world):
     page = await cached(app, client, world["a"])
     assert 'class="reaction-count"' not in page

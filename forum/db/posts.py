@@ -34,6 +34,7 @@ POST_COLUMNS = [
     users.c.display_name.label("author_display_name"),
     users.c.created_at.label("author_joined_at"),
     parent.c.depth.label("parent_depth"),
+    parent.c.author_id.label("parent_author_id"),
     parent_author.c.username.label("parent_username"),
     parent_author.c.display_name.label("parent_display_name"),
 ]
@@ -93,7 +94,7 @@ SELECT posts.id, posts.thread_id, posts.parent_id, posts.author_id, posts.path,
        posts.depth, posts.body, posts.html, posts.created_at, posts.edited_at,
        posts.deleted_at, posts.hidden_at, posts.hidden_reason, posts.reactions,
        users.username, users.display_name, users.created_at,
-       parent.depth, parent_author.username, parent_author.display_name
+       parent.depth, parent.author_id, parent_author.username, parent_author.display_name
 FROM posts
 JOIN users ON users.id = posts.author_id
 LEFT OUTER JOIN posts AS parent ON parent.id = posts.parent_id

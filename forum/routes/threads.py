@@ -70,8 +70,10 @@ async def thread_page(request: Request) -> Response:
                                               inclusive=bool(at))
     rows = page_rows(rows)
     thread_tags = await tags.of_thread(forum.db, thread["id"])
-    # A visitor's copy is dropped when any of these changes (forum/web/invalidation.py).
-    shows(thread_subject(thread["id"]), *{user_subject(row["author_id"]) for row in rows},
+    # A visitor's copy is dropped when any of these changes (forum/web/invalidation.py): the
+    # names shown include those a deep reply answers ("in reply to"), maybe on an earlier page.
+    shows(thread_subject(thread["id"]),
+          *{user_subject(row[key]) for row in rows for key in ("author_id", "parent_author_id") if row[key]},
           *(tag_channel(tag["key"]) for tag in thread_tags))
     member = await member_of(request)
     new_after = first_new = None
