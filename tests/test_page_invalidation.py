@@ -18,7 +18,7 @@ from forum.actions import reactions as reaction_actions
 from forum.actions import tags as tag_actions
 from forum.actions import threads as thread_actions
 from forum.db import posts
-from forum.web.invalidation import Invalidation, names_touched
+from forum.web.invalidation import Invalidation, names_touched, row_of
 from tests.helpers import PASSWORD, make_member, submit
 from tests.test_page_cache import cache_of, hub_caught_up
 
@@ -87,6 +87,28 @@ async def test_a_reply_drops_its_thread_and_every_channel_page_it_is_in(app, cli
         page = (await client.get(f"/c/{channel}")).text
         assert "1 reply" in page, channel
     assert await is_hit(app, client, "/c/welcome"), "a channel the thread is not in stays cached"
+
+
+async def test_a_reaction_or_an_edit_in_a_listed_thread_leaves_the_channel_page_cached(app, client, forum,
+                                                                                     world):
+    """A channel page shows each thread's row (title, starter, replies, last activity), not
+    its posts: what happens inside a thread and leaves the row as it was drops only the thread."""
+    reply = await post_actions.reply(forum, world["author"], world["a_id"], "A reply to react to")
+    await cached(app, client, "/c/general-chat")
+    await reaction_actions.react(forum, world["moderator"], reply["id"], "heart", True)
+    await post_actions.edit(forum, world["author"], reply["id"], "A reply, edited")
+    await hub_caught_up(forum)
+    assert await is_hit(app, client, "/c/general-chat")
+    assert "A reply, edited" in (await client.get(world["a"])).text  # the thread's own page went
+
+
+async def test_a_new_thread_or_reply_in_the_channel_still_drops_its_page(app, client, forum, world):
+    await cached(app, client, "/c/general-chat")
+    await thread_actions.create_thread(forum, world["author"], "Thread C", "Opening of C", ["general-chat"])
+    assert "Thread C" in (await client.get("/c/general-chat")).text
+    await cached(app, client, "/c/general-chat")
+    await post_actions.reply(forum, world["author"], world["b_id"], "A reply in B")
+    assert "1 reply" in (await client.get("/c/general-chat")).text
 
 
 # -- every kind of visible change shows on the next visitor's page ---------------------------
@@ -221,5 +243,6 @@ def test_what_was_read_before_a_change_committed_is_not_kept():
 
 def test_private_channels_touch_nothing_a_page_shows():
     assert names_touched("user:7", None) == set()  # a notification
-    assert names_touched("user:7", "user:7") == {"user:7"}  # a new display name
-    assert names_touched("thread:3", "post:9") == {"thread:3", "post:9"}
+    assert names_touched("user:7", "user:7") == {"user:7", row_of("user:7")}  # a new display name
+    assert names_touched("thread:3", "post:9") == {"thread:3", "post:9", row_of("post:9")}
+    assert row_of("thread:3") not in names_touched("thread:3", "post:9")  # the thread's row stands

@@ -3,8 +3,10 @@ else that keeps what it read.
 
 A cached entry records the names of what it shows, in the event log's own words: a thread page
 shows `thread:12`, its authors `user:7`, its tags `tag:surveys` and the site's `banner`; a channel
-page shows `category:general-chat` and each listed thread. Every change logs events (see
-forum/db/live_log.py), and an event touches its channel and its subject; an entry is dropped
+page shows `category:general-chat` and each listed thread's row, `row_of("thread:12")`, which
+only events about the thread (their subject) touch: a reaction, an edit or seats taken in a
+thread leave its row as it was. Every change logs events (see forum/db/live_log.py), and an
+event touches its channel and its subject (and the subject's row); an entry is dropped
 when an event touching a name it shows commits: in this process right at commit, before the
 change is acknowledged (Database.watch_commits), and in every other process when its hub reads
 the event from the log. A read mark or a session touch logs nothing and so drops nothing.
@@ -38,9 +40,15 @@ TOUCHED_REMEMBERED = 100_000
 _SHOWN: ContextVar[set[str] | None] = ContextVar("forum_shown", default=None)
 
 
+def row_of(subject: str) -> str:
+    """The name a listing records for an item it lists by its row alone (a channel page, each
+    thread): touched by events about the item, not by everything said on its channel."""
+    return f"row of {subject}"
+
+
 def names_touched(channel: str, subject: str | None) -> set[str]:
     """The names an event about `subject` on `channel` touches."""
-    names = {subject} if subject else set()
+    names = {subject, row_of(subject)} if subject else set()
     if channel.partition(":")[0] not in PRIVATE_CHANNEL_KINDS:
         names.add(channel)
     return names
