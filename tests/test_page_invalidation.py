@@ -17,8 +17,8 @@ from forum.actions import posts as post_actions
 from forum.actions import reactions as reaction_actions
 from forum.actions import tags as tag_actions
 from forum.actions import threads as thread_actions
-from forum.db import posts
-from forum.web.invalidation import Invalidation, names_touched, row_of
+from forum.db import live_log, posts
+from forum.web.invalidation import Invalidation, ShowingCache, names_touched, row_of
 from tests.helpers import PASSWORD, make_member, submit
 from tests.test_page_cache import cache_of, hub_caught_up
 
@@ -239,6 +239,44 @@ def test_what_was_read_before_a_change_committed_is_not_kept():
     assert not invalidation.kept(before, {"thread:1", "banner"})
     assert invalidation.kept(before, {"thread:2", "banner"})
     assert invalidation.kept(invalidation.mark(), {"thread:1"})
+
+
+async def test_the_hub_passes_over_what_this_process_dropped_at_commit():
+    """A local change drops its pages at commit; a page rendered since is fresh, and the hub
+    reading the same events back must not drop it again. Another process's events still do."""
+    invalidation = Invalidation()
+    pages = ShowingCache(10, 60)
+    invalidation.register(pages)
+    pages.put("thread 1", "before", {"thread:1"})
+    await invalidation.committed([{"id": 7, "channel": "thread:1", "subject": "post:2"}])
+    assert pages.get("thread 1") is None
+    pages.put("thread 1", "after", {"thread:1"})
+    invalidation.events([{"id": 7, "channel": "thread:1", "subject": "post:2"}])
+    assert pages.get("thread 1") == "after"
+    invalidation.events([{"id": 8, "channel": "thread:1", "subject": "post:3"}])  # not ours
+    assert pages.get("thread 1") is None
+    # Read by the hub before the commit's own callback ran: dropped then, and not remembered.
+    pages.put("thread 1", "later", {"thread:1"})
+    invalidation.events([{"id": 9, "channel": "thread:1", "subject": "post:4"}])
+    await invalidation.committed([{"id": 9, "channel": "thread:1", "subject": "post:4"}])
+    pages.put("thread 1", "latest", {"thread:1"})
+    invalidation.events([{"id": 10, "channel": "thread:2", "subject": None}])
+    assert pages.get("thread 1") == "latest"
+
+
+async def test_committed_events_reach_the_caches_with_the_ids_the_hub_reads(forum, world):
+    seen: list[dict] = []
+
+    async def watch(rows: list[dict]) -> None:
+        seen.extend(rows)
+
+    forum.db.watch_commits("live_log", watch)
+    await post_actions.reply(forum, world["author"], world["a_id"], "Counted")
+    logged = await live_log.headings_after(forum.db, 0)
+    assert [row["id"] for row in seen] == [row["id"] for row in logged[-len(seen):]]
+    assert [(row["channel"], row["type"]) for row in seen] == \
+        [(row["channel"], row["type"]) for row in logged[-len(seen):]]
+    assert len(seen) == 3  # the thread's and its two channels' post.created
 
 
 def test_private_channels_touch_nothing_a_page_shows():

@@ -9,7 +9,8 @@ thread leave its row as it was. Every change logs events (see forum/db/live_log.
 event touches its channel and its subject (and the subject's row); an entry is dropped
 when an event touching a name it shows commits: in this process right at commit, before the
 change is acknowledged (Database.watch_commits), and in every other process when its hub reads
-the event from the log. A read mark or a session touch logs nothing and so drops nothing.
+the event from the log (this process's hub passes over the events it dropped at commit: a page
+rendered again since is already fresh). A read mark or a session touch logs nothing and so drops nothing.
 A write that logs no event (a change made by hand in the database) shows once the entry
 ages out (MAX_AGE_SECONDS).
 
@@ -85,6 +86,10 @@ class Invalidation:
         self._touches = 0  # how many times names were touched, ever
         self._touched: dict[str, int] = {}  # name -> _touches when it was last touched
         self._forgotten_through = 0  # touches up to this one are no longer in _touched
+        # This process's events, dropped at commit, that the hub has not read back yet; the hub
+        # has read every id up to _read_through (it reads in order).
+        self._dropped_at_commit: set[int] = set()
+        self._read_through = 0
 
     def register(self, cache: Droppable) -> None:
         self._caches.append(cache)
@@ -115,15 +120,25 @@ class Invalidation:
             cache.drop(names)
 
     def events(self, rows: Iterable[Mapping[str, Any]]) -> None:
-        """Events committed (by this process) or read from the log (from any process)."""
+        """For Hub.watch_log: events read from the log, every process's, in order of id."""
+        names: set[str] = set()
+        for row in rows:
+            self._read_through = max(self._read_through, row["id"])
+            if row["id"] in self._dropped_at_commit:
+                self._dropped_at_commit.discard(row["id"])
+            else:
+                names |= names_touched(row["channel"], row["subject"])
+        self._dropped_at_commit = {i for i in self._dropped_at_commit if i > self._read_through}
+        self.touch(names)
+
+    async def committed(self, rows: list[Any]) -> None:
+        """For Database.watch_commits("live_log", ...): the events a transaction of this process
+        just committed (each with its id). An id the hub has read already was dropped then."""
         names: set[str] = set()
         for row in rows:
             names |= names_touched(row["channel"], row["subject"])
         self.touch(names)
-
-    async def committed(self, rows: list[Any]) -> None:
-        """For Database.watch_commits("live_log", ...): the events a transaction just committed."""
-        self.events(rows)
+        self._dropped_at_commit.update(row["id"] for row in rows if row["id"] > self._read_through)
 
 
 class ShowingCache:
