@@ -79,6 +79,11 @@ class Member:
     def can_write(self) -> bool:
         return not self.suspended
 
+    def owns_or_moderates(self, owner_id: int) -> bool:
+        """Whether this member wrote (started, added) what `owner_id` owns, or is a moderator:
+        who may change a post, a thread's tags, a library item."""
+        return self.id == owner_id or self.is_moderator
+
     @classmethod
     def from_row(cls, row: Any) -> Member:
         return cls(id=row["id"], username=row["username"], display_name=row["display_name"],
@@ -89,7 +94,7 @@ class Member:
 
 def can_edit_post(member: Member | None, post: Any) -> bool:
     return bool(member and member.can_write and not post["deleted_at"]
-                and (member.id == post["author_id"] or member.is_moderator))
+                and member.owns_or_moderates(post["author_id"]))
 
 
 class Signer:

@@ -10,7 +10,7 @@ from forum.actions import posts as post_actions
 from forum.actions import tags as tag_actions
 from forum.actions import threads as thread_actions
 from forum.db import live_log, posts
-from tests.helpers import api_token, make_member, start_thread
+from tests.helpers import api_token, make_member, reply, start_thread
 from tests.live_helpers import LiveClient
 from tests.test_cli import run_forum
 
@@ -97,6 +97,31 @@ async def test_changes_to_an_item_restate_its_row(forum):
     other = await thread_actions.create_thread(forum, author, "Plain", "Words #mentoring", ["general-chat"])
     await thread_actions.move(forum, moderator, other, ["tools-methods"])
     assert len(await live_log.after(forum.db, 0, ["library"])) == len(logged)
+
+
+async def test_a_tag_written_in_a_reply_reaches_open_library_pages(live_server):
+    async with httpx.AsyncClient(base_url=live_server.base_url, timeout=30) as http:
+        author = await api_token(http, "nia")
+        item = await _add(http, author, **CASE_STUDY)
+        reader = await LiveClient.open(live_server.ws_url)
+        await reader.subscribe(["library"])
+        await reply(http, author, item["thread_id"], "We wrote up the results: #evaluation")
+        [updated] = await reader.receive_events(1)
+        assert updated["event"] == "library.updated" and updated["data"]["item_id"] == item["id"]
+        assert sorted(updated["data"]["tags"]) == ["evaluation", "peer-support"]
+        assert "#evaluation" in updated["data"]["html"]
+        await reader.close()
+
+
+async def test_only_a_tag_the_item_lacked_updates_it(forum):
+    author = await make_member(forum, "ffion")
+    item_id, thread_id = await library_actions.create_item(forum, author, dict(CASE_STUDY))
+    first = await post_actions.reply(forum, author, thread_id, "More on #peer-support")  # carried
+    assert len(await live_log.after(forum.db, 0, ["library"])) == 1  # its thread.created alone
+    await post_actions.edit(forum, author, first["id"], "More on #peer-support and #mentoring")
+    [_, updated] = await live_log.after(forum.db, 0, ["library"])
+    assert updated["type"] == "library.updated"
+    assert live_log.decode_data(updated)["tags"] == ["mentoring", "peer-support"]
 
 
 async def test_the_page_inserts_only_where_a_new_item_sorts_first(client):

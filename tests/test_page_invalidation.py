@@ -17,8 +17,8 @@ from forum.actions import posts as post_actions
 from forum.actions import reactions as reaction_actions
 from forum.actions import tags as tag_actions
 from forum.actions import threads as thread_actions
-from forum.db import posts
-from forum.web.invalidation import Invalidation, names_touched
+from forum.db import live_log, posts
+from forum.web.invalidation import Invalidation, ShowingCache, names_touched, row_of
 from tests.helpers import PASSWORD, make_member, submit
 from tests.test_page_cache import cache_of, hub_caught_up
 
@@ -89,6 +89,28 @@ async def test_a_reply_drops_its_thread_and_every_channel_page_it_is_in(app, cli
     assert await is_hit(app, client, "/c/welcome"), "a channel the thread is not in stays cached"
 
 
+async def test_a_reaction_or_an_edit_in_a_listed_thread_leaves_the_channel_page_cached(app, client, forum,
+                                                                                     world):
+    """A channel page shows each thread's row (title, starter, replies, last activity), not
+    its posts: what happens inside a thread and leaves the row as it was drops only the thread."""
+    reply = await post_actions.reply(forum, world["author"], world["a_id"], "A reply to react to")
+    await cached(app, client, "/c/general-chat")
+    await reaction_actions.react(forum, world["moderator"], reply["id"], "heart", True)
+    await post_actions.edit(forum, world["author"], reply["id"], "A reply, edited")
+    await hub_caught_up(forum)
+    assert await is_hit(app, client, "/c/general-chat")
+    assert "A reply, edited" in (await client.get(world["a"])).text  # the thread's own page went
+
+
+async def test_a_new_thread_or_reply_in_the_channel_still_drops_its_page(app, client, forum, world):
+    await cached(app, client, "/c/general-chat")
+    await thread_actions.create_thread(forum, world["author"], "Thread C", "Opening of C", ["general-chat"])
+    assert "Thread C" in (await client.get("/c/general-chat")).text
+    await cached(app, client, "/c/general-chat")
+    await post_actions.reply(forum, world["author"], world["b_id"], "A reply in B")
+    assert "1 reply" in (await client.get("/c/general-chat")).text
+
+
 # -- every kind of visible change shows on the next visitor's page ---------------------------
 async def test_a_pin_and_a_lock_show(app, client, forum, world):
     badge = '<span class="badge">Announcement</span>'
@@ -142,6 +164,24 @@ async def test_a_new_display_name_shows(app, client, forum, world):
     await account_actions.update_profile(forum, world["author"], {"display_name": "Renamed Author"})
     assert "Renamed Author" in (await client.get(world["a"])).text
     assert "Renamed Author" in (await client.get("/c/general-chat")).text
+
+
+async def test_a_new_display_name_shows_where_a_post_answers_one_on_an_earlier_page(app, client, forum,
+                                                                                   world):
+    """Past the deepest level a reply says whom it answers ("in reply to Name"); on a page that
+    starts there, the one answered has no post of their own."""
+    answered = await make_member(forum, "answered")
+    parent = world["a_opening"]
+    for depth in range(1, 5):  # down to the deepest level, the last of it by the one answered
+        who = answered if depth == 4 else world["author"]
+        parent = (await post_actions.reply(forum, who, world["a_id"], f"Depth {depth}", parent))["id"]
+    deep = await post_actions.reply(forum, world["author"], world["a_id"], "Answering", parent)
+    path = f"{world['a']}?at={deep['id']}"
+    page = await cached(app, client, path)
+    assert f'#post-{parent}">{answered.display_name}</a></span>' in page  # in reply to them
+    assert "Depth 4" not in page  # the one answered has no post on this page
+    await account_actions.update_profile(forum, answered, {"display_name": "Newly Named"})
+    assert f'#post-{parent}">Newly Named</a></span>' in (await client.get(path)).text
 
 
 async def test_a_reaction_shows(app, client, forum, world):
@@ -201,7 +241,46 @@ def test_what_was_read_before_a_change_committed_is_not_kept():
     assert invalidation.kept(invalidation.mark(), {"thread:1"})
 
 
+async def test_the_hub_passes_over_what_this_process_dropped_at_commit():
+    """A local change drops its pages at commit; a page rendered since is fresh, and the hub
+    reading the same events back must not drop it again. Another process's events still do."""
+    invalidation = Invalidation()
+    pages = ShowingCache(10, 60)
+    invalidation.register(pages)
+    pages.put("thread 1", "before", {"thread:1"})
+    await invalidation.committed([{"id": 7, "channel": "thread:1", "subject": "post:2"}])
+    assert pages.get("thread 1") is None
+    pages.put("thread 1", "after", {"thread:1"})
+    invalidation.events([{"id": 7, "channel": "thread:1", "subject": "post:2"}])
+    assert pages.get("thread 1") == "after"
+    invalidation.events([{"id": 8, "channel": "thread:1", "subject": "post:3"}])  # not ours
+    assert pages.get("thread 1") is None
+    # Read by the hub before the commit's own callback ran: dropped then, and not remembered.
+    pages.put("thread 1", "later", {"thread:1"})
+    invalidation.events([{"id": 9, "channel": "thread:1", "subject": "post:4"}])
+    await invalidation.committed([{"id": 9, "channel": "thread:1", "subject": "post:4"}])
+    pages.put("thread 1", "latest", {"thread:1"})
+    invalidation.events([{"id": 10, "channel": "thread:2", "subject": None}])
+    assert pages.get("thread 1") == "latest"
+
+
+async def test_committed_events_reach_the_caches_with_the_ids_the_hub_reads(forum, world):
+    seen: list[dict] = []
+
+    async def watch(rows: list[dict]) -> None:
+        seen.extend(rows)
+
+    forum.db.watch_commits("live_log", watch)
+    await post_actions.reply(forum, world["author"], world["a_id"], "Counted")
+    logged = await live_log.headings_after(forum.db, 0)
+    assert [row["id"] for row in seen] == [row["id"] for row in logged[-len(seen):]]
+    assert [(row["channel"], row["type"]) for row in seen] == \
+        [(row["channel"], row["type"]) for row in logged[-len(seen):]]
+    assert len(seen) == 3  # the thread's and its two channels' post.created
+
+
 def test_private_channels_touch_nothing_a_page_shows():
     assert names_touched("user:7", None) == set()  # a notification
-    assert names_touched("user:7", "user:7") == {"user:7"}  # a new display name
-    assert names_touched("thread:3", "post:9") == {"thread:3", "post:9"}
+    assert names_touched("user:7", "user:7") == {"user:7", row_of("user:7")}  # a new display name
+    assert names_touched("thread:3", "post:9") == {"thread:3", "post:9", row_of("post:9")}
+    assert row_of("thread:3") not in names_touched("thread:3", "post:9")  # the thread's row stands

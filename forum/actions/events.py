@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from forum.actions import NotFound, notify, require_moderator, require_writer
 from forum.actions import posts as post_actions
 from forum.actions import threads as thread_actions
-from forum.actions.live import restate_thread
+from forum.actions.live import restate_thread, thread_subject
 from forum.auth import Member
 from forum.clock import as_utc, utcnow
 from forum.db import events, live_log, search, threads
@@ -164,7 +164,7 @@ async def edit(forum: Forum, member: Member | None, event_id: int, data: dict[st
             free = None if fields["capacity"] is None else \
                 fields["capacity"] - await events.count(forum.db, event_id, REGISTERED)
             await _fill_seats(forum, event_id, event["thread_id"], free, member.id)
-        await _announce(forum, event_id)
+        await _announce(forum, event_id, row_changed=True)
         await event_mail.mail_everyone_registered(forum, event_id, "changed")
 
 
@@ -189,14 +189,17 @@ async def _event_or_404(forum: Forum, event_id: Any) -> Any:
     return event
 
 
-async def _announce(forum: Forum, event_id: int) -> dict[str, Any]:
-    """The seats as they now stand, on the thread's live channel; inside the transaction."""
+async def _announce(forum: Forum, event_id: int, *, row_changed: bool = False) -> dict[str, Any]:
+    """The seats as they now stand, on the thread's live channel; inside the transaction.
+    `row_changed`: the thread's row in channel lists changed too (its date, title, a
+    cancellation), so the event is about the thread and pages listing it go."""
     row = await events.by_id(forum.db, event_id)
     data = {"event_id": event_id, "seats_left": events.seats_left(row),
             "registered": row["registered"], "reserve": row["reserve"]}
     if row["cancelled_at"] is not None:
         data["cancelled"] = True
-    await live_log.append(forum.db, f"thread:{row['thread_id']}", "event.updated", data)
+    await live_log.append(forum.db, f"thread:{row['thread_id']}", "event.updated", data,
+                           subject=thread_subject(row["thread_id"]) if row_changed else None)
     return data
 
 
@@ -270,7 +273,7 @@ async def cancel_event(forum: Forum, member: Member | None, event_id: Any, note:
                                 thread_id=event["thread_id"], note=told)
         await event_mail.mail_everyone_registered(forum, event["id"], "cancelled")
         await restate_thread(forum, event["thread_id"])  # its channel rows say "Cancelled"
-        await _announce(forum, event["id"])
+        await _announce(forum, event["id"], row_changed=True)
     return True
 
 

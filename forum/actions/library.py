@@ -90,7 +90,7 @@ async def _check_upload(forum: Forum, member: Member, value: Any) -> Any:
     upload_id = parse_id(value)
     upload = await upload_queries.by_id(forum.db, upload_id) if upload_id else None
     # Another member's upload is not yours to publish: the same answer as for none at all.
-    if upload is None or (upload["owner_id"] != member.id and not member.is_moderator):
+    if upload is None or not member.owns_or_moderates(upload["owner_id"]):
         raise ValidationError({"upload_id": "No upload of yours has that id: upload the file first."})
     return upload
 
@@ -171,7 +171,7 @@ async def update_item(forum: Forum, member: Member | None, item_id: int, data: d
     item = await library.by_id(forum.db, item_id)
     if item is None:
         raise NotFound("No library item has that id.")
-    if item["author_id"] != member.id and not member.is_moderator:
+    if not member.owns_or_moderates(item["author_id"]):
         raise PermissionDenied("Only the person who added it or a moderator can edit this item.")
     errors = FieldErrors()
     fields = _check_fields(errors, item["kind"], data, utcnow())

@@ -43,7 +43,7 @@ async def post_changed(forum: Forum, event_type: str, post_id: int) -> None:
     """Log that a post changed (edited, deleted, hidden, restored), and restate every earlier
     event about it: they all carry the post as it now stands. Inside the change's transaction."""
     post = await posts.by_id(forum.db, post_id)
-    thread = await threads.by_id(forum.db, post["thread_id"])
+    thread = await threads.existing(forum.db, post["thread_id"])
     html = post_html(forum, post, thread)
     await live_log.restate(forum.db, post_subject(post_id), {"html": html})
     await live_log.append(forum.db, f"thread:{post['thread_id']}", event_type, {
@@ -74,7 +74,7 @@ async def restate_member(forum: Forum, user_id: int) -> None:
         kind, _, number = subject.partition(":")
         if kind == "post":
             post = await posts.by_id(forum.db, int(number))
-            thread = await threads.by_id(forum.db, post["thread_id"])
+            thread = await threads.existing(forum.db, post["thread_id"])
             await live_log.restate(forum.db, subject, {"html": post_html(forum, post, thread)})
         elif kind == "thread":
             await restate_thread(forum, int(number))

@@ -6,13 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from forum.actions import NotFound, PermissionDenied, require_moderator, require_writer
+from forum.actions.moderation import check_report_reason
 from forum.auth import Member
 from forum.clock import utcnow
 from forum.db import conversations, message_reports, moderation
 from forum.services import Forum
-from forum.validation import ValidationError, plain_text
-
-REASON_MAX = 500
+from forum.validation import ValidationError
 
 
 async def reportable(forum: Forum, member: Member | None, conversation_id: int, message_id: int) -> Any:
@@ -32,11 +31,7 @@ async def report(forum: Forum, member: Member | None, conversation_id: int, mess
     member = require_writer(member)
     if message["author_id"] == member.id:
         raise ValidationError({"reason": "You can't report your own message."})
-    text = " ".join(plain_text(reason if reason is not None else "", "reason").split())
-    if not text:
-        raise ValidationError({"reason": "Say what is wrong with this message."})
-    if len(text) > REASON_MAX:
-        raise ValidationError({"reason": f"Keep the reason to {REASON_MAX} characters."})
+    text = check_report_reason(reason, "Say what is wrong with this message.")
     return await message_reports.add(forum.db, message_id, member.id, text, utcnow())
 
 

@@ -12,15 +12,27 @@ from forum.services import Forum
 from forum.validation import ValidationError, plain_text
 
 REASON_MAX = 300
+# A member's reason for sending a post (a flag) or a private message (a report) to the moderators.
+REPORT_REASON_MAX = 500
+
+
+def one_line_reason(value: Any, missing: str, limit: int) -> str:
+    """A reason as typed in a form, on one line; refused when empty or longer than `limit`."""
+    reason = " ".join(plain_text(value, "reason").split())
+    if not reason:
+        raise ValidationError({"reason": missing})
+    if len(reason) > limit:
+        raise ValidationError({"reason": f"Keep the reason to {limit} characters."})
+    return reason
 
 
 def check_reason(value: Any) -> str:
-    reason = " ".join(plain_text(value, "reason").split())
-    if not reason:
-        raise ValidationError({"reason": "Give a reason; members will see it in place of the post."})
-    if len(reason) > REASON_MAX:
-        raise ValidationError({"reason": f"Keep the reason to {REASON_MAX} characters."})
-    return reason
+    """A moderator's public reason for hiding a post."""
+    return one_line_reason(value, "Give a reason; members will see it in place of the post.", REASON_MAX)
+
+
+def check_report_reason(value: Any, missing: str) -> str:
+    return one_line_reason(value, missing, REPORT_REASON_MAX)
 
 
 async def _post(forum: Forum, post_id: int) -> Any:
@@ -58,18 +70,11 @@ async def _set_hidden(forum: Forum, member: Member, post: Any, reason: str, *, h
 
 
 # -- flags -------------------------------------------------------------------------------
-FLAG_REASON_MAX = 500
-
-
 async def flag_post(forum: Forum, member: Member | None, post_id: int, reason: Any) -> int:
     """Any member may report a post; it waits in the queue at /mod."""
     member = require_writer(member)
     post = await _post(forum, post_id)
-    text = " ".join(plain_text(reason, "reason").split())
-    if not text:
-        raise ValidationError({"reason": "Say what is wrong with the post, so moderators can act."})
-    if len(text) > FLAG_REASON_MAX:
-        raise ValidationError({"reason": f"Keep the reason to {FLAG_REASON_MAX} characters."})
+    text = check_report_reason(reason, "Say what is wrong with the post, so moderators can act.")
     async with forum.db.transaction():
         flag_id = await moderation.add_flag(forum.db, post["id"], member.id, text)
         # Every moderator and admin hears of it at once, as a flag otherwise waits unseen.

@@ -6,6 +6,7 @@ from typing import Any
 
 from forum.actions import NotFound, PermissionDenied, notify, require_writer, take_posting_allowance, uploads
 from forum.actions import library as library_actions
+from forum.actions.library_live import item_changed
 from forum.actions.live import channel_row_html, post_changed, post_html, post_subject, thread_subject
 from forum.actions.tags import add_tags
 from forum.auth import Member, can_edit_post
@@ -60,7 +61,7 @@ async def reply(forum: Forum, member: Member | None, thread_id: int, body: Any,
                                      html=render_markdown(clean_body, notify.mention_links(known), shown,
                                                           hashtags),
                                      now=now)
-        await add_tags(forum, thread_id, hashtags, now)
+        tagged = await add_tags(forum, thread_id, hashtags, now)
         kind = await _reply_kind(forum, thread, parent, member)
         await notify.notify(forum, user_id=parent["author_id"], kind=kind, actor_id=member.id,
                             thread_id=thread_id, post_id=post_id)
@@ -76,6 +77,8 @@ async def reply(forum: Forum, member: Member | None, thread_id: int, body: Any,
                   "reply_count": await threads.record_reply(forum.db, thread_id, member.id, now)}
         if thread["is_introduction"] and thread["author_id"] != member.id:
             await users.mark_welcomed(forum.db, thread["author_id"], member.id, now)
+        if tagged:  # open /library pages show a library item's tags (and now its replies)
+            await item_changed(forum, thread_id)
         await live_log.append(forum.db, f"thread:{thread_id}", "post.created", {
             "thread_id": thread_id, "post_id": post_id, "parent_id": parent["id"],
             "path": post["path"], "depth": post["depth"], "author": member.username,
@@ -117,7 +120,7 @@ async def edit(forum: Forum, member: Member | None, post_id: int, body: Any) -> 
                                 render_markdown(clean_body, notify.mention_links(known), shown, hashtags),
                                 utcnow())
         thread_row = await threads.existing(forum.db, post["thread_id"])
-        await add_tags(forum, post["thread_id"], hashtags, thread_row["last_activity_at"])
+        tagged = await add_tags(forum, post["thread_id"], hashtags, thread_row["last_activity_at"])
         if member.id != post["author_id"]:
             await moderation.record(forum.db, member.id, "edit_post", thread_id=post["thread_id"],
                                     post_id=post_id)
@@ -131,6 +134,8 @@ async def edit(forum: Forum, member: Member | None, post_id: int, body: Any) -> 
             await search.index_post(forum.db, post_id, thread["title"], clean_body + extra)
         else:
             await search.index_post(forum.db, post_id, "", clean_body)
+            if tagged:  # the opening post's edit restates the item anyway (post_changed)
+                await item_changed(forum, post["thread_id"])
         await post_changed(forum, "post.edited", post_id)
 
 

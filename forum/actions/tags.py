@@ -21,16 +21,17 @@ def tag_channel(key: str) -> str:
     return f"tag:{key}"
 
 
-async def add_tags(forum: Forum, thread_id: int, names: list[str], last_activity_at: datetime) -> None:
+async def add_tags(forum: Forum, thread_id: int, names: list[str], last_activity_at: datetime) -> bool:
     """Inside the caller's transaction: the thread carries these tags too (up to the limit;
-    a #tag past it still links to its page)."""
+    a #tag past it still links to its page). Whether it carries any it lacked: a library
+    item's row shows its tags (see library_live.item_changed)."""
     if not names:
-        return
+        return False
     wanted: dict[str, str] = {}
     for name in names:
         wanted.setdefault(tag_key(name), name)
     rows = await tags.ensure(forum.db, list(wanted.values()), list(wanted), utcnow())
-    await tags.attach(forum.db, thread_id, [r["id"] for r in rows], last_activity_at, MAX_PER_THREAD)
+    return await tags.attach(forum.db, thread_id, [r["id"] for r in rows], last_activity_at, MAX_PER_THREAD)
 
 
 async def announce_new_thread(forum: Forum, thread_id: int, author_id: int) -> None:
@@ -53,7 +54,7 @@ async def set_thread_tags(forum: Forum, member: Member | None, thread_id: int, v
     thread = await threads.by_id(forum.db, thread_id)
     if thread is None:
         raise NotFound("No thread has that id.")
-    if thread["author_id"] != member.id and not member.is_moderator:
+    if not member.owns_or_moderates(thread["author_id"]):
         raise PermissionDenied("Only the thread's starter or a moderator can change its tags.")
     names = check_names(value)
     keys = {tag_key(n) for n in names}

@@ -95,7 +95,7 @@ async def create_thread(forum: Forum, member: Member | None, title: Any, body: A
             await with_thread(thread_id)
         await tag_actions.announce_new_thread(forum, thread_id, member.id)
         await follow_actions.notify_followers(forum, thread_id, member.id, chosen)
-        thread = await threads.by_id(forum.db, thread_id)
+        thread = await threads.existing(forum.db, thread_id)
         row_html = channel_row_html(forum, thread, [c["name"] for c in chosen])
         for channel in chosen:
             await live_log.append(forum.db, f"category:{channel['slug']}", "thread.created", {

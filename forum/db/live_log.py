@@ -45,11 +45,15 @@ async def append(db: Database, channel: str, event_type: str, data: dict[str, An
 
 def _pending(db: Database) -> list[dict[str, Any]]:
     """The events this transaction has appended so far; written in one statement before commit,
-    after which the hub is woken."""
+    after which the hub is woken and the caches told (each row then carries its `id`)."""
     async def write(rows: list[dict[str, Any]]) -> None:
         # One statement for the transaction's events; ids are drawn in the order of the rows.
         if rows:  # a restate alone appends nothing
-            await db.execute(entries.insert().values(rows) if db.is_sqlite else _locked_insert(rows))
+            statement = (entries.insert().values(rows).returning(entries.c.id) if db.is_sqlite
+                         else _locked_insert(rows))
+            ids = sorted(row[0] for row in await db.fetch_all(statement))
+            for row, event_id in zip(rows, ids, strict=True):
+                row["id"] = event_id
 
     return db.rows_before_commit("live_log", write)
 
@@ -62,7 +66,8 @@ _LOCKED_INSERT = sa.text(
     " SELECT * FROM unnest(CAST(:channels AS VARCHAR[]), CAST(:types AS VARCHAR[]),"
     " CAST(:data AS TEXT[]), CAST(:created AS TIMESTAMPTZ[]), CAST(:subjects AS VARCHAR[]),"
     " CAST(:authors AS INTEGER[]))"
-    " WHERE (SELECT pg_advisory_xact_lock(:lock) IS NOT NULL)")
+    " WHERE (SELECT pg_advisory_xact_lock(:lock) IS NOT NULL)"
+    " RETURNING id")
 
 
 def _locked_insert(rows: list[dict[str, Any]]) -> sa.TextClause:

@@ -70,17 +70,19 @@ async def of_threads(db: Database, thread_ids: list[int]) -> dict[int, list[Any]
 
 
 async def attach(db: Database, thread_id: int, tag_ids: list[int], last_activity_at: datetime,
-                 limit: int) -> None:
-    """Add these tags to the thread, those it lacks, while it carries fewer than `limit`."""
+                 limit: int) -> bool:
+    """Add these tags to the thread, those it lacks, while it carries fewer than `limit`;
+    whether it carries any new one."""
     have = {row["id"] for row in await of_thread(db, thread_id)}
     new = [t for t in tag_ids if t not in have][:max(0, limit - len(have))]
     if not new:
-        return
+        return False
     item_id = await db.fetch_val(sa.select(library_items.c.id).where(library_items.c.thread_id == thread_id))
     await db.execute_many(thread_tags.insert(), [
         {"tag_id": t, "thread_id": thread_id, "last_activity_at": last_activity_at,
          "library_item_id": item_id} for t in new])
     await db.execute(tags.update().where(tags.c.id.in_(new)).values(thread_count=tags.c.thread_count + 1))
+    return True
 
 
 async def detach(db: Database, thread_id: int, tag_ids: list[int]) -> None:

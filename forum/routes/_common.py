@@ -14,7 +14,7 @@ from forum.actions.moderation import BANNER_SUBJECT
 from forum.auth import CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE, Member, bearer_token, csrf_cookie_of
 from forum.characters import readable
 from forum.db import channels as channel_queries
-from forum.db import header_counts, moderation, sessions
+from forum.db import header_counts, moderation, sessions, threads
 from forum.routes._form_body import parse_form_body
 from forum.services import Forum
 from forum.storage import size_in_words
@@ -45,6 +45,21 @@ async def member_of(conn: HTTPConnection) -> Member | None:
     conn.scope["forum.member"] = member
     conn.scope["forum.cookie_auth"] = member is not None and not bearer_token(conn)
     return member
+
+
+async def thread_or_404(conn: HTTPConnection, thread_id: int) -> Any:
+    """The thread, or a 404: it may have gone since whatever named it (an address, a post,
+    an event) was read. Where the caller just wrote the thread, threads.existing says so."""
+    thread = await threads.by_id(forum_of(conn).db, thread_id)
+    if thread is None:
+        raise HTTPException(404, "There is no thread at this address.")
+    return thread
+
+
+def require_owner_or_moderator(member: Member, owner_id: int, refusal: str) -> None:
+    """A 403 saying `refusal` unless the member wrote it (see Member.owns_or_moderates)."""
+    if not member.owns_or_moderates(owner_id):
+        raise HTTPException(403, refusal)
 
 
 def csrf_token_for(conn: HTTPConnection) -> str:

@@ -21,7 +21,7 @@ from forum.routes._composer_files import read_composer_form, with_attachment
 from forum.storage import UploadRefused, UploadTooLarge
 from forum.tag_names import split_line
 from forum.validation import ValidationError
-from forum.web.invalidation import shows
+from forum.web.invalidation import row_of, shows
 from forum.web.templating import page_rows, thread_url
 
 THREADS_PER_PAGE = 30
@@ -57,8 +57,9 @@ async def channel_page(request: Request) -> Response:
     except cursors.BadCursor as error:
         raise HTTPException(400, str(error)) from None
     rows = page_rows(rows)
-    # A visitor's copy is dropped when any of these changes (forum/web/invalidation.py).
-    shows(f"category:{channel['slug']}", *(thread_subject(row["id"]) for row in rows),
+    # A visitor's copy is dropped when any of these changes (forum/web/invalidation.py): a
+    # thread's row, not all that happens in the thread.
+    shows(f"category:{channel['slug']}", *(row_of(thread_subject(row["id"])) for row in rows),
           *{user_subject(row["author_id"]) for row in rows})
     member = await member_of(request)
     new_counts: dict[int, int] = {}
@@ -113,7 +114,7 @@ async def new_thread(request: Request) -> Response:
         return await render(request, "channels/new_thread.html", context, status_code=403)
     except RateLimited as error:
         return await render_limited(request, "channels/new_thread.html", context, error)
-    thread = await threads.by_id(forum.db, thread_id)
+    thread = await threads.existing(forum.db, thread_id)
     return RedirectResponse(thread_url(thread), status_code=303)
 
 

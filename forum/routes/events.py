@@ -18,7 +18,7 @@ from forum.actions import NotFound, PermissionDenied
 from forum.actions import events as event_actions
 from forum.clock import as_utc, isoformat, utcnow
 from forum.db import channels, events, threads
-from forum.routes._common import forum_of, member_of, read_form, render
+from forum.routes._common import forum_of, member_of, read_form, render, thread_or_404
 from forum.validation import ValidationError
 
 FIELDS = ("title", "body", "starts_at", "ends_at", "timezone", "location", "capacity", "past")
@@ -67,7 +67,7 @@ async def list_page(request: Request) -> Response:
 async def event_page(request: Request) -> Response:
     db = forum_of(request).db
     event = await _event_or_404(request)
-    thread = await threads.by_id(db, event["thread_id"])
+    thread = await thread_or_404(request, event["thread_id"])
     return await render(request, "events/event.html", {
         **await panel_context(request, event), "thread": thread,
         "opening": await events.opening_post(db, event["thread_id"]),

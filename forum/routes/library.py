@@ -17,7 +17,14 @@ from forum.actions import uploads as upload_actions
 from forum.actions.library_live import item_views
 from forum.db import channels, cursors, library, search, tags, threads
 from forum.ratelimit import RateLimited
-from forum.routes._common import forum_of, member_of, read_form, render, render_limited
+from forum.routes._common import (
+    forum_of,
+    member_of,
+    read_form,
+    render,
+    render_limited,
+    require_owner_or_moderator,
+)
 from forum.routes._composer_files import read_composer_form
 from forum.search_query import QueryError, parse
 from forum.services import Forum
@@ -126,7 +133,7 @@ async def new_item(request: Request) -> Response:
         return await render(request, "library/new.html", context, status_code=403)
     except RateLimited as error:
         return await render_limited(request, "library/new.html", context, error)
-    return RedirectResponse(thread_url(await threads.by_id(forum.db, thread_id)), status_code=303)
+    return RedirectResponse(thread_url(await threads.existing(forum.db, thread_id)), status_code=303)
 
 
 async def edit_item(request: Request) -> Response:
@@ -138,8 +145,8 @@ async def edit_item(request: Request) -> Response:
     member = await member_of(request)
     if member is None:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    if member.id != item["author_id"] and not member.is_moderator:
-        raise HTTPException(403, "Only the person who added it or a moderator can edit this item.")
+    require_owner_or_moderator(member, item["author_id"],
+                               "Only the person who added it or a moderator can edit this item.")
     context: dict[str, Any] = {"item": item, "errors": {}, "resource_types": library_actions.RESOURCE_TYPES,
                                "form": {f: "" if item[f] is None else str(item[f]) for f in EDITABLE}}
     if request.method == "GET":

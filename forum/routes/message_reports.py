@@ -10,9 +10,9 @@ from starlette.routing import Route
 
 from forum.actions import NotFound
 from forum.actions import message_reports as report_actions
-from forum.routes._common import forum_of, member_of, read_form, render
+from forum.routes._common import forum_of, member_of, read_form
+from forum.routes._reason_form import reason_page
 from forum.routes.messages import NOT_FOUND
-from forum.validation import ValidationError
 
 
 async def report_message(request: Request) -> Response:
@@ -27,18 +27,9 @@ async def report_message(request: Request) -> Response:
         message = await report_actions.reportable(forum, member, conversation_id, message_id)
     except NotFound:
         raise HTTPException(404, NOT_FOUND) from None
-    form, errors, status, done = {"reason": ""}, {}, 200, False
-    if request.method == "POST":
-        submitted = await read_form(request)
-        form = {"reason": str(submitted.get("reason", ""))}
-        try:
-            await report_actions.report(forum, member, conversation_id, message_id, form["reason"])
-            done = True
-        except ValidationError as error:
-            errors, status = error.fields, 400
-    return await render(request, "messages/report.html", {
-        "message": message, "path": path, "form": form, "errors": errors, "done": done},
-        status_code=status)
+    return await reason_page(
+        request, "messages/report.html", {"message": message, "path": path},
+        lambda reason: report_actions.report(forum, member, conversation_id, message_id, reason))
 
 
 async def dismiss_report(request: Request) -> Response:

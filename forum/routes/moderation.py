@@ -9,9 +9,18 @@ from starlette.routing import Route
 
 from forum.actions import PermissionDenied
 from forum.actions import moderation as moderation_actions
-from forum.db import message_reports, moderation, posts, threads
+from forum.db import message_reports, moderation, posts
 from forum.ids import id_field
-from forum.routes._common import BANNER_COOKIE, forum_of, member_of, read_form, render
+from forum.routes._common import (
+    BANNER_COOKIE,
+    forum_of,
+    member_of,
+    read_form,
+    render,
+    require_owner_or_moderator,
+    thread_or_404,
+)
+from forum.routes._reason_form import reason_page
 from forum.routes.threads import post_url
 from forum.validation import ValidationError
 
@@ -30,18 +39,12 @@ async def hide_post(request: Request) -> Response:
     post = await posts.by_id(forum.db, request.path_params["post_id"])
     if post is None or post["deleted_at"] is not None:
         raise HTTPException(404, "There is no post at this address.")
-    thread = await threads.by_id(forum.db, post["thread_id"])
-    form, errors, status = {"reason": ""}, {}, 200
-    if request.method == "POST":
-        submitted = await read_form(request)
-        form = {"reason": str(submitted.get("reason", ""))}
-        try:
-            await moderation_actions.hide_post(forum, await member_of(request), post["id"], form["reason"])
-            return RedirectResponse(post_url(thread, post["id"]), status_code=303)
-        except ValidationError as error:
-            errors, status = error.fields, 400
-    return await render(request, "moderation/hide.html", {
-        "post": post, "thread": thread, "form": form, "errors": errors}, status_code=status)
+    thread = await thread_or_404(request, post["thread_id"])
+    member = await member_of(request)
+    return await reason_page(
+        request, "moderation/hide.html", {"post": post, "thread": thread},
+        lambda reason: moderation_actions.hide_post(forum, member, post["id"], reason),
+        then=post_url(thread, post["id"]))
 
 
 async def restore_post(request: Request) -> Response:
@@ -52,7 +55,7 @@ async def restore_post(request: Request) -> Response:
     if post is None:
         raise HTTPException(404, "There is no post at this address.")
     await moderation_actions.restore_post(forum, await member_of(request), post["id"])
-    thread = await threads.by_id(forum.db, post["thread_id"])
+    thread = await thread_or_404(request, post["thread_id"])
     return RedirectResponse(post_url(thread, post["id"]), status_code=303)
 
 
@@ -86,19 +89,10 @@ async def flag_post(request: Request) -> Response:
         raise HTTPException(404, "There is no post at this address.")
     if member is None:
         return RedirectResponse(f"/login?next=/p/{post['id']}/flag", status_code=303)
-    thread = await threads.by_id(forum.db, post["thread_id"])
-    form, errors, status, done = {"reason": ""}, {}, 200, False
-    if request.method == "POST":
-        submitted = await read_form(request)
-        form = {"reason": str(submitted.get("reason", ""))}
-        try:
-            await moderation_actions.flag_post(forum, member, post["id"], form["reason"])
-            done = True
-        except ValidationError as error:
-            errors, status = error.fields, 400
-    return await render(request, "moderation/flag.html", {
-        "post": post, "thread": thread, "form": form, "errors": errors, "done": done},
-        status_code=status)
+    thread = await thread_or_404(request, post["thread_id"])
+    return await reason_page(
+        request, "moderation/flag.html", {"post": post, "thread": thread},
+        lambda reason: moderation_actions.flag_post(forum, member, post["id"], reason))
 
 
 async def resolve_flag(request: Request) -> Response:
@@ -176,15 +170,19 @@ async def member_action(request: Request) -> Response:
 
 
 # -- revisions -------------------------------------------------------------------------
+HISTORY_REFUSAL = "Only the author and moderators can see a post's history."
+
+
 async def post_history(request: Request) -> Response:
     forum = forum_of(request)
     post = await posts.by_id(forum.db, request.path_params["post_id"])
     if post is None:
         raise HTTPException(404, "There is no post at this address.")
     member = await member_of(request)
-    if not member or not (member.id == post["author_id"] or member.is_moderator):
-        raise HTTPException(403, "Only the author and moderators can see a post's history.")
-    thread = await threads.by_id(forum.db, post["thread_id"])
+    if member is None:
+        raise HTTPException(403, HISTORY_REFUSAL)
+    require_owner_or_moderator(member, post["author_id"], HISTORY_REFUSAL)
+    thread = await thread_or_404(request, post["thread_id"])
     return await render(request, "moderation/history.html", {
         "post": post, "thread": thread, "revisions": await moderation.revisions_of(forum.db, post["id"])})
 

@@ -11,8 +11,15 @@ from starlette.routing import Route
 
 from forum.actions import NotFound, PermissionDenied
 from forum.actions import tags as tag_actions
-from forum.db import cursors, follows, tags, threads
-from forum.routes._common import forum_of, member_of, read_form, render
+from forum.db import cursors, follows, tags
+from forum.routes._common import (
+    forum_of,
+    member_of,
+    read_form,
+    render,
+    require_owner_or_moderator,
+    thread_or_404,
+)
 from forum.tag_names import is_valid_name, split_line, tag_key, tag_path
 from forum.validation import ValidationError
 from forum.web.templating import page_rows, thread_url
@@ -74,14 +81,12 @@ async def merge_tag(request: Request) -> Response:
 async def thread_tags(request: Request) -> Response:
     """The thread's starter or a moderator changes its tags (a plain form)."""
     forum = forum_of(request)
-    thread = await threads.by_id(forum.db, request.path_params["thread_id"])
-    if thread is None:
-        raise HTTPException(404, "There is no thread at this address.")
+    thread = await thread_or_404(request, request.path_params["thread_id"])
     member = await member_of(request)
     if member is None:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    if member.id != thread["author_id"] and not member.is_moderator:
-        raise HTTPException(403, "Only the thread's starter or a moderator can change its tags.")
+    require_owner_or_moderator(member, thread["author_id"],
+                               "Only the thread's starter or a moderator can change its tags.")
     current = ", ".join(t["name"] for t in await tags.of_thread(forum.db, thread["id"]))
     context: dict[str, Any] = {"thread": thread, "form": {"tags": current}, "errors": {}}
     if request.method == "GET":

@@ -17,7 +17,7 @@ from forum.auth import can_edit_post
 from forum.db import channels, events, posts, reactions, reads, threads, users
 from forum.ids import id_field, parse_id
 from forum.ratelimit import RateLimited
-from forum.routes._common import forum_of, member_of, read_form, render, render_limited
+from forum.routes._common import forum_of, member_of, read_form, render, render_limited, thread_or_404
 from forum.routes._composer_files import read_composer_form, with_attachment
 from forum.routes.events import panel_context
 from forum.storage import UploadRefused, UploadTooLarge
@@ -30,10 +30,7 @@ POSTS_PER_PAGE = 50
 
 
 async def _thread_or_404(request: Request) -> Any:
-    thread = await threads.by_id(forum_of(request).db, request.path_params["thread_id"])
-    if thread is None:
-        raise HTTPException(404, "There is no thread at this address.")
-    return thread
+    return await thread_or_404(request, request.path_params["thread_id"])
 
 
 async def _post_or_404(request: Request) -> Any:
@@ -155,7 +152,7 @@ async def _own_post(request: Request, verb: str) -> tuple[Any, Any, Any]:
     member = await member_of(request)
     if not can_edit_post(member, post):
         raise HTTPException(403, f"Only the author or a moderator can {verb} this post.")
-    return post, member, await threads.by_id(forum_of(request).db, post["thread_id"])
+    return post, member, await thread_or_404(request, post["thread_id"])
 
 
 async def edit_post(request: Request) -> Response:
@@ -198,7 +195,7 @@ async def react(request: Request) -> Response:
     GET shows all six, for a reaction nobody has given the post yet."""
     forum = forum_of(request)
     post = await _post_or_404(request)
-    thread = await threads.by_id(forum.db, post["thread_id"])
+    thread = await thread_or_404(request, post["thread_id"])
     form = await read_form(request) if request.method == "POST" else None
     member = await member_of(request)
     if member is None:

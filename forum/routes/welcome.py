@@ -43,7 +43,7 @@ async def welcome_page(request: Request) -> Response:
             form["body"] = await with_attachment(request, member, form["body"], posted, form["alt"])
             thread_id = await create_thread(forum, member, f"Introducing {member.display_name}",
                                             form["body"], ["welcome"], introduction=True)
-            return RedirectResponse(thread_url(await threads.by_id(forum.db, thread_id)), status_code=303)
+            return RedirectResponse(thread_url(await threads.existing(forum.db, thread_id)), status_code=303)
         except ValidationError as error:
             context["errors"], status = error.fields, 400
         except UploadRefused as error:

@@ -3,11 +3,14 @@ else that keeps what it read.
 
 A cached entry records the names of what it shows, in the event log's own words: a thread page
 shows `thread:12`, its authors `user:7`, its tags `tag:surveys` and the site's `banner`; a channel
-page shows `category:general-chat` and each listed thread. Every change logs events (see
-forum/db/live_log.py), and an event touches its channel and its subject; an entry is dropped
+page shows `category:general-chat` and each listed thread's row, `row_of("thread:12")`, which
+only events about the thread (their subject) touch: a reaction, an edit or seats taken in a
+thread leave its row as it was. Every change logs events (see forum/db/live_log.py), and an
+event touches its channel and its subject (and the subject's row); an entry is dropped
 when an event touching a name it shows commits: in this process right at commit, before the
 change is acknowledged (Database.watch_commits), and in every other process when its hub reads
-the event from the log. A read mark or a session touch logs nothing and so drops nothing.
+the event from the log (this process's hub passes over the events it dropped at commit: a page
+rendered again since is already fresh). A read mark or a session touch logs nothing and so drops nothing.
 A write that logs no event (a change made by hand in the database) shows once the entry
 ages out (MAX_AGE_SECONDS).
 
@@ -38,9 +41,15 @@ TOUCHED_REMEMBERED = 100_000
 _SHOWN: ContextVar[set[str] | None] = ContextVar("forum_shown", default=None)
 
 
+def row_of(subject: str) -> str:
+    """The name a listing records for an item it lists by its row alone (a channel page, each
+    thread): touched by events about the item, not by everything said on its channel."""
+    return f"row of {subject}"
+
+
 def names_touched(channel: str, subject: str | None) -> set[str]:
     """The names an event about `subject` on `channel` touches."""
-    names = {subject} if subject else set()
+    names = {subject, row_of(subject)} if subject else set()
     if channel.partition(":")[0] not in PRIVATE_CHANNEL_KINDS:
         names.add(channel)
     return names
@@ -77,6 +86,10 @@ class Invalidation:
         self._touches = 0  # how many times names were touched, ever
         self._touched: dict[str, int] = {}  # name -> _touches when it was last touched
         self._forgotten_through = 0  # touches up to this one are no longer in _touched
+        # This process's events, dropped at commit, that the hub has not read back yet; the hub
+        # has read every id up to _read_through (it reads in order).
+        self._dropped_at_commit: set[int] = set()
+        self._read_through = 0
 
     def register(self, cache: Droppable) -> None:
         self._caches.append(cache)
@@ -107,15 +120,25 @@ class Invalidation:
             cache.drop(names)
 
     def events(self, rows: Iterable[Mapping[str, Any]]) -> None:
-        """Events committed (by this process) or read from the log (from any process)."""
+        """For Hub.watch_log: events read from the log, every process's, in order of id."""
+        names: set[str] = set()
+        for row in rows:
+            self._read_through = max(self._read_through, row["id"])
+            if row["id"] in self._dropped_at_commit:
+                self._dropped_at_commit.discard(row["id"])
+            else:
+                names |= names_touched(row["channel"], row["subject"])
+        self._dropped_at_commit = {i for i in self._dropped_at_commit if i > self._read_through}
+        self.touch(names)
+
+    async def committed(self, rows: list[Any]) -> None:
+        """For Database.watch_commits("live_log", ...): the events a transaction of this process
+        just committed (each with its id). An id the hub has read already was dropped then."""
         names: set[str] = set()
         for row in rows:
             names |= names_touched(row["channel"], row["subject"])
         self.touch(names)
-
-    async def committed(self, rows: list[Any]) -> None:
-        """For Database.watch_commits("live_log", ...): the events a transaction just committed."""
-        self.events(rows)
+        self._dropped_at_commit.update(row["id"] for row in rows if row["id"] > self._read_through)
 
 
 class ShowingCache:

@@ -10,17 +10,12 @@
   var list = document.getElementById("library-items");
   if (!list || !list.dataset.liveChannel) return;
   var news = document.getElementById("library-news");
-  var announcer = document.getElementById("live-announcer");
   var viewerMeta = document.querySelector('meta[name="viewer"]');
   var moderator = viewerMeta && viewerMeta.dataset.moderator === "yes";
   var csrfMeta = document.querySelector('meta[name="csrf-token"]');
   var waiting = {};  // item ids the notice counts
 
-  function announce(text) {
-    if (!announcer) return;
-    announcer.textContent = "";
-    window.setTimeout(function () { announcer.textContent = text; }, 50);
-  }
+  var announce = window.forumAnnounce;  // from forum.js, linked before this file
 
   function matches(data) {
     var kind = list.dataset.kind, tag = list.dataset.tag, channel = list.dataset.inChannel;

@@ -4,31 +4,14 @@
 (function () {
   "use strict";
 
-  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
   var viewerMeta = document.querySelector('meta[name="viewer"]');
   var me = viewerMeta ? viewerMeta.content : null;
-  var announcer = document.getElementById("live-announcer");
   var list = document.getElementById("messages");
   var form = document.getElementById("message-form");
   var TYPING_SEND_EVERY_MS = 2500;
 
-  function announce(text) {
-    if (!announcer) return;
-    announcer.textContent = "";
-    window.setTimeout(function () { announcer.textContent = text; }, 50);
-  }
-
-  var showCount = window.forumShowMessageCount;
-
-  function api(url, payload) {
-    return fetch(url, {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfMeta ? csrfMeta.content : "" },
-      body: JSON.stringify(payload)
-    }).then(function (response) {
-      return response.json().then(function (data) { return { ok: response.ok, data: data }; });
-    });
-  }
+  // forum.js (linked before this file) shares these.
+  var announce = window.forumAnnounce, api = window.forumPostJson, showCount = window.forumShowMessageCount;
 
   // An older page keeps its place: new messages belong on the latest page.
   var live = list && !list.hasAttribute("data-older-page");

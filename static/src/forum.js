@@ -35,6 +35,22 @@
     window.setTimeout(function () { announcer.textContent = text; }, 50);
   }
 
+  // A JSON POST to the API as the signed-in member (cookie and CSRF token): {ok, data}.
+  function postJson(url, payload) {
+    return fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfMeta ? csrfMeta.content : "" },
+      body: JSON.stringify(payload)
+    }).then(function (response) {
+      return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+    });
+  }
+
+  // For the page scripts (forum-messages.js, forum-library.js, linked after this file, and so
+  // run after it) and the blocks below.
+  window.forumAnnounce = announce;
+  window.forumPostJson = postJson;
+
   function revealOwnControls(root) {
     if (!viewer || !root) return;
     if (root.dataset.author === viewer.username || viewer.moderator) {
@@ -475,13 +491,7 @@
     var timer = null, asked = 0;
     function render() {
       var ticket = ++asked;
-      fetch("/api/v1/preview", {
-        method: "POST", credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfMeta ? csrfMeta.content : "" },
-        body: JSON.stringify({ body: area.value })
-      }).then(function (response) {
-        return response.json().then(function (data) { return { ok: response.ok, data: data }; });
-      }).then(function (result) {
+      postJson("/api/v1/preview", { body: area.value }).then(function (result) {
         if (ticket !== asked || panel.hidden) return; // a newer preview is on its way
         if (!result.ok) throw new Error(result.data.error ? result.data.error.message : "No preview.");
         // The server's HTML is sanitised exactly as a stored post's is.
@@ -680,12 +690,8 @@
     if (!text.trim()) { textarea.focus(); return; }
     var button = form.querySelector('button[type="submit"]');
     button.disabled = true;
-    fetch("/api/v1/threads/" + posts.dataset.threadId + "/posts", {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfMeta.content },
-      body: JSON.stringify({ body: text, parent_id: parentInput.value ? Number(parentInput.value) : null })
-    }).then(function (response) {
-      return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+    postJson("/api/v1/threads/" + posts.dataset.threadId + "/posts", {
+      body: text, parent_id: parentInput.value ? Number(parentInput.value) : null
     }).then(function (result) {
       if (!result.ok) throw new Error(result.data.error ? result.data.error.message : "Could not post.");
       textarea.value = "";
@@ -715,19 +721,13 @@
   var csrfMeta = document.querySelector('meta[name="csrf-token"]');
   var viewerMeta = document.querySelector('meta[name="viewer"]');
   var me = viewerMeta ? viewerMeta.content : null;
-  var announcer = document.getElementById("live-announcer");
+  var announce = window.forumAnnounce;
   var posts = document.getElementById("posts");
   if (!posts) return;
 
   function labelOf(button) {
     var label = button.querySelector(".visually-hidden");
     return label ? label.textContent : button.value;
-  }
-
-  function announce(text) {
-    if (!announcer) return;
-    announcer.textContent = "";
-    window.setTimeout(function () { announcer.textContent = text; }, 50);
   }
 
   // The live bar is the same for every reader: which reactions are this reader's is kept

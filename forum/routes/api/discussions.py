@@ -73,7 +73,7 @@ async def create_thread(request: Request) -> JSONResponse:
     forum = forum_of(request)
     thread_id = await thread_actions.create_thread(
         forum, member, data.get("title"), data.get("body"), data.get("categories"), tags=data.get("tags"))
-    thread = await threads.by_id(forum.db, thread_id)
+    thread = await threads.existing(forum.db, thread_id)
     return JSONResponse(await _thread_json_with_channels(request, thread), status_code=201)
 
 

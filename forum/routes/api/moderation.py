@@ -75,7 +75,7 @@ async def revisions(request: Request) -> JSONResponse:
     post = await posts.by_id(db, request.path_params["post_id"])
     if post is None:
         raise ApiError(404, "not_found", "No post has that id.")
-    if not (member.id == post["author_id"] or member.is_moderator):
+    if not member.owns_or_moderates(post["author_id"]):
         raise ApiError(403, "forbidden", "Only the author and moderators can see a post's history.")
     rows = await moderation.revisions_of(db, post["id"])
     return JSONResponse({"revisions": [{"body": r["body"], "edited_by": r["editor_username"],
