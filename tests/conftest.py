@@ -68,14 +68,18 @@ def postgres_database() -> Iterator[str]:
 
 
 async def _empty_postgres(url: str) -> None:
+    """Every table emptied and every id sequence back at its start, as TRUNCATE ... RESTART
+    IDENTITY CASCADE leaves them. DELETE, children first, because the tables hold a test's few
+    rows: TRUNCATE makes new files for each of the 30 tables and their indexes, 0.5 to 1.3 s a
+    test here against DELETE's 0.03 s. (The search tables go with their rows' ON DELETE CASCADE.)"""
     import asyncpg
 
     from forum.db.tables import metadata
 
     conn = await asyncpg.connect(url)
     try:
-        names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
-        await conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        await conn.execute("".join(f'DELETE FROM "{t.name}";' for t in reversed(metadata.sorted_tables))
+                           + "SELECT setval(seqrelid, seqstart, false) FROM pg_sequence;")
     finally:
         await conn.close()
 

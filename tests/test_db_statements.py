@@ -68,15 +68,14 @@ async def test_in_lists_of_any_length_share_one_compiled_statement(db):
 
 
 async def test_in_list_of_timestamps_is_converted_like_any_other_timestamp(db):
-    """Each IN-list element should be converted with its type's bind processor. `databases` 0.9
-    does not on SQLite: a timestamp goes in sqlite3's own text form, which matches nothing
-    stored. No forum query puts timestamps in an IN list; this pins that gap (the compiled-
-    statement cache used to fill it) so a release that closes it shows here."""
+    """Each IN-list element is converted with its type's bind processor, on both engines.
+    (`databases` 0.9's own SQLite connection sent them in sqlite3's text form, which matched
+    nothing stored; the forum's one-trip connection converts them as SQLAlchemy would.)"""
     await add_user(db, "ann", created_at=T0)
     await add_user(db, "bob", created_at=T0 + timedelta(days=1))
     rows = await db.fetch_all(sa.select(users.c.username).where(
         users.c.created_at.in_([T0 + timedelta(days=1), T0 + timedelta(days=9)])))
-    assert [r["username"] for r in rows] == ([] if db.is_sqlite else ["bob"])
+    assert [r["username"] for r in rows] == ["bob"]
 
 
 async def test_none_and_timestamps_round_trip_with_their_types(db):

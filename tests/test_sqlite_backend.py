@@ -10,7 +10,6 @@ import shutil
 import aiosqlite
 import databases
 import pytest
-from databases.backends.sqlite import SQLiteConnection
 
 from forum.db.engine import Database
 from forum.db.sqlite_backend import (
@@ -19,6 +18,7 @@ from forum.db.sqlite_backend import (
     ForumSQLiteBackend,
     SQLiteConnectionPool,
 )
+from forum.db.sqlite_statements import OneTripConnection
 
 
 @pytest.fixture
@@ -97,14 +97,14 @@ def test_a_databases_subclass_picks_its_backend_by_url_scheme():
         ForumDatabases("sqlite:///forum.db?cache=shared")
 
 
-async def test_databases_sqlite_connection_takes_and_gives_back_through_the_pool(tmp_path):
-    """`SQLiteConnection(pool, dialect)` asks the pool for a connection on acquire, hands it out
-    as `raw_connection`, and gives it back on release."""
+async def test_a_backend_connection_takes_and_gives_back_through_the_pool(tmp_path):
+    """The backend's connection asks the pool for a connection on acquire, hands it out as
+    `raw_connection`, and gives it back on release."""
     backend = ForumSQLiteBackend(f"sqlite:///{tmp_path / 'pool.db'}")
     pool: SQLiteConnectionPool = backend.pool
     try:
         first = backend.connection()
-        assert isinstance(first, SQLiteConnection)
+        assert isinstance(first, OneTripConnection)
         await first.acquire()
         raw = first.raw_connection
         assert isinstance(raw, aiosqlite.Connection)

@@ -12,7 +12,7 @@ Core statement it stands for, row for row, on both engines.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Table
@@ -21,6 +21,7 @@ from sqlalchemy.sql import ColumnElement
 from sqlalchemy.types import TypeEngine
 
 from forum.db.engine import Database
+from forum.db.sqlite_statements import result_converters
 
 
 class PageRow(dict):
@@ -40,16 +41,6 @@ class PageRow(dict):
 _SQLITE = pysqlite.dialect(paramstyle="qmark")
 
 
-def _sqlite_converters(columns: Sequence[ColumnElement[Any]]) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
-    """(position, converter) for each column whose SQLite value SQLAlchemy converts."""
-    found = []
-    for position, column in enumerate(columns):
-        convert = column.type.dialect_impl(_SQLITE).result_processor(_SQLITE, None)
-        if convert is not None:
-            found.append((position, convert))
-    return tuple(found)
-
-
 def _numbered(sql: str) -> str:
     """`?` placeholders -> asyncpg's `$1`, `$2`, ... in order (the SQL holds no literal `?`)."""
     numbers = iter(range(1, sql.count("?") + 1))
@@ -67,7 +58,7 @@ class RawSelect:
         self.sqlite_sql = sql
         self.postgres_sql = _numbered(sql)
         self.names = tuple(column.key for column in columns)
-        self._converters = _sqlite_converters(columns)
+        self._converters = result_converters([column.type for column in columns], _SQLITE)
         self._bind = tuple(
             None if kind is None else kind.dialect_impl(_SQLITE).bind_processor(_SQLITE)
             for kind in parameter_types)

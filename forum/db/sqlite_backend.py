@@ -3,24 +3,24 @@
 `databases`' own SQLite "pool" opens a new aiosqlite connection (a file handle and a thread)
 on every acquire and closes it on release. This one keeps them open for reuse. It plugs in by
 the public road: `databases.Database.SUPPORTED_BACKENDS` maps the URL scheme to a backend class
-(see ForumDatabases), which implements `databases.interfaces.DatabaseBackend`. Statements,
-records and transactions stay `databases`' own: each connection is its public
-`SQLiteConnection(pool, dialect)`, which asks the pool only for `acquire()` and `release()`.
-tests/test_sqlite_backend.py pins that constructor and those two calls.
+(see ForumDatabases), which implements `databases.interfaces.DatabaseBackend`. Its connections
+are forum/db/sqlite_statements.py's OneTripConnection, which runs each statement in one trip
+to the connection's thread (`databases`' own SQLiteConnection takes three).
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-from typing import Any, cast
+from typing import Any
 
 import aiosqlite
 import databases
-from databases.backends.sqlite import SQLiteConnection, SQLitePool
 from databases.core import DatabaseURL
 from databases.interfaces import DatabaseBackend
 from sqlalchemy.dialects.sqlite import pysqlite
+
+from forum.db.sqlite_statements import OneTripConnection
 
 # Seconds a SQLite writer waits for another process's write lock before giving up.
 SQLITE_BUSY_TIMEOUT_SECONDS = 10
@@ -44,6 +44,9 @@ class ForumSQLiteConnection(sqlite3.Connection):
         # process but could lose the last commits to a power cut; FULL is most builds' default,
         # not every build's, so it is said here.
         self.execute("PRAGMA synchronous = FULL")
+        # Rows that carry their field names, so a statement's rows and its names come back in
+        # one trip (aiosqlite's execute_fetchall returns rows only).
+        self.row_factory = sqlite3.Row
 
 
 class SQLiteConnectionPool:
@@ -124,10 +127,8 @@ class ForumSQLiteBackend(DatabaseBackend):
     async def disconnect(self) -> None:
         await self.pool.close()
 
-    def connection(self) -> SQLiteConnection:
-        # Annotated as databases' own pool; it calls only acquire() and release(), which
-        # this pool has (tests/test_sqlite_backend.py pins that).
-        return SQLiteConnection(cast(SQLitePool, self.pool), self.dialect)
+    def connection(self) -> OneTripConnection:
+        return OneTripConnection(self.pool, self.dialect)
 
 
 class ForumDatabases(databases.Database):
