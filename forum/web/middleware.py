@@ -6,9 +6,9 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Awaitable
-from http.cookies import SimpleCookie
 
 from starlette.datastructures import MutableHeaders
+from starlette.requests import cookie_parser
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -57,14 +57,13 @@ def is_https(scope: Scope) -> bool:
 class SecurityHeadersMiddleware(HttpMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         new_csrf = None
-        cookies = SimpleCookie()
+        # Parsed as Starlette's Request parses cookies (which is how the token is read later),
+        # leniently as browsers do: a malformed pair elsewhere does not hide the token.
+        cookies: dict[str, str] = {}
         for name, value in scope.get("headers", []):
             if name == b"cookie":
-                try:
-                    cookies.load(value.decode("latin-1"))
-                except Exception:  # a malformed cookie header is the browser's problem
-                    pass
-        if CSRF_COOKIE not in cookies or not cookies[CSRF_COOKIE].value:
+                cookies.update(cookie_parser(value.decode("latin-1")))
+        if not cookies.get(CSRF_COOKIE):
             new_csrf = secrets.token_urlsafe(32)
             scope["forum.csrf_cookie"] = new_csrf
 
