@@ -110,29 +110,37 @@ def cpu_of(pids: set[int]) -> float:
     return total
 
 
+class Admin:
+    """One connection to PostgreSQL kept for the whole benchmark: a shared server may have no
+    connection to spare by the time a run ends."""
+
+    def __init__(self, url: str) -> None:
+        import asyncpg
+
+        self.runner = asyncio.Runner()
+        self.connection = self.runner.run(asyncpg.connect(url))
+
+    def fetch(self, query: str, *arguments: object) -> list[tuple[int, str | None]]:
+        return [tuple(row) for row in self.runner.run(self.connection.fetch(query, *arguments))]
+
+    def close(self) -> None:
+        self.runner.run(self.connection.close())
+        self.runner.close()
+
+
 class Meter:
     """Where the CPU goes: each part's processes, found afresh at every sample (PostgreSQL opens
     backends as the forum's pools grow)."""
 
-    def __init__(self, forum: Forum, admin_url: str, redis_url: str) -> None:
+    def __init__(self, forum: Forum, admin: Admin, redis_url: str) -> None:
         self.forum = forum
-        self.admin_url = admin_url
+        self.admin = admin
         self.redis = redis.Redis.from_url(redis_url)
 
     def postgres_pids(self) -> tuple[set[int], set[int]]:
         """(backends of this forum's database, the server's own processes)."""
-        import asyncpg
-
-        async def read() -> list[tuple[int, str | None]]:
-            conn = await asyncpg.connect(self.admin_url)
-            try:
-                rows = await conn.fetch("SELECT pid, datname FROM pg_stat_activity"
-                                        " WHERE datname = $1 OR datname IS NULL", self.forum.database)
-                return [(row["pid"], row["datname"]) for row in rows]
-            finally:
-                await conn.close()
-
-        rows = asyncio.run(read())
+        rows = self.admin.fetch("SELECT pid, datname FROM pg_stat_activity WHERE datname = $1 OR datname IS NULL",
+                                self.forum.database)
         ours = {pid for pid, name in rows if name is not None}
         server = {pid for pid, name in rows if name is None}
         if server:
@@ -274,7 +282,8 @@ def run(runs: int = 3, quick: bool = False) -> list[Row]:
             forum(admin, f"{redis_base}/11", 1, Path(tmp)) as one, \
             forum(admin, f"{redis_base}/12", 2, Path(tmp)) as two:
         configurations = layouts(one, two)
-        meters = {id(f): Meter(f, admin, redis_base) for f in (one, two)}
+        connection = Admin(admin)
+        meters = {id(f): Meter(f, connection, redis_base) for f in (one, two)}
         for attempt in range(runs):
             names = list(configurations) if attempt % 2 == 0 else list(reversed(configurations))
             for name in names:
@@ -292,6 +301,7 @@ def run(runs: int = 3, quick: bool = False) -> list[Row]:
                     f"{cpu['postgresql']:.2f}, Redis {cpu['redis']:.3f}, client {cpu['client']:.2f}; "
                     f"passed over {result['passedOver']}; load {result['load']:.1f}")
                 results.setdefault(name, []).append(result)
+        connection.close()
     rows = cost_rows(results)
     costs = model_costs(results)
     model = model_table(costs)
