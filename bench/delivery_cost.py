@@ -139,7 +139,8 @@ class Meter:
 
     def postgres_pids(self) -> tuple[set[int], set[int]]:
         """(backends of this forum's database, the server's own processes)."""
-        rows = self.admin.fetch("SELECT pid, datname FROM pg_stat_activity WHERE datname = $1 OR datname IS NULL",
+        rows = self.admin.fetch("SELECT pid, datname FROM pg_stat_activity"
+                                " WHERE datname = $1 OR datname IS NULL",
                                 self.forum.database)
         ours = {pid for pid, name in rows if name is not None}
         server = {pid for pid, name in rows if name is None}
@@ -223,7 +224,8 @@ def forum(admin_url: str, redis_url: str, processes: int, tmp: Path) -> Iterator
     with postgres_database(admin_url) as database_url, ExitStack() as stack:
         servers: list[ServerProcess] = []
         for n in range(processes):  # one after the other: each applies the migrations at start
-            server = ServerProcess(database_url, broadcast_url=redis_url, log_path=tmp / f"forum-{processes}-{n}.log",
+            server = ServerProcess(database_url, broadcast_url=redis_url,
+                                   log_path=tmp / f"forum-{processes}-{n}.log",
                                    extra_env={"FORUM_METRICS_FROM": "127.0.0.1"}).start()
             stack.callback(server.stop)
             servers.append(server)
@@ -234,7 +236,8 @@ def forum(admin_url: str, redis_url: str, processes: int, tmp: Path) -> Iterator
                               ).raise_for_status().json()["token"]
             headers = {"Authorization": f"Bearer {token}"}
             threads = [http.post("/api/v1/threads", headers=headers, json={
-                "title": f"Delivery cost {n}", "body": "Replies arrive here.", "categories": ["general-chat"]},
+                "title": f"Delivery cost {n}", "body": "Replies arrive here.",
+                "categories": ["general-chat"]},
             ).raise_for_status().json()["id"] for n in range(THREADS + 1)]
         yield Forum(servers, database_url.rsplit("/", 1)[1], headers, threads)
 
@@ -296,7 +299,8 @@ def run(runs: int = 3, quick: bool = False) -> list[Row]:
                                         for s, n in zip(target.servers, passed_over, strict=True)]
                 cpu = result["cpu"]
                 log(f"{name} run {attempt + 1}: {result['received']:,} deliveries of "
-                    f"{result['acknowledged']} replies, missed {result['missed']}, in {cpu['seconds']:.1f}s; CPU s "
+                    f"{result['acknowledged']} replies, missed {result['missed']}, "
+                    f"in {cpu['seconds']:.1f}s; CPU s "
                     f"forum {cpu['forum']:.2f} {[round(s, 2) for s in cpu['servers']]}, PostgreSQL "
                     f"{cpu['postgresql']:.2f}, Redis {cpu['redis']:.3f}, client {cpu['client']:.2f}; "
                     f"passed over {result['passedOver']}; load {result['load']:.1f}")

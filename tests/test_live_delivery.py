@@ -22,8 +22,8 @@ from forum.db import live_log
 from forum.db.engine import Database
 from forum.realtime import hub as hub_module
 from forum.realtime.backends import DOORBELL
-from forum.realtime.hub import doorbell
 from forum.realtime.connection import LiveConnection
+from forum.realtime.hub import doorbell
 from tests.helpers import api_token, reply, start_thread
 from tests.live_helpers import LiveClient
 from tests.servers import free_port
@@ -256,7 +256,7 @@ async def test_typing_on_a_channel_no_reader_here_follows_is_passed_over(server,
     await client.close()
 
 
-async def test_another_process_s_doorbell_for_channels_no_reader_here_follows_is_passed_over(server, settings):
+async def test_another_process_s_doorbell_for_channels_followed_nowhere_here_is_passed_over(server, settings):
     """With many processes every process hears every commit's doorbell. One that names only
     channels none of this process's readers follows is passed over: the log is left for the
     next read, and a reader subscribing meanwhile is still handed what was left, at once."""

@@ -394,8 +394,10 @@ async def test_a_process_passes_over_replies_none_of_its_readers_follows(databas
     """Every process hears every commit's doorbell. One none of whose readers follows the
     channels it names reads nothing for it (the log waits for its next read), yet hands its own
     readers' replies out at once, and replays what it left unread to a reader who comes later."""
-    writing, passing = [ServerProcess(database_url, broadcast_url=redis_url, log_path=tmp_path / f"server{i}.log",
-                                      extra_env={"FORUM_METRICS_FROM": "127.0.0.1"}).start() for i in range(2)]
+    writing, passing = [ServerProcess(database_url, broadcast_url=redis_url,
+                                      log_path=tmp_path / f"server{i}.log",
+                                      extra_env={"FORUM_METRICS_FROM": "127.0.0.1"}).start()
+                        for i in range(2)]
     try:
         async with httpx.AsyncClient(base_url=writing.base_url, timeout=30) as http:
             author = await api_token(http, "busy_writer")
