@@ -312,7 +312,7 @@ class Hub:
             if not wanted:
                 break
             read.update(wanted)
-            more = await live_log.after(self.db, self.cursor, wanted, limit=len(headings), through=through)
+            more = await live_log.followed_after(self.db, self.cursor, through, wanted, limit=len(headings))
             rows = sorted([*rows, *more], key=lambda row: row["id"]) if rows else list(more)
         return rows
 
