@@ -154,7 +154,9 @@ class Hub:
 
     def watch_log(self, callback: Callable[[list[Any]], None]) -> None:
         """Call `callback` with each read of new events from the log, every process's, before
-        they are handed out (the caches drop what they touch: see forum/web/invalidation.py)."""
+        they are handed out (the caches drop what they touch: see forum/web/invalidation.py),
+        and with what another process's doorbell names (channel and subject only) when the log
+        is left for later."""
         self._log_watchers.append(callback)
 
     def subscribers_of(self, channel: str) -> set[Subscriber]:
