@@ -50,6 +50,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from bench._common import RESULTS, Row, median, part_main, save
 from bench._delivery_model import Costs, model_table
 from bench._live import BODY_SIZE, CLIENT, PASSWORD, ensure_client, log, postgres_database
+from forum.realtime.hub import POLL_SECONDS
 from tests.servers import ServerProcess
 
 SUBSCRIBERS = 1_000
@@ -183,7 +184,13 @@ def spent(before: dict, after: dict, background: dict[str, float]) -> dict[str, 
 
 
 def measure(meter: Meter, groups: list[dict], replies: int, headers: dict[str, str]) -> dict:
-    """One run of the load client: connect, sample the background, then the replies alone."""
+    """One run of the load client: connect, sample the background, then the replies alone.
+
+    It starts once every process has polled the log since the last run: a process may have left
+    the last run's events unread (none of its readers followed them), and a reader subscribing
+    without `since` is handed what the hub reads after it subscribed, which would count the
+    last run's replies as this run's (each run numbers its replies from 0)."""
+    time.sleep(POLL_SECONDS + 0.5)
     spec = {"groups": groups, "headers": headers, "subscribers": SUBSCRIBERS, "bodySize": BODY_SIZE,
             "mode": "burst", "posts": replies, "concurrency": 8, "settleSeconds": 15, "waitForGo": True}
     client = subprocess.Popen(["node", str(CLIENT / "fanout.mjs"), json.dumps(spec)], text=True,
