@@ -215,6 +215,10 @@ def measure(meter: Meter, groups: list[dict], replies: int, headers: dict[str, s
         result = json.loads(line)
         result["cpu"] = spent(before, after, background)
         result["background"] = background
+        # What each forum process spends idle (its polls, loop watch, presence) over the same
+        # window: part of every figure, and most of what a passing-over process spends.
+        result["idleServers"] = [(b - q) / seconds
+                                 for b, q in zip(before["servers"], quiet["servers"], strict=True)]
         result["load"] = (load_before + os.getloadavg()[0]) / 2
         return result
     finally:
@@ -347,13 +351,16 @@ def cost_rows(results: dict[str, list[dict]]) -> list[Row]:
                         [total(r) * 1_000_000 / r["received"] for r in two_runs],
                         f"missed or duplicated in all runs: {missed}; load average {load:.1f}"))
     passing = results["passing over, 2 processes"]
+    idle = median(r["idleServers"][1] * r["cpu"]["seconds"] * 1000 / r["acknowledged"] for r in passing)
     following = results["ten threads, 1 process"]
     rows.append(Row("a process none of whose readers follows the replies", "CPU ms per reply",
                     median(r["cpu"]["servers"][1] * 1000 / r["acknowledged"] for r in passing),
                     per_reply_ms(following, "forum"), "report", True,
                     [r["cpu"]["servers"][1] * 1000 / r["acknowledged"] for r in passing],
                     "baseline: one process taking, following and delivering each reply (100 readers); "
-                    f"events it passed over per run: {[r['passedOver'][1] for r in passing]}"))
+                    f"events it passed over per run: {[r['passedOver'][1] for r in passing]}; idle, it "
+                    "spends per reply's worth of time "
+                    f"{idle:.2f} ms"))
     return rows
 
 
