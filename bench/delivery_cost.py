@@ -184,13 +184,7 @@ def spent(before: dict, after: dict, background: dict[str, float]) -> dict[str, 
 
 
 def measure(meter: Meter, groups: list[dict], replies: int, headers: dict[str, str]) -> dict:
-    """One run of the load client: connect, sample the background, then the replies alone.
-
-    It starts once every process has polled the log since the last run: a process may have left
-    the last run's events unread (none of its readers followed them), and a reader subscribing
-    without `since` is handed what the hub reads after it subscribed, which would count the
-    last run's replies as this run's (each run numbers its replies from 0)."""
-    time.sleep(POLL_SECONDS + 0.5)
+    """One run of the load client: connect, sample the background, then the replies alone."""
     spec = {"groups": groups, "headers": headers, "subscribers": SUBSCRIBERS, "bodySize": BODY_SIZE,
             "mode": "burst", "posts": replies, "concurrency": 8, "settleSeconds": 15, "waitForGo": True}
     client = subprocess.Popen(["node", str(CLIENT / "fanout.mjs"), json.dumps(spec)], text=True,
@@ -303,6 +297,11 @@ def run(runs: int = 3, quick: bool = False) -> list[Row]:
             for name in names:
                 target, groups = configurations[name]
                 count = replies["one thread" if name.startswith("one thread") else "ten threads"]
+                # Once every process has polled the log since the last run: one may have left the
+                # last run's events unread (none of its readers followed them), and a reader
+                # subscribing without `since` is handed what its hub reads after it subscribed,
+                # which would count the last run's replies as this run's (each numbers from 0).
+                time.sleep(POLL_SECONDS + 0.5)
                 passed_over = [target.metric(s, "forum_live_passed_over_total", kind="event")
                                for s in target.servers]
                 result = measure(meters[id(target)], groups, count, target.headers)
