@@ -118,7 +118,7 @@ async def subjects_shown_with(db: Database, author_id: int) -> list[str]:
 
 # Every process's hub reads the log after each doorbell it answers and at every poll: plain SQL
 # (forum/db/raw.py), no statement compiled per read. tests/test_raw_reads.py checks each
-# against its Core statement (`headings_query`, `after_query`).
+# against its Core statement (`headings_query`, and `after`'s).
 HEADING_COLUMNS = (entries.c.id, entries.c.channel, entries.c.type, entries.c.author_id, entries.c.subject)
 _HEADINGS = RawSelect(
     "SELECT live_log.id, live_log.channel, live_log.type, live_log.author_id, live_log.subject"
