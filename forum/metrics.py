@@ -43,10 +43,11 @@ class LiveCollector(Collector):
                                   "Live readers closed for not reading (they reconnect and resume)",
                                   value=counts.readers_dropped)
         passed_over = CounterMetricFamily(
-            "forum_live_passed_over", "Events and typing frames on channels no reader of this process "
-            "follows, passed over without reading their data", labels=["kind"])
+            "forum_live_passed_over", "Events, typing frames and other processes' doorbells on channels "
+            "no reader of this process follows, passed over without reading their data", labels=["kind"])
         passed_over.add_metric(["event"], counts.events_passed_over)
         passed_over.add_metric(["typing"], counts.frames_passed_over)
+        passed_over.add_metric(["doorbell"], counts.doorbells_passed_over)
         yield passed_over
 
 

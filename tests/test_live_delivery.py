@@ -19,8 +19,11 @@ import uvicorn
 from forum.app import create_app
 from forum.cli import WS_MAX_MESSAGE_BYTES
 from forum.db import live_log
+from forum.db.engine import Database
 from forum.realtime import hub as hub_module
+from forum.realtime.backends import DOORBELL
 from forum.realtime.connection import LiveConnection
+from forum.realtime.hub import doorbell
 from tests.helpers import api_token, reply, start_thread
 from tests.live_helpers import LiveClient
 from tests.servers import free_port
@@ -231,7 +234,9 @@ async def test_events_no_reader_here_follows_are_passed_over_unread(server, http
     """A process reads every event's heading, but the data only of events on channels its own
     readers follow: with many processes, each would otherwise read and decode them all."""
     _, channel, client, _ = await thread_with_reader(server, http, "passer")
-    counts = server.forum.hub.counts
+    hub, counts = server.forum.hub, server.forum.hub.counts
+    latest = await live_log.latest_id(server.forum.db)
+    await until(lambda: hub.cursor >= latest)  # the thread's own events counted before we start
     before = counts.events_passed_over
     await log_together(server, [("thread:900003", 0), (channel, 1), ("thread:900004", 2), (channel, 3)])
     events = await client.receive_events(2)
@@ -250,4 +255,48 @@ async def test_typing_on_a_channel_no_reader_here_follows_is_passed_over(server,
     await hub.send_ephemeral(channel, frame)
     assert await client.receive_type("typing") == frame
     assert counts.frames_passed_over == before + 1
+    await client.close()
+
+
+async def test_another_process_s_doorbell_for_channels_followed_nowhere_here_is_passed_over(server, settings):
+    """With many processes every process hears every commit's doorbell. One that names only
+    channels none of this process's readers follows is passed over: the log is left for the
+    next read, and a reader subscribing meanwhile is still handed what was left, at once."""
+    hub, counts = server.forum.hub, server.forum.hub.counts
+    start = hub.cursor
+    elsewhere = Database(settings.database_url)  # another process's writes: no hub of ours wakes
+    await elsewhere.connect()
+    try:
+        async with elsewhere.transaction():
+            await live_log.append(elsewhere, "thread:900007", "test.note", {"n": 1})
+    finally:
+        await elsewhere.disconnect()
+    before = counts.doorbells_passed_over
+    await hub.backend.publish(DOORBELL, doorbell("another-process", [
+        {"channel": "thread:900007", "subject": None}]))
+    await until(lambda: counts.doorbells_passed_over == before + 1)
+    client = await LiveClient.open(server.ws_url)
+    hub.remember_channel("thread:900007")  # a test channel: no thread behind it to check
+    await client.subscribe(["thread:900007"], since=start)
+    [event] = await client.receive_events(1)
+    assert event["data"] == {"n": 1}
+    await client.close()
+
+
+async def test_another_process_s_doorbell_for_a_channel_followed_here_is_answered(server, http, settings):
+    _, channel, client, _ = await thread_with_reader(server, http, "answered")
+    counts = server.forum.hub.counts
+    before = counts.doorbells_passed_over
+    elsewhere = Database(settings.database_url)
+    await elsewhere.connect()
+    try:
+        async with elsewhere.transaction():
+            await live_log.append(elsewhere, channel, "test.note", {"n": 2})
+    finally:
+        await elsewhere.disconnect()
+    await server.forum.hub.backend.publish(DOORBELL, doorbell("another-process", [
+        {"channel": "category:general-chat", "subject": None}, {"channel": channel, "subject": None}]))
+    [event] = await client.receive_events(1)
+    assert event["data"] == {"n": 2}
+    assert counts.doorbells_passed_over == before
     await client.close()

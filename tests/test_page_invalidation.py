@@ -284,3 +284,21 @@ def test_private_channels_touch_nothing_a_page_shows():
     assert names_touched("user:7", "user:7") == {"user:7", row_of("user:7")}  # a new display name
     assert names_touched("thread:3", "post:9") == {"thread:3", "post:9", row_of("post:9")}
     assert row_of("thread:3") not in names_touched("thread:3", "post:9")  # the thread's row stands
+
+
+def test_another_process_s_doorbell_drops_what_it_names_before_the_log_is_read():
+    """A doorbell names its events' channels and subjects but no ids (forum/realtime/hub.py):
+    a process that leaves the log for later still drops what they touch at once, and reading
+    the same events later drops them again rather than passing over them."""
+    from forum.web.invalidation import MAX_AGE_SECONDS, ShowingCache
+
+    invalidation, cache = Invalidation(), ShowingCache(10, MAX_AGE_SECONDS)
+    invalidation.register(cache)
+    cache.put("page of thread 1", "<html>", {"thread:1"})
+    cache.put("page of thread 2", "<html>", {"thread:2"})
+    invalidation.events([{"channel": "thread:1", "subject": "post:5"}])
+    assert cache.get("page of thread 1") is None
+    assert cache.get("page of thread 2") == "<html>"
+    cache.put("page of thread 1", "<html>", {"thread:1"})
+    invalidation.events([{"id": 7, "channel": "thread:1", "subject": "post:5"}])
+    assert cache.get("page of thread 1") is None

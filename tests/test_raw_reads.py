@@ -9,7 +9,7 @@ from forum.actions import moderation as moderation_actions
 from forum.actions import posts as post_actions
 from forum.actions import reactions as reaction_actions
 from forum.actions import threads as thread_actions
-from forum.db import posts
+from forum.db import live_log, posts
 from forum.db.raw import PageRow, _numbered
 from forum.db.tables import posts as posts_table
 from forum.web.templating import page_rows
@@ -166,3 +166,29 @@ async def test_the_header_counts_and_the_read_mark_read_as_their_separate_statem
             last, await reads.first_new(forum.db, bob.id, thread_id, last))
         if up_to is replies[0]:  # bob wrote reply 1: the first new one by someone else is reply 2
             assert await reads.read_mark(forum.db, bob.id, thread_id) == (replies[0]["id"], replies[2]["id"])
+
+
+async def test_the_hubs_reads_of_the_live_log_read_as_their_core_statements_read(forum):
+    """The hub reads headings after every doorbell and poll, and the whole rows of the channels
+    its readers follow: both plain SQL, answering what the Core statements answer."""
+    db = forum.db
+    start = await live_log.latest_id(db)
+    async with db.transaction():
+        for n, channel in enumerate(["thread:1", "category:general-chat", "thread:2", "thread:1", "user:3"]):
+            await live_log.append(db, channel, "test.note", {"n": n, "text": "café"},
+                                  subject=f"post:{n}" if n % 2 else None, author_id=n or None)
+    through = await live_log.latest_id(db)
+
+    def records(rows: list[Any]) -> list[dict[str, Any]]:
+        return [{key: row[key] for key in row.keys()} for row in rows]
+
+    for limit in (2, 500):
+        core = records(await db.fetch_all(live_log.headings_query(start, limit)))
+        assert typed(await live_log.headings_after(db, start, limit)) == typed(core)
+        assert len(core) == min(limit, 5)
+    for channels in (["thread:1"], ["thread:1", "user:3", "thread:9"], ["nowhere"]):
+        core = records(await live_log.after(db, start, channels, limit=500, through=through - 1))
+        raw = await live_log.followed_after(db, start, through - 1, channels, limit=500)
+        assert typed(raw) == typed(core)
+    assert [row["channel"] for row in await live_log.followed_after(db, start, through, ["thread:1"], 1)] \
+        == ["thread:1"]

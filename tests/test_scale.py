@@ -81,9 +81,15 @@ async def test_a_private_message_crosses_processes_to_participants_only(two_serv
         sent = await http.post(f"/api/v1/conversations/{conversation_id}/messages", headers=ben,
                                json={"body": "Across processes"})
         assert sent.status_code == 201
-        [heard] = await listener.receive_events(1)
-        assert (heard["event"], heard["data"]["id"], heard["data"]["body"]) == (
-            "message.created", sent.json()["id"], "Across processes")
+        # "First" may come too: subscribing without `since` starts where this process's hub
+        # stood, which can be before it read "First" (its doorbell named a channel no reader
+        # here followed then, so the log was left for the next read).
+        async with asyncio.timeout(30):
+            while not any(e["data"].get("body") == "Across processes" for e in listener.events):
+                await listener.receive()
+        heard = [(e["event"], e["data"]["id"], e["data"]["body"]) for e in listener.events]
+        assert heard[-1] == ("message.created", sent.json()["id"], "Across processes")
+        assert [body for _, _, body in heard] in (["Across processes"], ["First", "Across processes"])
         await outsider.send({"type": "subscribe", "channels": [channel]})  # a round trip: anything
         await outsider.receive_type("error")  # sent to it before the answer has arrived by now
         assert "Across processes" not in str(outsider.frames)
@@ -381,3 +387,48 @@ async def test_a_change_through_one_process_drops_the_others_cached_visitor_page
             await watcher.close()
     finally:
         await database.disconnect()
+
+
+async def passed_over(server: ServerProcess, kind: str) -> float:
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as http:
+        text = (await http.get("/metrics")).raise_for_status().text
+    [value] = re.findall(rf'^forum_live_passed_over_total{{kind="{kind}"}} (\S+)$', text, re.MULTILINE)
+    return float(value)
+
+
+async def test_a_process_passes_over_replies_none_of_its_readers_follows(database_url, redis_url, tmp_path):
+    """Every process hears every commit's doorbell. One none of whose readers follows the
+    channels it names reads nothing for it (the log waits for its next read), yet hands its own
+    readers' replies out at once, and replays what it left unread to a reader who comes later."""
+    writing, passing = [ServerProcess(database_url, broadcast_url=redis_url,
+                                      log_path=tmp_path / f"server{i}.log",
+                                      extra_env={"FORUM_METRICS_FROM": "127.0.0.1"}).start()
+                        for i in range(2)]
+    try:
+        async with httpx.AsyncClient(base_url=writing.base_url, timeout=30) as http:
+            author = await api_token(http, "busy_writer")
+            quiet = await start_thread(http, author)
+            busy = await start_thread(http, author)
+            reader = await LiveClient.open(passing.ws_url)
+            await reader.subscribe([f"thread:{quiet['id']}"])
+            doorbells, events = await passed_over(passing, "doorbell"), await passed_over(passing, "event")
+            busy_posts = [await reply(http, author, busy["id"], f"Busy {i}") for i in range(5)]
+            async with asyncio.timeout(10):
+                while await passed_over(passing, "event") < events + 2 * len(busy_posts):
+                    await asyncio.sleep(0.1)  # the next read of the log counts them
+            # Each reply logs an event on its thread and one on its channel: neither followed there.
+            assert await passed_over(passing, "doorbell") >= doorbells + len(busy_posts)
+
+            quiet_post = await reply(http, author, quiet["id"], "For the one reader there")
+            [event] = await reader.receive_events(1)
+            assert event["data"]["post_id"] == quiet_post["id"]
+
+            late = await LiveClient.open(passing.ws_url)
+            await late.subscribe([f"thread:{busy['id']}"], since=0)
+            replayed = [e["data"]["post_id"] for e in late.events if e["event"] == "post.created"]
+            assert replayed == [post["id"] for post in busy_posts]
+            await reader.close()
+            await late.close()
+    finally:
+        writing.stop()
+        passing.stop()

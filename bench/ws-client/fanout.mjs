@@ -15,12 +15,22 @@
 //                  "rate": send `rate` replies per second for `seconds`
 //                  "idle": connect and subscribe, report, then hold until stdin closes
 //   settleSeconds  how long to wait for stragglers after the last reply was acknowledged
+//   groups         instead of ws/subscribe/post: [{ws, subscribe, post}], several threads (and
+//                  servers) at once. Subscriber i joins group i % groups.length, connecting to
+//                  its `ws`; reply n goes to group n % groups.length, posted to its `post`. Each
+//                  of `ws` and `post` is a URL or a list taken in turn by the group's successive
+//                  subscribers or replies, to spread them over processes
+//   waitForGo      once every subscriber is in, print {"ready": true} and wait for a line on
+//                  stdin before sending, so the caller can sample CPU over the replies alone
 import http from "node:http";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
 
 const options = JSON.parse(process.argv[2]);
+const groups = options.groups || [{ ws: options.ws, subscribe: options.subscribe, post: options.post }];
+const groupSizes = groups.map((_, g) =>
+  Math.floor((options.subscribers || 0) / groups.length) + (g < (options.subscribers || 0) % groups.length ? 1 : 0));
 // Each reply's body starts "bench-<sequence>-x". Frames are searched as bytes, never decoded:
 // at tens of thousands of frames a second, decoding them would cost the client more than the rest.
 const MARKER = Buffer.from("bench-");
@@ -51,10 +61,11 @@ function sequenceIn(data) {
 
 function connectOne(index) {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(options.ws, { perMessageDeflate: false, skipUTF8Validation: true });
+    const group = groups[index % groups.length];
+    const socket = new WebSocket(inTurn(group.ws, index), { perMessageDeflate: false, skipUTF8Validation: true });
     const offset = index * capacity;
     let subscribed = false;
-    socket.on("open", () => socket.send(JSON.stringify(options.subscribe)));
+    socket.on("open", () => socket.send(JSON.stringify(group.subscribe)));
     socket.on("message", (data) => {
       if (!subscribed) {
         if (data.toString().includes('"subscribed"')) {
@@ -97,11 +108,18 @@ async function connectAll() {
 
 const padding = "lorem ipsum dolor sit amet ".repeat(Math.ceil((options.bodySize || 200) / 27));
 
+// A group's `ws` or `post` may list several servers: its successive readers or replies take them in turn.
+function inTurn(urls, n) {
+  return typeof urls === "string" ? urls : urls[Math.floor(n / groups.length) % urls.length];
+}
+
+const postUrl = (sequence) => inTurn(groups[sequence % groups.length].post, sequence);
+
 function post(sequence) {
   const body = JSON.stringify({ body: `bench-${sequence}-x ${padding}`.slice(0, options.bodySize || 200) });
   return new Promise((resolve) => {
     sentAt.set(sequence, performance.now());
-    const request = http.request(options.post, {
+    const request = http.request(postUrl(sequence), {
       method: "POST", agent,
       headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body),
                  ...(options.headers || {}) },
@@ -130,7 +148,7 @@ async function burst() {
   async function worker() {
     while (next < options.posts) {
       const sequence = next++;
-      statuses.push(await post(sequence));
+      statuses[sequence] = await post(sequence);
     }
   }
   await Promise.all(Array.from({ length: options.concurrency || 8 }, worker));
@@ -147,7 +165,7 @@ async function rate() {
     const due = start + sequence * interval;
     const wait = due - performance.now();
     if (wait > 0) await sleep(wait);
-    pending.push(post(sequence).then((status) => statuses.push(status)));
+    pending.push(post(sequence).then((status) => { statuses[sequence] = status; }));
   }
   await Promise.all(pending);
   return statuses;
@@ -171,14 +189,20 @@ async function main() {
     return;
   }
   await sleep(200); // let presence frames for the joins pass
+  if (options.waitForGo) {
+    process.stdout.write(JSON.stringify({ ready: true, connected: sockets.length, connectSeconds }) + "\n");
+    await new Promise((resolve) => process.stdin.once("data", resolve));
+  }
   const cpuBefore = process.cpuUsage();
   const machineBefore = machineBusyMs();
   const start = performance.now();
   const statuses = options.mode === "burst" ? await burst() : await rate();
   const acknowledged = performance.now();
   const posts = statuses.length;
-  const ok = statuses.filter((s) => s >= 200 && s < 300).length;
-  const expected = ok * sockets.length;
+  const isOk = (s) => s >= 200 && s < 300;
+  const ok = statuses.filter(isOk).length;
+  // Each reply reaches the subscribers of its own group (thread) only.
+  const expected = statuses.reduce((sum, s, sequence) => sum + (isOk(s) ? groupSizes[sequence % groups.length] : 0), 0);
   const deadline = acknowledged + (options.settleSeconds || 10) * 1000;
   while (received < expected && performance.now() < deadline) await sleep(5);
   const cpu = process.cpuUsage(cpuBefore);
@@ -197,8 +221,9 @@ async function main() {
     machineCores: os.cpus().length,
     machineCoresBusy: machineBusySeconds / ((performance.now() - start) / 1000),
   };
-  for (const socket of sockets) socket.terminate();
+  // Results first: a caller sampling CPU as they arrive leaves out the sockets' closing.
   process.stdout.write(JSON.stringify(result) + "\n");
+  for (const socket of sockets) socket.terminate();
 }
 
 main().then(() => process.exit(0), (error) => {

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from forum.clock import utcnow
 from forum.db.engine import Database
+from forum.db.raw import RawSelect, columns_sql
 from forum.db.tables import live_log as entries
 from forum.db.tables import meta
 
@@ -120,6 +121,35 @@ async def subjects_shown_with(db: Database, author_id: int) -> list[str]:
     return [row["subject"] for row in rows]
 
 
+# Every process's hub reads the log after each doorbell it answers and at every poll: plain SQL
+# (forum/db/raw.py), no statement compiled per read. tests/test_raw_reads.py checks each
+# against its Core statement (`headings_query`, and `after`'s).
+HEADING_COLUMNS = (entries.c.id, entries.c.channel, entries.c.type, entries.c.author_id, entries.c.subject)
+_HEADINGS = RawSelect(
+    "SELECT live_log.id, live_log.channel, live_log.type, live_log.author_id, live_log.subject"
+    " FROM live_log WHERE live_log.id > ? ORDER BY live_log.id LIMIT ?", HEADING_COLUMNS)
+# The channels go as one value: an array on PostgreSQL, a JSON list on SQLite.
+_FOLLOWED = ("SELECT {columns} FROM live_log WHERE live_log.id > ? AND live_log.id <= ?"
+             " AND live_log.channel {among} ORDER BY live_log.id LIMIT ?")
+_FOLLOWED_POSTGRES = RawSelect(_FOLLOWED.format(columns=columns_sql(entries), among="= ANY(?)"),
+                               list(entries.columns))
+_FOLLOWED_SQLITE = RawSelect(_FOLLOWED.format(columns=columns_sql(entries),
+                                              among="IN (SELECT value FROM json_each(?))"),
+                             list(entries.columns))
+
+
+def headings_query(since: int, limit: int) -> sa.Select[Any]:
+    return (sa.select(*HEADING_COLUMNS).where(entries.c.id > since).order_by(entries.c.id).limit(limit))
+
+
+async def followed_after(db: Database, since: int, through: int, channels: list[str],
+                         limit: int) -> list[Any]:
+    """What `after(db, since, channels, limit, through=through)` answers, for the hub."""
+    if db.is_sqlite:
+        return await _FOLLOWED_SQLITE.fetch_all(db, since, through, json.dumps(channels), limit)
+    return await _FOLLOWED_POSTGRES.fetch_all(db, since, through, channels, limit)
+
+
 async def after(db: Database, since: int, channels: list[str] | None = None,
                 limit: int = 500, *, through: int | None = None) -> list[Any]:
     """Events with id > since (and <= through), oldest first; on the given channels, or on all."""
@@ -134,10 +164,7 @@ async def after(db: Database, since: int, channels: list[str] | None = None,
 async def headings_after(db: Database, since: int, limit: int = 500) -> list[Any]:
     """What `after` gives without the events' data: enough to tell whose they are, and (by
     channel and subject) which cached pages they touch."""
-    query = (sa.select(entries.c.id, entries.c.channel, entries.c.type, entries.c.author_id,
-                       entries.c.subject)
-             .where(entries.c.id > since).order_by(entries.c.id).limit(limit))
-    return await db.fetch_all(query)
+    return await _HEADINGS.fetch_all(db, since, limit)
 
 
 async def latest_id(db: Database) -> int:

@@ -17,3 +17,5 @@ class LiveCounts:
     readers_dropped: int = 0
     events_passed_over: int = 0  # events on channels no reader of this process follows
     frames_passed_over: int = 0  # typing frames on such channels, dropped undecoded
+    # Doorbells from other processes naming only such channels: the log was not read for them.
+    doorbells_passed_over: int = 0

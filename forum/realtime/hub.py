@@ -1,11 +1,15 @@
 """The live hub: one per process.
 
 Writers append events to the log inside their transaction; after it commits the database calls
-`wake()` (the hub watches the event log's commits: see Database.watch_commits), which rings the
-backend's doorbell so every process (this one included) reads the log from its cursor and hands
-each event to the local subscribers of its channel, in id order. Pub/sub is at-most-once; the
-database is not: a lost doorbell is covered by polling, so it costs latency, never an event.
-Typing and presence are ephemeral frames sent through the backend as they are.
+`wake()` (the hub watches the event log's commits: see Database.watch_commits), which reads the
+log here and rings the backend's doorbell so every other process reads the log from its cursor
+and hands each event to the local subscribers of its channel, in id order. Pub/sub is
+at-most-once; the database is not: a lost doorbell is covered by polling, so it costs latency,
+never an event. Typing and presence are ephemeral frames sent through the backend as they are.
+
+The doorbell names the channels (and subjects) of the events it rings for, so that a process
+none of whose readers follows them does nothing for them but drop the cached pages they touch:
+the log is read when one of its own readers' channels rings, or at the next poll.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ log = logging.getLogger("forum.hub")
 POLL_SECONDS = 1.0
 # How many events one read of the log takes; a busier log is read in several reads.
 READ_BATCH = 500
+# A commit of more events than this rings a doorbell that names none of them: every process reads.
+DOORBELL_MAX_EVENTS = 20
 # The longest the hub rests between reads of a busy log (see _dispatch): the most it adds to
 # a reply's way to its readers, and only while replies come faster than they are handed out.
 MAX_REST_SECONDS = 0.05
@@ -66,11 +72,15 @@ class Hub:
         self.dispatched = asyncio.Condition()  # tests and resumers wait on cursor moves
         self._settled = asyncio.Event()  # clear while events are being handed out
         self._settled.set()
-        self.presence = Presence(process_id=uuid.uuid4().hex)
+        self.process_id = uuid.uuid4().hex
+        self.presence = Presence(process_id=self.process_id)
+        # Set when a doorbell rang for channels no reader here follows and the log was left
+        # for later: a reader subscribing meanwhile has the log read at once.
+        self._behind = False
         self.known_channels: set[str] = set()
         self.counts = LiveCounts()
         self._log_watchers: list[Callable[[list[Any]], None]] = []
-        db.watch_commits("live_log", lambda rows: self.wake())
+        db.watch_commits("live_log", self.wake)
 
     async def start(self) -> None:
         self.cursor = await live_log.latest_id(self.db)
@@ -95,12 +105,12 @@ class Hub:
         await self.backend.disconnect()
 
     # -- writers -------------------------------------------------------------------------
-    async def wake(self) -> None:
-        """Called after every commit of this process that appended events; another process's
-        writes arrive by the doorbell this rings, or by polling."""
+    async def wake(self, rows: list[Any] | None = None) -> None:
+        """Called after every commit of this process that appended events (`rows`); another
+        process's writes arrive by the doorbell this rings, or by polling."""
         self._wake.set()  # this process reads the log even if the backend is down
         try:
-            await self.backend.publish(DOORBELL, "")
+            await self.backend.publish(DOORBELL, doorbell(self.process_id, rows))
         except Exception:  # other processes catch up by polling
             log.warning("could not ring the doorbell; other processes will poll", exc_info=True)
 
@@ -126,6 +136,8 @@ class Hub:
     def subscribe(self, subscriber: Subscriber, channels: set[str]) -> None:
         for channel in channels:
             self._subscribers[channel].add(subscriber)
+        if self._behind:  # events left unread may be on these channels: hand them out now
+            self._wake.set()
 
     def unsubscribe(self, subscriber: Subscriber, channels: set[str]) -> None:
         for channel in channels:
@@ -142,7 +154,9 @@ class Hub:
 
     def watch_log(self, callback: Callable[[list[Any]], None]) -> None:
         """Call `callback` with each read of new events from the log, every process's, before
-        they are handed out (the caches drop what they touch: see forum/web/invalidation.py)."""
+        they are handed out (the caches drop what they touch: see forum/web/invalidation.py),
+        and with what another process's doorbell names (channel and subject only) when the log
+        is left for later."""
         self._log_watchers.append(callback)
 
     def subscribers_of(self, channel: str) -> set[Subscriber]:
@@ -156,7 +170,7 @@ class Hub:
                 async for topic, message in self.backend.listen():
                     delay = RETRY_FIRST_SECONDS
                     if topic == DOORBELL:
-                        self._wake.set()
+                        self._answer_doorbell(message)
                     elif topic == EPHEMERAL:
                         self._deliver_ephemeral(message)
             except asyncio.CancelledError:
@@ -166,6 +180,23 @@ class Hub:
             await asyncio.sleep(delay)
             delay = min(delay * 2, RETRY_MAX_SECONDS)
             self._wake.set()  # catch up on whatever rang while we were away
+
+    def _answer_doorbell(self, message: str) -> None:
+        """Read the log now if the doorbell rang for a channel a reader here follows (or did not
+        say which); otherwise drop what the events touch from the caches, as reading them would,
+        and leave the log for the next read. The process that rang read its own events already."""
+        sender, _, named = message.partition("\n")
+        if sender == self.process_id:
+            return
+        headings = [{"channel": channel, "subject": subject or None}
+                    for channel, _, subject in (line.partition("\t") for line in named.split("\n") if line)]
+        if not headings or any(h["channel"] in self._subscribers for h in headings):
+            self._wake.set()
+            return
+        for watcher in self._log_watchers:
+            watcher(headings)
+        self._behind = True
+        self.counts.doorbells_passed_over += 1
 
     def _deliver_ephemeral(self, message: str) -> None:
         """Presence (a JSON object) is applied whoever listens here: a reader subscribing later
@@ -239,6 +270,7 @@ class Hub:
     async def catch_up(self) -> None:
         """Hand every event after the cursor to its local subscribers, in id order; each gets
         all of one read's events for it in one call (the same list as every reader of its channel)."""
+        self._behind = False
         while True:
             rows = await live_log.headings_after(self.db, self.cursor, limit=READ_BATCH)
             for watcher in self._log_watchers:
@@ -282,7 +314,7 @@ class Hub:
             if not wanted:
                 break
             read.update(wanted)
-            more = await live_log.after(self.db, self.cursor, wanted, limit=len(headings), through=through)
+            more = await live_log.followed_after(self.db, self.cursor, through, wanted, limit=len(headings))
             rows = sorted([*rows, *more], key=lambda row: row["id"]) if rows else list(more)
         return rows
 
@@ -343,3 +375,11 @@ class Hub:
                 await live_log.prune(self.db, max_count=max_count, max_age_seconds=max_age)
             except Exception:
                 log.warning("pruning the event log failed", exc_info=True)
+
+
+def doorbell(sender: str, rows: list[Any] | None) -> str:
+    """The sender's process id, then a line "channel<TAB>subject" per event committed (none when
+    there are too many or they are not known: every process then reads the log)."""
+    if not rows or len(rows) > DOORBELL_MAX_EVENTS:
+        return f"{sender}\n"
+    return sender + "".join(f"\n{row['channel']}\t{row['subject'] or ''}" for row in rows)

@@ -120,12 +120,17 @@ class Invalidation:
             cache.drop(names)
 
     def events(self, rows: Iterable[Mapping[str, Any]]) -> None:
-        """For Hub.watch_log: events read from the log, every process's, in order of id."""
+        """For Hub.watch_log: events read from the log, every process's, in order of id; or the
+        headings another process's doorbell names (no id: the log is read later)."""
         names: set[str] = set()
         for row in rows:
-            self._read_through = max(self._read_through, row["id"])
-            if row["id"] in self._dropped_at_commit:
-                self._dropped_at_commit.discard(row["id"])
+            event_id = row.get("id")
+            if event_id is None:
+                names |= names_touched(row["channel"], row["subject"])
+                continue
+            self._read_through = max(self._read_through, event_id)
+            if event_id in self._dropped_at_commit:
+                self._dropped_at_commit.discard(event_id)
             else:
                 names |= names_touched(row["channel"], row["subject"])
         self._dropped_at_commit = {i for i in self._dropped_at_commit if i > self._read_through}
