@@ -41,11 +41,10 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-import redis
 
 from bench._common import RESULTS, Row, median, part_main, save
 from bench._live import BODY_SIZE, CLIENT, bench_thread, ensure_client, log, postgres_database
-from tests.servers import ServerProcess, free_port
+from tests.servers import RedisProcess, ServerProcess
 
 READERS, QUICK_READERS = 10_000, 500
 RATE = 10
@@ -232,40 +231,20 @@ def server_restart(readers: int, before: float, after: float, tmp: Path) -> dict
 def redis_server() -> Iterator[tuple[str, Callable[[], Outage]]]:
     """A redis-server of the benchmark's own on a free port: (its URL, a restart that keeps it
     down REDIS_DOWN_SECONDS)."""
-    port = free_port()
-    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-    url = f"redis://127.0.0.1:{port}/0"
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-
-    def answering() -> None:
-        deadline = time.monotonic() + 10
-        with redis.Redis.from_url(url) as client:
-            while True:
-                try:
-                    client.ping()
-                    return
-                except redis.ConnectionError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.02)
+    server = RedisProcess().start()
 
     def restart() -> Outage:
-        nonlocal process
         stopping = time.time() * 1000
-        process.terminate()
-        process.wait()
+        server.stop()
         stopped = time.time() * 1000
         time.sleep(REDIS_DOWN_SECONDS)
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-        answering()
+        server.start()
         return Outage(stopping, stopped, time.time() * 1000)
 
     try:
-        answering()
-        yield url, restart
+        yield server.url, restart
     finally:
-        process.terminate()
-        process.wait()
+        server.stop()
 
 
 def redis_restart(readers: int, before: float, after: float, tmp: Path) -> dict[str, Any]:
@@ -353,7 +332,8 @@ def rows(readers: int, restarts: list[dict], redis_restarts: list[dict]) -> list
             f"<= {busiest_allowed:,.0f} ({BUSIEST_SHARE:.0%} of readers)",
             figure(restarts, "firstBusiest") <= busiest_allowed, [s["firstBusiest"] for s in restarts],
             f"every attempt, retries included: busiest 100 ms {[s['retriesBusiest'] for s in restarts]}, "
-            f"{[s['retries'] for s in restarts]} attempts; close codes {[s['closeCodes'] for s in restarts]}"),
+            f"{[s['retries'] for s in restarts]} attempts; close codes "
+            f"{[s['closeCodes'] for s in restarts]}"),
         Row(name, "all readers subscribed again (s after it answered)", figure(restarts, "allBackAfterUp"),
             None, "report", True, [s["allBackAfterUp"] for s in restarts],
             f"server down {[round(s['downSeconds'], 1) for s in restarts]} s from SIGTERM to answering"),
