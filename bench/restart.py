@@ -53,6 +53,7 @@ BEFORE_SECONDS = 30  # three windows of ordinary running to compare against
 AFTER_SECONDS = 80   # the minute the target allows, and two windows more
 QUICK_BEFORE_SECONDS, QUICK_AFTER_SECONDS = 20, 30
 REDIS_DOWN_SECONDS = 5
+CLIENT_SCRIPT = CLIENT / "restart.mjs"
 RECOVERY_SECONDS = 60
 BUCKET_MS = 100
 # Back to normal: delivery p99 within this of the worst window before, memory within this of before.
@@ -109,7 +110,7 @@ def drive(spec: dict, pids: Callable[[], list[int]], restart: Callable[[], Outag
     seconds more from when the restarted thing answered; the client's results."""
     memory = MemorySampler(pids)
     memory.start()
-    client = subprocess.Popen(["node", str(CLIENT / "restart.mjs"), json.dumps(spec)], text=True,
+    client = subprocess.Popen(["node", str(CLIENT_SCRIPT), json.dumps(spec)], text=True,
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     assert client.stdin is not None and client.stdout is not None
     try:
