@@ -275,7 +275,8 @@ async function main() {
       }),
     clientCpuSeconds: (cpu.user + cpu.system) / 1e6,
   };
-  process.stdout.write(JSON.stringify(result) + "\n");
+  // Exiting straight after a write to a pipe would cut off all but its first 64 KB.
+  await new Promise((resolve) => process.stdout.write(JSON.stringify(result) + "\n", resolve));
 }
 
 main().then(() => process.exit(0), (error) => {
