@@ -19,13 +19,14 @@ is back to normal when its p99 is within P99_SLACK of the worst window before th
 the memory within RSS_SLACK of the memory before it; the target is every window from one
 minute after the stop on.
 
-    .venv/bin/python -m bench.restart [--runs 1] [--quick]
+    .venv/bin/python -m bench.restart [--runs 1] [--quick] [--rate 10] [--only server|redis]
 Needs PostgreSQL for the second part: BENCH_POSTGRES_URL (default
 postgresql://postgres@127.0.0.1/test, an existing database the benchmark creates its own beside).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import resource
@@ -42,7 +43,7 @@ from typing import Any
 
 import psutil
 
-from bench._common import RESULTS, Row, median, part_main, save
+from bench._common import RESULTS, Row, median, save, table
 from bench._live import BODY_SIZE, CLIENT, bench_thread, ensure_client, log, postgres_database
 from tests.servers import RedisProcess, ServerProcess
 
@@ -53,6 +54,7 @@ BEFORE_SECONDS = 30  # three windows of ordinary running to compare against
 AFTER_SECONDS = 80   # the minute the target allows, and two windows more
 QUICK_BEFORE_SECONDS, QUICK_AFTER_SECONDS = 20, 30
 REDIS_DOWN_SECONDS = 5
+PARTS = ("server", "redis")
 CLIENT_SCRIPT = CLIENT / "restart.mjs"
 # A server taking ten thousand reconnects answers /healthz slowly: "up" is when it answers at all.
 PATIENT = {"startup_seconds": 120.0, "answer_seconds": 15.0}
@@ -60,6 +62,7 @@ RECOVERY_SECONDS = 60
 BUCKET_MS = 100
 # Back to normal: delivery p99 within this of the worst window before, memory within this of before.
 P99_SLACK, RSS_SLACK = 1.25, 1.10
+SATURATED_MS = 60_000
 # No herd: the first reconnect attempts spread over at least this long, and no 100 ms holds
 # more than this share of them.
 SPREAD_SECONDS, BUSIEST_SHARE = 3.0, 0.05
@@ -155,7 +158,11 @@ def summarise(result: dict, outage: Outage, memory: MemorySampler) -> dict[str, 
         windows.append({**window, "from_stop": (start - outage.stopping) / 1000, "rss": rss,
                         "before": start + result["windowMs"] <= outage.stopping})
     before = [w for w in windows if w["before"]]
-    base_p99 = max((w["p99"] for w in before if w["p99"] is not None), default=None)
+    # A server already falling behind before the restart (replies not acknowledged, or readers
+    # hearing of them after minutes) has no normal to come back to: not judged.
+    saturated = any(w["acknowledged"] < w["posted"] or w["p99"] is None or w["p99"] >= SATURATED_MS
+                    for w in before)
+    base_p99 = None if saturated else max((w["p99"] for w in before), default=None)
     base_rss = median(w["rss"] for w in before if w["rss"]) if any(w["rss"] for w in before) else None
 
     def normal(window: dict) -> bool:
@@ -187,6 +194,8 @@ def summarise(result: dict, outage: Outage, memory: MemorySampler) -> dict[str, 
         "allBackAfterStop": (max(back) - outage.stopping) / 1000 if back else 0.0,
         "stopSeconds": (outage.stopped - outage.stopping) / 1000,
         "downSeconds": (outage.up - outage.stopping) / 1000, "stoppedHow": outage.how,
+        "saturatedBefore": saturated,
+        "p99WorstBefore": max((w["p99"] for w in before if w["p99"] is not None), default=None),
         "missed": result["missed"], "readersMissing": result["readersMissing"],
         "duplicates": result["duplicates"], "resets": result["resets"],
         "posts": result["posts"], "acknowledged": result["acknowledged"], "stored": result["stored"],
@@ -200,20 +209,21 @@ def summarise(result: dict, outage: Outage, memory: MemorySampler) -> dict[str, 
 
 
 def spec_for(ws: list[str], post: list[str], thread: str, thread_id: int, headers: dict,
-             readers: int, seconds: float) -> dict:
+             readers: int, rate: float, seconds: float) -> dict:
     return {"ws": ws, "post": post, "thread": thread, "headers": headers, "subscribers": readers,
-            "subscribe": {"type": "subscribe", "channels": [f"thread:{thread_id}"]}, "rate": RATE,
+            "subscribe": {"type": "subscribe", "channels": [f"thread:{thread_id}"]}, "rate": rate,
             "maxSeconds": seconds + 60, "windowSeconds": WINDOW_SECONDS, "bodySize": BODY_SIZE,
             "settleSeconds": 60}
 
 
-def server_restart(readers: int, before: float, after: float, tmp: Path) -> dict[str, Any]:
+def server_restart(readers: int, rate: float, before: float, after: float, tmp: Path) -> dict[str, Any]:
     server = ServerProcess(f"sqlite:///{tmp / 'restart.db'}", log_path=tmp / "restart-server.log",
                            extra_env={"FORUM_METRICS_FROM": "127.0.0.1"}, **PATIENT).start()
     try:
         thread_id, headers = bench_thread(server.base_url)
         api = f"{server.base_url}/api/v1/threads/{thread_id}"
-        spec = spec_for([server.ws_url], [f"{api}/posts"], api, thread_id, headers, readers, before + after)
+        spec = spec_for([server.ws_url], [f"{api}/posts"], api, thread_id, headers, readers, rate,
+                        before + after)
 
         def restart() -> Outage:
             stopping = time.time() * 1000
@@ -253,7 +263,7 @@ def redis_server() -> Iterator[tuple[str, Callable[[], Outage]]]:
         server.stop()
 
 
-def redis_restart(readers: int, before: float, after: float, tmp: Path) -> dict[str, Any]:
+def redis_restart(readers: int, rate: float, before: float, after: float, tmp: Path) -> dict[str, Any]:
     postgres = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1/test")
     with postgres_database(postgres) as database_url, redis_server() as (redis_url, restart):
         servers = [ServerProcess(database_url, broadcast_url=redis_url, log_path=tmp / f"redis-server{i}.log",
@@ -263,7 +273,7 @@ def redis_restart(readers: int, before: float, after: float, tmp: Path) -> dict[
             thread_id, headers = bench_thread(servers[0].base_url)
             api = [f"{server.base_url}/api/v1/threads/{thread_id}" for server in servers]
             spec = spec_for([server.ws_url for server in servers], [f"{a}/posts" for a in api], api[0],
-                            thread_id, headers, readers, before + after)
+                            thread_id, headers, readers, rate, before + after)
             return summarise(*drive(spec, lambda: [s.process.pid for s in servers if s.process], restart,
                                     before, after))
         finally:
@@ -284,8 +294,8 @@ def describe(name: str, summary: dict) -> None:
         p99 = f"{w['p99']:,} ms" if w["p99"] is not None else "-"
         log(f"  window from {w['from_stop']:+6.0f}s: posted {w['posted']:>3} acknowledged "
             f"{w['acknowledged']:>3} deliveries {w['deliveries']:>9,} p99 {p99:>10} RSS {rss}")
-    log(f"  p99 back to normal {summary['p99NormalAfter']}s after the stop, memory "
-        f"{summary['rssNormalAfter']}s")
+    log(f"  back to normal after the stop: p99 {summary['p99NormalAfter']} s, memory "
+        f"{summary['rssNormalAfter']} s{' (falling behind before it)' if summary['saturatedBefore'] else ''}")
 
 
 def within(seconds: float | None) -> bool:
@@ -299,7 +309,7 @@ def raise_open_file_limit() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
-def run(runs: int = 1, quick: bool = False) -> list[Row]:
+def run(runs: int = 1, quick: bool = False, rate: float = RATE, parts: tuple[str, ...] = PARTS) -> list[Row]:
     ensure_client()
     raise_open_file_limit()
     readers = QUICK_READERS if quick else READERS
@@ -308,16 +318,19 @@ def run(runs: int = 1, quick: bool = False) -> list[Row]:
     redis_restarts: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
         for attempt in range(runs):
-            log(f"server restart under {readers:,} readers, run {attempt + 1}")
-            restarts.append(server_restart(readers, before, after, Path(tmp)))
-            describe("server restart", restarts[-1])
-            log(f"Redis restart under two processes, {readers:,} readers, run {attempt + 1}")
-            redis_restarts.append(redis_restart(readers, before, after, Path(tmp)))
-            describe("Redis restart", redis_restarts[-1])
+            if "server" in parts:
+                log(f"server restart under {readers:,} readers, {rate} replies/s, run {attempt + 1}")
+                restarts.append(server_restart(readers, rate, before, after, Path(tmp)))
+                describe("server restart", restarts[-1])
+            if "redis" in parts:
+                log(f"Redis restart under two processes, {readers:,} readers, {rate} replies/s, "
+                    f"run {attempt + 1}")
+                redis_restarts.append(redis_restart(readers, rate, before, after, Path(tmp)))
+                describe("Redis restart", redis_restarts[-1])
     RESULTS.mkdir(exist_ok=True)  # every window of every run, beside the rows
     (RESULTS / "restart-windows.json").write_text(json.dumps({"server": restarts, "redis": redis_restarts},
                                                              indent=2))
-    return rows(readers, restarts, redis_restarts)
+    return rows(readers, rate, restarts, redis_restarts)
 
 
 def figure(summaries: list[dict], key: str) -> float:
@@ -325,13 +338,40 @@ def figure(summaries: list[dict], key: str) -> float:
     return median(values) if None not in values else float("nan")
 
 
-def rows(readers: int, restarts: list[dict], redis_restarts: list[dict]) -> list[Row]:
-    name = f"server restart, {readers:,} readers, {RATE} replies/s"
-    redis_name = f"Redis restart, 2 processes, {readers:,} readers, {RATE} replies/s"
+def rows(readers: int, rate: float, restarts: list[dict], redis_restarts: list[dict]) -> list[Row]:
+    result = []
+    if restarts:
+        result += server_rows(f"server restart, {readers:,} readers, {rate:g} replies/s", readers, restarts)
+    if redis_restarts:
+        result += redis_rows(f"Redis restart, 2 processes, {readers:,} readers, {rate:g} replies/s",
+                             redis_restarts)
+    save("restart", result)
+    return result
+
+
+def recovery_rows(name: str, summaries: list[dict], what: str) -> list[Row]:
+    """p99 and memory after the restart against before, and how soon each was back to normal."""
+    unjudged = "not judged: already falling behind before the restart" if any(
+        s["saturatedBefore"] for s in summaries) else ""
+    return [
+        Row(name, "delivery p99 (ms), a minute after vs worst before", figure(summaries, "p99Last"),
+            figure(summaries, "p99WorstBefore"), "report", True, [s["p99Last"] for s in summaries]),
+        Row(name, f"p99 back to normal (s after {what} stopped)", figure(summaries, "p99NormalAfter"), None,
+            f"<= {RECOVERY_SECONDS} s", all(within(s["p99NormalAfter"]) for s in summaries),
+            [s["p99NormalAfter"] for s in summaries], unjudged),
+        Row(name, "server RSS (MB), a minute after vs before", figure(summaries, "rssLast") / 2**20,
+            figure(summaries, "rssBefore") / 2**20, "report", True,
+            [(s["rssLast"] or 0) / 2**20 for s in summaries]),
+        Row(name, f"memory back to normal (s after {what} stopped)", figure(summaries, "rssNormalAfter"),
+            None, f"<= {RECOVERY_SECONDS} s", all(within(s["rssNormalAfter"]) for s in summaries),
+            [s["rssNormalAfter"] for s in summaries]),
+    ]
+
+
+def server_rows(name: str, readers: int, restarts: list[dict]) -> list[Row]:
     lost = [s["missed"] + s["duplicates"] + s["resets"] + (s["readers"] - s["back"]) for s in restarts]
-    redis_lost = [s["missed"] + s["duplicates"] + s["resets"] for s in redis_restarts]
     busiest_allowed = BUSIEST_SHARE * readers
-    result = [
+    return [
         Row(name, "first reconnect attempts, span (s)", figure(restarts, "firstSpread"), None,
             f">= {SPREAD_SECONDS:.0f} s", figure(restarts, "firstSpread") >= SPREAD_SECONDS,
             [s["firstSpread"] for s in restarts]),
@@ -340,44 +380,42 @@ def rows(readers: int, restarts: list[dict], redis_restarts: list[dict]) -> list
             figure(restarts, "firstBusiest") <= busiest_allowed, [s["firstBusiest"] for s in restarts],
             f"every attempt, retries included: busiest 100 ms {[s['retriesBusiest'] for s in restarts]}, "
             f"{[s['retries'] for s in restarts]} attempts; close codes "
-            f"{[s['closeCodes'] for s in restarts]}"),
+            f"{[s['closeCodes'] for s in restarts]}; readers subscribed again, busiest 100 ms "
+            f"{[s['backBusiest'] for s in restarts]}"),
         Row(name, "all readers subscribed again (s after it answered)", figure(restarts, "allBackAfterUp"),
             None, "report", True, [s["allBackAfterUp"] for s in restarts],
-            f"server down {[round(s['downSeconds'], 1) for s in restarts]} s from SIGTERM to answering"),
+            f"server from SIGTERM to exit {[round(s['stopSeconds'], 1) for s in restarts]} s, to answering "
+            f"again {[round(s['downSeconds'], 1) for s in restarts]} s"),
         Row(name, "replies missed, twice or reset, over all readers", max(lost), None, "0",
             max(lost) == 0, [float(x) for x in lost],
             f"stored replies {[s['stored'] for s in restarts]}, acknowledged "
             f"{[s['acknowledged'] for s in restarts]} of {[s['posts'] for s in restarts]} sent"),
-        Row(name, "delivery p99 (ms), a minute after vs before", figure(restarts, "p99Last"),
-            figure(restarts, "p99Before"), "report", True, [s["p99Last"] for s in restarts]),
-        Row(name, "p99 back to normal (s after the stop)", figure(restarts, "p99NormalAfter"), None,
-            f"<= {RECOVERY_SECONDS} s", all(within(s["p99NormalAfter"]) for s in restarts),
-            [s["p99NormalAfter"] for s in restarts]),
-        Row(name, "server RSS (MB), a minute after vs before", figure(restarts, "rssLast") / 2**20,
-            figure(restarts, "rssBefore") / 2**20, "report", True,
-            [(s["rssLast"] or 0) / 2**20 for s in restarts]),
-        Row(name, "memory back to normal (s after the stop)", figure(restarts, "rssNormalAfter"), None,
-            f"<= {RECOVERY_SECONDS} s", all(within(s["rssNormalAfter"]) for s in restarts),
-            [s["rssNormalAfter"] for s in restarts]),
-        Row(redis_name, "replies missed, twice or reset, over all readers", max(redis_lost), None, "0",
-            max(redis_lost) == 0, [float(x) for x in redis_lost],
-            f"readers that had to reconnect: {[s['dropped'] for s in redis_restarts]}; stored replies "
-            f"{[s['stored'] for s in redis_restarts]}"),
-        Row(redis_name, "delivery p99 (ms), a minute after vs before", figure(redis_restarts, "p99Last"),
-            figure(redis_restarts, "p99Before"), "report", True, [s["p99Last"] for s in redis_restarts]),
-        Row(redis_name, "p99 back to normal (s after the stop)", figure(redis_restarts, "p99NormalAfter"),
-            None, f"<= {RECOVERY_SECONDS} s", all(within(s["p99NormalAfter"]) for s in redis_restarts),
-            [s["p99NormalAfter"] for s in redis_restarts]),
-        Row(redis_name, "memory back to normal (s after the stop)", figure(redis_restarts, "rssNormalAfter"),
-            None, f"<= {RECOVERY_SECONDS} s", all(within(s["rssNormalAfter"]) for s in redis_restarts),
-            [s["rssNormalAfter"] for s in redis_restarts]),
+        *recovery_rows(name, restarts, "the server"),
     ]
-    save("restart", result)
-    return result
+
+
+def redis_rows(name: str, redis_restarts: list[dict]) -> list[Row]:
+    lost = [s["missed"] + s["duplicates"] + s["resets"] for s in redis_restarts]
+    return [
+        Row(name, "replies missed, twice or reset, over all readers", max(lost), None, "0",
+            max(lost) == 0, [float(x) for x in lost],
+            f"stored replies {[s['stored'] for s in redis_restarts]}, acknowledged "
+            f"{[s['acknowledged'] for s in redis_restarts]} of {[s['posts'] for s in redis_restarts]} sent"),
+        Row(name, "readers that had to reconnect", figure(redis_restarts, "dropped"), None, "report", True,
+            [s["dropped"] for s in redis_restarts]),
+        *recovery_rows(name, redis_restarts, "Redis"),
+    ]
 
 
 def main() -> None:
-    part_main(run, __doc__, f"{QUICK_READERS} readers, a shorter run: checks the script works")
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--quick", action="store_true", help=f"{QUICK_READERS} readers, a shorter run")
+    parser.add_argument("--rate", type=float, default=RATE, help="replies a second")
+    parser.add_argument("--only", choices=PARTS, help="one of the two restarts")
+    args = parser.parse_args()
+    print(table(run(args.runs, args.quick, args.rate, (args.only,) if args.only else PARTS)))
 
 
 if __name__ == "__main__":
