@@ -13,7 +13,8 @@ import time
 from bench._common import RESULTS, Row, machine, table
 
 # In the order they run; each is a module in bench/ with run(runs, quick) -> list[Row].
-PARTS = ("pages", "fanout", "readers", "memory", "scale_out", "delivery_cost", "data_scale", "uploads")
+PARTS = ("pages", "fanout", "readers", "restart", "memory", "scale_out", "delivery_cost", "data_scale",
+         "uploads")
 
 
 def main() -> None:

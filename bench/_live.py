@@ -65,20 +65,26 @@ def forum_server(database_url: str, tmp: Path, broadcast_url: str = "memory://",
                            log_path=tmp / f"forum-{uuid.uuid4().hex[:6]}.log",
                            extra_env={"FORUM_METRICS_FROM": "127.0.0.1"}).start()
     try:
-        with httpx.Client(base_url=server.base_url, timeout=30) as client:
-            username = f"bench{uuid.uuid4().hex[:6]}"
-            client.post("/api/v1/users", json={"username": username, "password": PASSWORD}).raise_for_status()
-            token = client.post("/api/v1/tokens", json={"username": username, "password": PASSWORD}
-                                ).raise_for_status().json()["token"]
-            headers = {"Authorization": f"Bearer {token}"}
-            thread = client.post("/api/v1/threads", headers=headers, json={
-                "title": "Benchmark thread", "body": "Replies arrive here.", "categories": ["general-chat"]},
-            ).raise_for_status().json()
-        yield Target("forum", server.ws_url, f"{server.base_url}/api/v1/threads/{thread['id']}/posts",
-                     {"type": "subscribe", "channels": [f"thread:{thread['id']}"]}, headers,
+        thread_id, headers = bench_thread(server.base_url)
+        yield Target("forum", server.ws_url, f"{server.base_url}/api/v1/threads/{thread_id}/posts",
+                     {"type": "subscribe", "channels": [f"thread:{thread_id}"]}, headers,
                      server.process.pid, f"{server.base_url}/metrics")
     finally:
         server.stop()
+
+
+def bench_thread(base_url: str) -> tuple[int, dict]:
+    """A new member and a thread for replies to go to: (the thread's id, headers to post with)."""
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        username = f"bench{uuid.uuid4().hex[:6]}"
+        client.post("/api/v1/users", json={"username": username, "password": PASSWORD}).raise_for_status()
+        token = client.post("/api/v1/tokens", json={"username": username, "password": PASSWORD}
+                            ).raise_for_status().json()["token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        thread = client.post("/api/v1/threads", headers=headers, json={
+            "title": "Benchmark thread", "body": "Replies arrive here.", "categories": ["general-chat"]},
+        ).raise_for_status().json()
+    return thread["id"], headers
 
 
 @contextmanager

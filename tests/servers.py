@@ -23,12 +23,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_until_healthy(base_url: str, process: subprocess.Popen, seconds: float = STARTUP_SECONDS) -> bool:
+def wait_until_healthy(base_url: str, process: subprocess.Popen, seconds: float = STARTUP_SECONDS,
+                       answer_seconds: float = 1.0) -> bool:
     """Poll /healthz until it answers 200 (True), the process exits or time runs out (False)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and process.poll() is None:
         try:
-            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+            if httpx.get(f"{base_url}/healthz", timeout=answer_seconds).status_code == 200:
                 return True
         except httpx.HTTPError:
             time.sleep(0.05)
@@ -45,6 +46,9 @@ class ServerProcess:
     workers: int = 1
     rate_limits: bool = False
     extra_env: dict[str, str] = field(default_factory=dict)  # more FORUM_* settings
+    # How long to wait for it to start, and for each /healthz (longer under a reconnect storm).
+    startup_seconds: float = STARTUP_SECONDS
+    answer_seconds: float = 1.0
     process: subprocess.Popen | None = None
 
     @property
@@ -64,12 +68,12 @@ class ServerProcess:
             [sys.executable, "-m", "tests.forum_command", "serve", "--port", str(self.port),
              "--workers", str(self.workers)],
             env=env, stdout=log, stderr=subprocess.STDOUT)
-        if wait_until_healthy(self.base_url, self.process):
+        if wait_until_healthy(self.base_url, self.process, self.startup_seconds, self.answer_seconds):
             return self
         if self.process.poll() is not None:
             raise RuntimeError(f"forum serve exited with {self.process.returncode}: {self.log()}")
         self.stop()
-        raise RuntimeError(f"forum serve did not answer within {STARTUP_SECONDS}s: {self.log()}")
+        raise RuntimeError(f"forum serve did not answer within {self.startup_seconds}s: {self.log()}")
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-3000:] if self.log_path else ""
@@ -87,4 +91,41 @@ class ServerProcess:
         """SIGKILL: no shutdown, no flush, no goodbye, as when the machine's OOM killer strikes."""
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
+            self.process.wait()
+
+
+@dataclass
+class RedisProcess:
+    """A redis-server of its own on a free port, nothing kept on disk: to stop and start again
+    under running forum processes (the machine's shared Redis is never touched)."""
+
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> RedisProcess:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no"], stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while not self.answers():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server did not answer on port {self.port}")
+            time.sleep(0.02)
+        return self
+
+    def answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
             self.process.wait()

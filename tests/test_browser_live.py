@@ -193,7 +193,8 @@ async def test_waiting_for_a_welcome_updates_live(live_server, browser):
 async def test_after_a_server_restart_the_page_reconnects_and_misses_nothing(live_server, browser):
     """forum.js reconnects with growing, jittered delays and resumes from the last event id it
     saw: replies posted while it was away and just after the restart appear once each, in
-    place, without a reload."""
+    place, without a reload. The stopping server said "service restart" (1012), so the first
+    try waited at least half a second (drawn from 0.5-10 s: tests/test_reconnect_policy.py)."""
     import asyncio
 
     import httpx
@@ -204,13 +205,17 @@ async def test_after_a_server_restart_the_page_reconnects_and_misses_nothing(liv
         author = await api_token(http, "restarter")
         thread = await start_thread(http, author, title="Still here after a restart")
     context = await browser.new_context()
-    # When the page opens each socket, in the page's own clock.
+    # When the page opens each socket, in the page's own clock, and how each one closed.
     await context.add_init_script("""(() => {
       const Native = window.WebSocket;
       window.socketsOpenedAt = [];
+      window.socketsClosed = [];
       window.WebSocket = function (url, protocols) {
         window.socketsOpenedAt.push(performance.now());
-        return new Native(url, protocols);
+        const socket = new Native(url, protocols);
+        socket.addEventListener("close",
+                                (event) => window.socketsClosed.push([performance.now(), event.code]));
+        return socket;
       };
       window.WebSocket.prototype = Native.prototype;
     })();""")
@@ -237,4 +242,6 @@ async def test_after_a_server_restart_the_page_reconnects_and_misses_nothing(liv
     assert retries, "it reconnected"
     gaps = [round(later - earlier) for earlier, later in zip(retries, retries[1:], strict=False)]
     assert all(gap >= 450 for gap in gaps), gaps
+    [closed_at, code] = (await page.evaluate("window.socketsClosed"))[0]
+    assert code == 1012 and retries[0] - closed_at >= 450, (code, retries[0] - closed_at)
     await context.close()

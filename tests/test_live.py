@@ -85,6 +85,35 @@ async def test_resume_with_since_gets_exactly_the_missed_events(live_server, htt
     await resumed.close()
 
 
+async def test_a_stopping_server_closes_every_live_socket_with_service_restart(live_server, http, author):
+    """`forum serve` stopping (SIGTERM, as a deploy does) closes each live socket with 1012,
+    "service restart", which is what tells a page to spread its first retry over seconds
+    (static/src/forum.js). Each reader resumes on the restarted server, on the same port and
+    database, from the last id it saw: what was posted meanwhile arrives once, in order."""
+    thread = await start_thread(http, author)
+    channel = f"thread:{thread['id']}"
+    readers = [await LiveClient.open(live_server.ws_url) for _ in range(5)]
+    for reader in readers:
+        await reader.subscribe([channel])
+    await reply(http, author, thread["id"], "Before the restart")
+    for reader in readers:
+        await reader.receive_events(1)
+
+    await asyncio.to_thread(live_server.stop)
+    for reader in readers:
+        async with asyncio.timeout(10):
+            await reader.connection.wait_closed()
+        assert reader.connection.close_code == 1012
+    await asyncio.to_thread(live_server.start)
+    async with httpx.AsyncClient(base_url=live_server.base_url, timeout=30) as again:
+        missed = [await reply(again, author, thread["id"], f"While away {n}") for n in range(3)]
+    for reader in readers:
+        resumed = await LiveClient.open(live_server.ws_url)
+        await resumed.subscribe([channel], since=reader.last_event_id)
+        assert [e["data"]["post_id"] for e in resumed.events] == [p["id"] for p in missed]
+        await resumed.close()
+
+
 async def test_edits_deletions_pins_locks_and_moves_are_events(live_server, http, author):
     from tests.helpers import PASSWORD
 

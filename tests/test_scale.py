@@ -18,7 +18,7 @@ from forum.db.engine import Database
 from tests.conftest import skip_unless_required
 from tests.helpers import api_token, reply, start_thread
 from tests.live_helpers import LiveClient, follow_with_drops, session_cookie
-from tests.servers import ServerProcess, free_port
+from tests.servers import RedisProcess, ServerProcess
 from tests.tcp_proxy import TcpProxy
 from tests.test_live_replay import TAKEN_DOWN, make_moderator, replayed, take_down_posts
 
@@ -177,12 +177,8 @@ def _client(server: ServerProcess) -> httpx.AsyncClient:
 async def test_redis_going_away_and_coming_back(database_url, tmp_path):
     """Posting keeps working and live delivery goes on (the hubs poll the log) while Redis is
     gone; typing, which only travels through Redis, comes back by itself when Redis does."""
-    port = free_port()
-    redis_cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                 "--appendonly", "no"]
-    redis = subprocess.Popen(redis_cmd, stdout=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    servers = [ServerProcess(database_url, broadcast_url=url, log_path=tmp_path / f"s{i}.log").start()
+    redis = RedisProcess().start()
+    servers = [ServerProcess(database_url, broadcast_url=redis.url, log_path=tmp_path / f"s{i}.log").start()
                for i in range(2)]
     try:
         async with _client(servers[1]) as http:
@@ -191,12 +187,11 @@ async def test_redis_going_away_and_coming_back(database_url, tmp_path):
             channel = f"thread:{thread['id']}"
             watcher = await LiveClient.open(servers[0].ws_url)
             await watcher.subscribe([channel])
-            redis.terminate()
-            redis.wait()
+            redis.stop()
             post = await reply(http, author, thread["id"], "Posted while Redis is down")
             [event] = await watcher.receive_events(1)
             assert event["data"]["post_id"] == post["id"]
-            redis = subprocess.Popen(redis_cmd, stdout=subprocess.DEVNULL)
+            redis.start()
             typist = await LiveClient.open(servers[1].ws_url,
                                            cookie=await session_cookie(servers[1].base_url, "typer"))
             await typist.subscribe([channel])
@@ -213,8 +208,52 @@ async def test_redis_going_away_and_coming_back(database_url, tmp_path):
     finally:
         for server in servers:
             server.stop()
-        redis.terminate()
-        redis.wait()
+        redis.stop()
+
+
+async def test_after_redis_restarts_both_processes_deliver_every_reply_to_readers_on_both(
+        database_url, tmp_path):
+    """Redis stopped and started again under two processes: replies posted before, while it is
+    down and straight after it is back reach readers on both processes once each, in order, and
+    no reader's connection drops. While it is down the replies go through the first process
+    only, so the second's readers hear of them only because its hub reads the log unbidden (it
+    polls, and reads again each time its Redis listener retries)."""
+    redis = RedisProcess().start()
+    servers = [ServerProcess(database_url, broadcast_url=redis.url, log_path=tmp_path / f"s{i}.log").start()
+               for i in range(2)]
+    try:
+        async with _client(servers[0]) as first, _client(servers[1]) as second:
+            author = await api_token(first, "through_both")
+            thread = await start_thread(first, author)
+            channel = f"thread:{thread['id']}"
+            readers = [await LiveClient.open(server.ws_url) for server in servers for _ in range(2)]
+            for reader in readers:
+                await reader.subscribe([channel])
+            posted: list[int] = []
+
+            async def through(processes: tuple[httpx.AsyncClient, ...], when: str) -> None:
+                for http in processes:
+                    post = await reply(http, author, thread["id"], f"{when}, via {http.base_url}")
+                    posted.append(post["id"])
+
+            await through((first, second), "Before Redis stops")
+            redis.stop()
+            for n in range(3):
+                await through((first,), f"While Redis is down, {n}")
+            for reader in readers:  # before anything else could wake the second process's hub
+                await reader.receive_events(len(posted))
+            redis.start()
+            await through((first, second), "As soon as Redis is back")
+            for reader in readers:
+                events = await reader.receive_events(len(posted), timeout=30)
+                assert [e["data"]["post_id"] for e in events if e["event"] == "post.created"] == posted
+                assert [e["id"] for e in events] == sorted({e["id"] for e in events})
+                assert reader.connection.close_code is None, "a reader was dropped"
+                await reader.close()
+    finally:
+        for server in servers:
+            server.stop()
+        redis.stop()
 
 
 async def test_postgres_going_away_gives_503_and_recovers_without_a_restart(database_url, tmp_path):

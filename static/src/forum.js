@@ -16,8 +16,11 @@
     if (channels.indexOf(name) < 0) channels.push(name);
   });
 
-  // Reconnect delays grow from 1 s to 30 s, with jitter so a restarted server is not stampeded.
-  var RETRY_FIRST_MS = 1000, RETRY_MAX_MS = 30000;
+  // Reconnect delays grow from 1 s to 30 s, each drawn from half to all of its step. A server
+  // shutting down closes every page's socket at once with 1012 ("service restart"): the first
+  // tries are then spread over RESTART_SPREAD_MS, or ten thousand pages would knock within the
+  // same half second (bench/restart.py measures it).
+  var RETRY_FIRST_MS = 1000, RETRY_MAX_MS = 30000, RESTART_SPREAD_MS = 10000, SERVICE_RESTART = 1012;
   var TYPING_SEND_EVERY_MS = 2500, TYPING_SHOW_MS = 6000;
 
   var lastId = Number(body.dataset.lastEventId || 0);
@@ -346,10 +349,18 @@
     socket.onmessage = function (message) {
       try { handle(JSON.parse(message.data)); } catch (error) { /* a bad frame is skipped */ }
     };
-    socket.onclose = function () {
-      var delay = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * Math.pow(2, retries++));
-      window.setTimeout(connect, delay * (0.5 + Math.random() / 2));
+    socket.onclose = function (event) {
+      window.setTimeout(connect, reconnectDelay(retries++, event.code, Math.random));
     };
+  }
+  // bench/ws-client/restart.mjs reconnects its readers with a copy of this function (and of the
+  // constants above); tests/test_reconnect_policy.py keeps the two the same.
+  function reconnectDelay(attempt, closeCode, random) {
+    if (attempt === 0 && closeCode === SERVICE_RESTART) {
+      return RETRY_FIRST_MS / 2 + random() * (RESTART_SPREAD_MS - RETRY_FIRST_MS / 2);
+    }
+    var step = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * Math.pow(2, attempt));
+    return step * (0.5 + random() / 2);
   }
   if (channels.length && "WebSocket" in window) connect();
   // Other blocks (the conversation page) show typing through the one socket.
