@@ -112,7 +112,12 @@ async def test_signed_in_members_hear_that_someone_just_joined_and_visitors_do_n
             "/api/v1/users", json={"username": "joiner", "password": PASSWORD, "display_name": "Jo Joiner"}
         )
         assert created.status_code == 201
-    [event] = await member.receive_events(1)
+    # Subscribed without `since`, the member may also hear their own sign-up, logged just
+    # before (its process may have left it for its next read of the log).
+    heard = await member.receive_events(1)
+    if heard[0]["data"].get("display_name") == "host":
+        heard = (await member.receive_events(2))[1:]
+    [event] = heard
     assert event["event"] == "member.joined" and event["channel"] == "members"
     assert event["data"]["display_name"] == "Jo Joiner"
     # The visitor, on Welcome all along, was told nothing, not even on resuming from the start.
