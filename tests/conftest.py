@@ -127,10 +127,15 @@ def settings(database_url: str, uploads_url: str) -> Settings:
 
 
 # -- the app in-process -------------------------------------------------------------------
+LIFESPAN_SHUTDOWN_SECONDS = 30
+
 @pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[Any]:
     application = create_app(settings)
-    async with LifespanManager(application) as manager:
+    # The app's shutdown lets the hub finish the read it is in and closes the pool; with three
+    # workers on two cores that has taken over asgi-lifespan's default 5 s once (CI, PostgreSQL).
+    # A shutdown that hangs still fails, after LIFESPAN_SHUTDOWN_SECONDS.
+    async with LifespanManager(application, shutdown_timeout=LIFESPAN_SHUTDOWN_SECONDS) as manager:
         manager.forum = manager._state["forum"]  # type: ignore[attr-defined]
         manager.starlette = application  # type: ignore[attr-defined]
         yield manager
