@@ -108,9 +108,9 @@ async def test_a_tag_written_in_a_reply_reaches_open_library_pages(live_server):
         await reply(http, author, item["thread_id"], "We wrote up the results: #evaluation")
         # Subscribed without `since`, the reader may also hear the item's own thread.created,
         # logged just before (its process may have left it for its next read of the log).
-        heard = await reader.receive_events(1)
+        heard = await reader.receive_events(1)  # every event so far, once there is one
         while heard[-1]["event"] != "library.updated":
-            heard += await reader.receive_events(1)
+            heard = await reader.receive_events(len(heard) + 1)
         *earlier, updated = heard
         assert [(e["event"], e["data"]["item_id"]) for e in earlier] in ([], [("thread.created", item["id"])])
         assert updated["data"]["item_id"] == item["id"]
