@@ -116,8 +116,7 @@ class Workload:
             await threads.by_id(db, thread_id)
             await posts.in_thread(db, thread_id, None, 50)
             await threads.channels_of(db, thread_id)
-            mark = await reads.last_read(db, reader, thread_id)
-            await reads.first_new(db, reader, thread_id, mark)
+            await reads.read_mark(db, reader, thread_id)
 
         async def channel_first() -> None:
             await threads.in_channel(db, channel["id"], None, 30)

@@ -132,8 +132,9 @@ async def test_the_thread_its_tags_the_session_and_read_marks_read_as_core_reads
         thread_reads.c.user_id == reader.id, thread_reads.c.thread_id == plain))
     assert await reads.last_read(forum.db, reader.id, plain) == core_mark == replies[0]["id"]
     # Reader bob wrote replies 1 and 3: the first new one by someone else is reply 2.
-    assert await reads.first_new(forum.db, reader.id, plain, replies[0]["id"]) == replies[2]["id"]
-    assert await reads.first_new(forum.db, reader.id, plain, replies[3]["id"]) is None
+    assert await reads.read_mark(forum.db, reader.id, plain) == (replies[0]["id"], replies[2]["id"])
+    await reads.mark_read(forum.db, reader.id, plain, replies[3]["id"])
+    assert await reads.read_mark(forum.db, reader.id, plain) == (replies[3]["id"], None)
 
 
 async def test_the_header_counts_and_the_read_mark_read_as_their_separate_statements_do(forum):
@@ -163,7 +164,7 @@ async def test_the_header_counts_and_the_read_mark_read_as_their_separate_statem
         await reads.mark_read(forum.db, bob.id, thread_id, up_to["id"])
         last = await reads.last_read(forum.db, bob.id, thread_id)
         assert await reads.read_mark(forum.db, bob.id, thread_id) == (
-            last, await reads.first_new(forum.db, bob.id, thread_id, last))
+            last, await forum.db.fetch_val(reads.first_new_query(bob.id, thread_id, last)))
         if up_to is replies[0]:  # bob wrote reply 1: the first new one by someone else is reply 2
             assert await reads.read_mark(forum.db, bob.id, thread_id) == (replies[0]["id"], replies[2]["id"])
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 
 from forum.db.engine import Database
@@ -59,13 +57,6 @@ async def read_thread_ids(db: Database, user_id: int, thread_ids: list[int]) -> 
     return {row[0] for row in rows}
 
 
-FIRST_NEW = RawSelect("""
-SELECT posts.id FROM posts
-WHERE posts.thread_id = ? AND posts.id > ? AND posts.author_id != ? AND posts.deleted_at IS NULL
-ORDER BY posts.path
-LIMIT 1""", [posts.c.id])
-
-
 # The thread page asks both at once: one statement, not two.
 READ_MARK_AND_FIRST_NEW = RawSelect("""
 SELECT thread_reads.last_read_post_id,
@@ -79,17 +70,19 @@ WHERE thread_reads.user_id = ? AND thread_reads.thread_id = ?""",
                                     [thread_reads.c.last_read_post_id, sa.column("first_new", sa.Integer)])
 
 
+def first_new_query(user_id: int, thread_id: int, after_post_id: int) -> sa.Select:
+    """The Core statement READ_MARK_AND_FIRST_NEW's first_new stands for (the tests compare)."""
+    return (sa.select(posts.c.id)
+            .where(posts.c.thread_id == thread_id, posts.c.id > after_post_id,
+                   posts.c.author_id != user_id, posts.c.deleted_at.is_(None))
+            .order_by(posts.c.path).limit(1))
+
+
 async def read_mark(db: Database, user_id: int, thread_id: int) -> tuple[int | None, int | None]:
-    """(last_read, first_new) as `last_read` and `first_new` would answer them; (None, None)
-    for a thread the member has not read."""
+    """(the last post read, the first new reply by someone else after it in reading order,
+    for "jump to first new reply"); (None, None) for a thread the member has not read."""
     row = await READ_MARK_AND_FIRST_NEW.fetch_one(db, user_id, thread_id)
     return (None, None) if row is None else (row["last_read_post_id"], row["first_new"])
-
-
-async def first_new(db: Database, user_id: int, thread_id: int, after_post_id: int) -> Any:
-    """The first new reply in reading order, for "jump to first new reply" (plain SQL: the
-    thread page reads it for every member)."""
-    return await FIRST_NEW.fetch_value(db, thread_id, after_post_id, user_id)
 
 
 async def new_by_channel(db: Database, user_id: int) -> dict[int, int]:
