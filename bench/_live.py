@@ -39,18 +39,22 @@ class Target:
     metrics: str = ""  # the server's /metrics, readable without signing in
 
     def cpu_seconds(self) -> float:
-        process = psutil.Process(self.pid)
-        total = sum(process.cpu_times()[:2])
-        for child in process.children(recursive=True):
-            try:
-                total += sum(child.cpu_times()[:2])
-            except psutil.NoSuchProcess:
-                pass
-        return total
+        return tree_cpu_seconds(psutil.Process(self.pid))
 
     def rss_bytes(self) -> int:
         process = psutil.Process(self.pid)
         return process.memory_info().rss + sum(c.memory_info().rss for c in process.children(recursive=True))
+
+
+def tree_cpu_seconds(process: psutil.Process) -> float:
+    """User + system CPU seconds of a process and its children (a child gone meanwhile counts 0)."""
+    total = sum(process.cpu_times()[:2])
+    for child in process.children(recursive=True):
+        try:
+            total += sum(child.cpu_times()[:2])
+        except psutil.NoSuchProcess:
+            pass
+    return total
 
 
 def ensure_client() -> None:

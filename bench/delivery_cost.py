@@ -49,7 +49,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bench._common import RESULTS, Row, median, part_main, save
 from bench._delivery_model import Costs, model_table
-from bench._live import BODY_SIZE, CLIENT, PASSWORD, ensure_client, log, postgres_database
+from bench._live import BODY_SIZE, CLIENT, PASSWORD, ensure_client, log, postgres_database, tree_cpu_seconds
 from forum.realtime.hub import POLL_SECONDS
 from tests.servers import ServerProcess
 
@@ -89,14 +89,7 @@ class Forum:
 def process_cpu(pid: int) -> float:
     """User + system CPU seconds of a process and its children; 0 once it is gone."""
     try:
-        process = psutil.Process(pid)
-        total = sum(process.cpu_times()[:2])
-        for child in process.children(recursive=True):
-            try:
-                total += sum(child.cpu_times()[:2])
-            except psutil.NoSuchProcess:
-                pass
-        return total
+        return tree_cpu_seconds(psutil.Process(pid))
     except psutil.NoSuchProcess:
         return 0.0
 
